@@ -1,0 +1,68 @@
+// The lifecycle's public face: what the gateway, the API, the scheduler and the simulator call.
+import type { ModelSpec } from '../config/model-spec';
+import type { Lease, LifecycleEvent, ModelStatus, SleepCause, WakeCause } from './model-state';
+
+/** Options of one `acquire`. */
+export interface AcquireOptions {
+  readonly cause: WakeCause;
+  /** Aborts the wait (the client went away); the wake itself goes on for the others. */
+  readonly signal?: AbortSignal;
+  /** Overrides the model's wake timeout. */
+  readonly timeoutMs?: number;
+}
+
+/** The models and their states; waking, sleeping and uses. Implemented by `Lifecycle` in lifecycle.ts. */
+export interface LifecycleApi {
+  /** Every registered model, in name order. */
+  list(): readonly ModelStatus[];
+  get(name: string): ModelStatus | undefined;
+  /**
+   * Starts a use: wakes the model if it sleeps (one wake at a time; concurrent callers share it),
+   * waits until ready and returns a lease. Rejects with a `WakeError`.
+   */
+  acquire(name: string, options: AcquireOptions): Promise<Lease>;
+  /** Wakes without holding a use: the idle timer starts once ready. */
+  wake(name: string, cause: WakeCause): Promise<void>;
+  /** Puts a model to sleep now. Waits for open uses unless `force`. */
+  sleep(name: string, cause: SleepCause): Promise<void>;
+  setPinned(name: string, pinned: boolean): void;
+  setAutoSleepPaused(paused: boolean): void;
+  autoSleepPaused(): boolean;
+  /** Every state change of a model. Returns an unsubscribe function. */
+  onChange(listener: (status: ModelStatus) => void): () => void;
+  /** Every lifecycle event (for the ledger, notifications, the UI). Returns an unsubscribe function. */
+  onEvent(listener: (event: LifecycleEvent) => void): () => void;
+}
+
+/** Why an `acquire` or `wake` failed. The gateway maps `code` to HTTP statuses. */
+export type WakeErrorCode = 'unknown-model' | 'failed' | 'timeout' | 'never-fits' | 'aborted' | 'stopping';
+
+/** A failed wake, with the reason a user can act on. */
+export class WakeError extends Error {
+  constructor(
+    readonly code: WakeErrorCode,
+    message: string,
+    readonly model: string,
+    readonly logLines: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = 'WakeError';
+  }
+}
+
+/**
+ * A hook that runs before a container is started (VRAM-aware scheduling, groups; issue 8).
+ * It may put other models to sleep through the lifecycle and wait for memory; it rejects with a
+ * `WakeError` ('never-fits', 'timeout') when the model cannot be admitted.
+ */
+export interface WakeAdmission {
+  admit(model: ModelSpec, context: { readonly signal: AbortSignal; readonly deadlineAt: number }): Promise<void>;
+  /** Told when a model became ready or went to sleep, so waiting wakes can be reconsidered. */
+  notify?(status: ModelStatus): void;
+}
+
+/** A hook that chooses the idle time of a model each time its idle timer starts (keep-alive policies; issue 9). */
+export interface IdlePolicy {
+  /** Idle ms before sleep, or 0 for never; `reason` is shown in the API. */
+  idleTimeFor(model: ModelSpec, now: number): { readonly idleMs: number; readonly reason: string };
+}
