@@ -1,6 +1,7 @@
 // The control API's contract: request and response types with their runtime schemas (zod).
 // The server, the CLI, the renderer and the tray all import this one module.
 import { z } from 'zod';
+import { SettingsSchema } from '../settings/settings-schema';
 
 /** A model's state as the API reports it. */
 export const ModelStateSchema = z.enum(['asleep', 'waking', 'ready', 'stopping', 'failed']);
@@ -51,12 +52,18 @@ export const ModelViewSchema = z.object({
   /** When the idle timer will put it to sleep (epoch ms), or null. */
   sleepAt: z.number().nullable(),
   /** The idle time now in force and why (keep-alive policy). */
-  idle: z.object({ policy: z.enum(['fixed', 'break-even', 'adaptive']), idleMs: z.number(), reason: z.string() }),
+  idle: z.object({
+    policy: z.enum(['fixed', 'break-even', 'adaptive']),
+    idleMs: z.number(),
+    reason: z.string(),
+  }),
   wakeStartedAt: z.number().nullable(),
   readyAt: z.number().nullable(),
   /** Typical wake time from past wakes (p50), ms; null before the first. */
   wakeEstimateMs: z.number().nullable(),
-  failure: z.object({ reason: z.string(), logLines: z.array(z.string()), at: z.number() }).nullable(),
+  failure: z
+    .object({ reason: z.string(), logLines: z.array(z.string()), at: z.number() })
+    .nullable(),
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
   savedIsEstimate: z.boolean(),
@@ -81,3 +88,218 @@ export const ApiErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+// ---- settings ----
+
+export type {
+  GatewaySettings,
+  NotificationSettings,
+  Settings,
+  SettingsPatch,
+} from '../settings/settings-schema';
+/** `GET /api/settings` answers a `Settings`; `PUT /api/settings` takes a `SettingsPatch` (any subset; unknown keys are errors). */
+export {
+  GatewaySettingsSchema,
+  NotificationSettingsSchema,
+  SETTINGS_DEFAULTS,
+  SettingsPatchSchema,
+} from '../settings/settings-schema';
+export { SettingsSchema };
+
+// ---- requests ----
+
+/** A model's name in a path such as `/api/models/{name}/wake`. */
+export const ModelNameSchema = z
+  .string()
+  .min(1, { error: 'expected a model name' })
+  .max(200, { error: 'expected a model name of at most 200 characters' });
+
+/** Who asked for an action, for the ledger and notifications (header `X-Siesta-Via`; default `api`). */
+export const ViaSchema = z.enum(['api', 'cli', 'dashboard', 'tray'], {
+  error: 'expected one of api, cli, dashboard, tray',
+});
+export type Via = z.infer<typeof ViaSchema>;
+
+/** The header that carries `Via`. */
+export const VIA_HEADER = 'x-siesta-via';
+
+const waitFlag = z
+  .enum(['0', '1', 'true', 'false'], { error: 'expected 1 or 0' })
+  .transform((v) => v === '1' || v === 'true');
+
+/** Query of `POST /api/models/{name}/wake` and `/sleep`: `wait=1` answers when the model is ready (or asleep), else at once with 202. */
+export const ActionQuerySchema = z.strictObject({ wait: waitFlag.optional() });
+export type ActionQuery = z.infer<typeof ActionQuerySchema>;
+
+/** An empty query (every other endpoint): unknown parameters are errors. */
+export const EmptyQuerySchema = z.strictObject({});
+
+/** A point in time as a query parameter: an ISO 8601 date or date-time, or epoch milliseconds. */
+export const TimeParamSchema = z.string().transform((text, ctx) => {
+  const at = parseTimeParam(text);
+  if (at === null) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an ISO date such as 2025-01-31 or 2025-01-31T12:00:00Z, or epoch ms, got "${text}"`,
+    });
+    return z.NEVER;
+  }
+  return at;
+});
+
+/** Parses an ISO date or date-time, or epoch ms, into epoch ms; null when it is neither. A bare date is local midnight. */
+export function parseTimeParam(text: string): number | null {
+  const trimmed = text.trim();
+  if (/^\d{1,15}$/.test(trimmed)) return Number(trimmed);
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
+  if (date) {
+    const [y, m, d] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const at = new Date(y, m - 1, d).getTime();
+    const check = new Date(at);
+    return check.getFullYear() === y && check.getMonth() === m - 1 && check.getDate() === d
+      ? at
+      : null;
+  }
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/.test(trimmed))
+    return null;
+  const at = Date.parse(trimmed);
+  return Number.isFinite(at) ? at : null;
+}
+
+/** The calendar buckets of the history. */
+export const BucketSizeSchema = z.enum(['hour', 'day', 'week', 'month'], {
+  error: 'expected one of hour, day, week, month',
+});
+export type BucketSize = z.infer<typeof BucketSizeSchema>;
+
+/**
+ * Query of `GET /api/history` and `/api/history.csv`. `to` defaults to now, `from` to 30 days
+ * before `to` (365 for the CSV), `bucket` to `day`; `model` narrows to one model.
+ */
+export const HistoryQuerySchema = z.strictObject({
+  from: TimeParamSchema.optional(),
+  to: TimeParamSchema.optional(),
+  bucket: BucketSizeSchema.optional(),
+  model: ModelNameSchema.optional(),
+});
+export type HistoryQueryInput = z.input<typeof HistoryQuerySchema>;
+
+/** A history query with its defaults applied: [from, to) in epoch ms. What `ControlCore.history` receives. */
+export interface HistoryQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly bucket: BucketSize;
+  readonly model?: string;
+}
+
+// ---- responses ----
+
+/** Figures of one bucket, for one model or all of them. Money and CO2 are null when no price or grid intensity is set. */
+export const HistoryFiguresSchema = z.object({
+  /** Net: what sleeping saved minus what the wakes cost. May be negative. */
+  savedJoules: z.number(),
+  savedKwh: z.number(),
+  money: z.number().nullable(),
+  co2Grams: z.number().nullable(),
+  /** Wakes requested in the bucket (failed ones included). */
+  wakes: z.number().int(),
+  failedWakes: z.number().int(),
+  wakeP50Ms: z.number().nullable(),
+  wakeP95Ms: z.number().nullable(),
+  hoursAwake: z.number(),
+  hoursAsleep: z.number(),
+  /** True when a figure behind it is an estimate (no GPU reading). */
+  estimated: z.boolean(),
+});
+export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
+
+/** One model's figures in one bucket. */
+export const HistoryModelRowSchema = HistoryFiguresSchema.extend({ model: z.string() });
+export type HistoryModelRow = z.infer<typeof HistoryModelRowSchema>;
+
+/** One bucket: [startAt, endAt) clipped to the query, its total, and each model with activity. */
+export const HistoryBucketSchema = z.object({
+  startAt: z.number(),
+  endAt: z.number(),
+  total: HistoryFiguresSchema,
+  models: z.array(HistoryModelRowSchema),
+});
+export type HistoryBucket = z.infer<typeof HistoryBucketSchema>;
+
+/** `GET /api/history`. */
+export const HistoryResponseSchema = z.object({
+  from: z.number(),
+  to: z.number(),
+  bucket: BucketSizeSchema,
+  /** The currency of every `money`, or null when no price is set. */
+  currency: z.string().nullable(),
+  buckets: z.array(HistoryBucketSchema),
+  /** The whole range [from, to). */
+  totals: HistoryFiguresSchema,
+});
+export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
+
+/** `POST /api/models/{name}/wake`, `/sleep`, `/pin`, `/unpin`: the model after the action. */
+export const ModelActionResponseSchema = z.object({
+  model: ModelViewSchema,
+  /** With `wait=1`: how long the wake or sleep took, ms. Null when the call answered at once. */
+  tookMs: z.number().nullable(),
+});
+export type ModelActionResponse = z.infer<typeof ModelActionResponseSchema>;
+/** The answer of a wake. */
+export type WakeResponse = ModelActionResponse;
+/** The answer of a sleep. */
+export type SleepResponse = ModelActionResponse;
+
+/** `POST /api/auto-sleep/pause` and `/resume`. */
+export const AutoSleepResponseSchema = z.object({ autoSleepPaused: z.boolean() });
+export type AutoSleepResponse = z.infer<typeof AutoSleepResponseSchema>;
+
+/** The codes of the error envelope. */
+export type ApiErrorCode =
+  | 'unauthorized'
+  | 'forbidden-host'
+  | 'forbidden-origin'
+  | 'not-found'
+  | 'unknown-model'
+  | 'method-not-allowed'
+  | 'invalid-request'
+  | 'invalid-setting'
+  | 'body-too-large'
+  | 'wake-failed'
+  | 'wake-timeout'
+  | 'never-fits'
+  | 'conflict'
+  | 'unavailable'
+  | 'internal';
+
+// ---- events (`GET /api/events`, server-sent events: one JSON `ApiEvent` per `data:` line) ----
+
+const at = z.number();
+
+/** Every event of the live stream. The first one on each connection is a `snapshot`. */
+export const ApiEventSchema = z.discriminatedUnion('type', [
+  /** The whole state; sent first on each connection. */
+  z.object({ type: z.literal('snapshot'), at, state: StateResponseSchema }),
+  /** A model's view changed (state, in-flight, pin, timers...). */
+  z.object({ type: z.literal('model'), at, model: ModelViewSchema }),
+  /** One tick of GPU samples. */
+  z.object({ type: z.literal('samples'), at, gpus: z.array(GpuViewSchema) }),
+  /** A wake started; `cause` says why (`request`, `user:dashboard`, `prewarm`...). */
+  z.object({ type: z.literal('wake-requested'), at, model: z.string(), cause: z.string() }),
+  z.object({ type: z.literal('wake-ready'), at, model: z.string(), wakeMs: z.number() }),
+  z.object({
+    type: z.literal('wake-failed'),
+    at,
+    model: z.string(),
+    reason: z.string(),
+    logLines: z.array(z.string()),
+  }),
+  z.object({ type: z.literal('slept'), at, model: z.string(), cause: z.string() }),
+  z.object({ type: z.literal('evicted'), at, model: z.string(), forModel: z.string() }),
+  z.object({ type: z.literal('auto-sleep'), at, paused: z.boolean() }),
+  z.object({ type: z.literal('settings'), at, settings: SettingsSchema }),
+  /** Something went wrong in the background (GPU probe, Docker, ledger); `source` names the part. */
+  z.object({ type: z.literal('error'), at, source: z.string(), message: z.string() }),
+]);
+export type ApiEvent = z.infer<typeof ApiEventSchema>;

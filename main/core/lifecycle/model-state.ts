@@ -54,6 +54,10 @@ export interface ModelStatus {
   readonly failure: Failure | null;
   /** GPU indexes the container may use, from its device requests; empty when unknown. */
   readonly gpuIndexes: readonly number[];
+  /** A user's `sleep` waiting for open uses to end (set by `Lifecycle`; absent or null when none). */
+  readonly sleepRequested?: SleepCause | null;
+  /** While waking: what the last readiness attempt saw (absent or null otherwise). */
+  readonly readinessDetail?: string | null;
 }
 
 /** A lifecycle event, as stored in the ledger and sent to the UI. */

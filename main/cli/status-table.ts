@@ -1,0 +1,79 @@
+// `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
+import type { ModelView, StateResponse } from '../core/api/contract';
+import { assertNever } from '../core/lifecycle/model-state';
+import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
+
+/** The status of a running Siesta as the CLI prints it. */
+export function statusText(state: StateResponse): string {
+  const parts: string[] = [];
+  if (state.gpus.length === 0) {
+    parts.push(
+      `GPUs: none seen (${state.probe.backend}${state.probe.lastError ? `: ${state.probe.lastError}` : ''})`,
+    );
+  } else {
+    parts.push(
+      formatTable(
+        ['GPU', 'NAME', 'VRAM USED', 'POWER'],
+        state.gpus.map((g) => [
+          String(g.index),
+          g.name,
+          `${formatBytes(g.vramUsedBytes)} / ${formatBytes(g.vramTotalBytes)}`,
+          formatWatts(g.powerWatts),
+        ]),
+      ),
+    );
+    if (state.probe.lastError) parts.push(`GPU probe: ${state.probe.lastError}`);
+  }
+  parts.push(
+    state.models.length === 0
+      ? 'Models: none registered (label a container siesta.enable=true or list it in siesta.yaml)'
+      : formatTable(
+          ['MODEL', 'STATE', 'VRAM', 'IN FLIGHT', 'LAST USED', 'SLEEPS IN', ''],
+          state.models.map((m) => [
+            m.name,
+            stateText(m, state.at),
+            formatBytes(m.vramBytes),
+            String(m.inFlight),
+            m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
+            sleepsIn(m, state),
+            m.pinned ? 'pinned' : '',
+          ]),
+        ),
+  );
+  const footer = [
+    `Saved today: ${formatKwh(state.savedTodayJoules)}`,
+    `Gateway: ${state.gatewayUrl}`,
+  ];
+  if (state.autoSleepPaused) footer.unshift('Auto-sleep is paused');
+  parts.push(footer.join('. '));
+  const failed = state.models.filter((m) => m.state === 'failed' && m.failure);
+  for (const m of failed) parts.push(`${m.name} failed: ${m.failure?.reason ?? ''}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** `ready`, `ready (busy)`, `waking 3.1 s`, `asleep`... */
+export function stateText(model: ModelView, nowAt: number): string {
+  switch (model.state) {
+    case 'ready':
+      return model.inFlight > 0 ? 'ready (busy)' : 'ready';
+    case 'waking':
+      return model.wakeStartedAt === null
+        ? 'waking'
+        : `waking ${formatDuration(nowAt - model.wakeStartedAt)}`;
+    case 'asleep':
+    case 'stopping':
+    case 'failed':
+      return model.state;
+    default:
+      return assertNever(model.state);
+  }
+}
+
+function sleepsIn(model: ModelView, state: StateResponse): string {
+  if (model.state !== 'ready') return '-';
+  if (model.pinned) return 'never';
+  if (state.autoSleepPaused) return 'paused';
+  if (model.inFlight > 0) return 'when idle';
+  if (model.sleepAt === null) return 'never';
+  return formatDuration(model.sleepAt - state.at);
+}

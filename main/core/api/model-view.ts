@@ -1,0 +1,44 @@
+// One model as the API shows it: the lifecycle's status joined with what the ledger learned and the idle decision.
+import type { ModelStats } from '../ledger/ledger';
+import type { ModelStatus } from '../lifecycle/model-state';
+import type { ModelView } from './contract';
+
+/** The idle time in force and why, as the lifecycle reports it. */
+export interface IdleView {
+  readonly idleMs: number;
+  readonly reason: string;
+}
+
+/** Builds the API's view of one model. Declared VRAM wins over measured; measured comes from GPU attribution. */
+export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleView): ModelView {
+  const spec = status.spec;
+  const vram =
+    spec.vramBytes !== null
+      ? { vramBytes: spec.vramBytes, vramSource: 'declared' as const }
+      : stats.vramBytes !== null
+        ? { vramBytes: stats.vramBytes, vramSource: 'measured' as const }
+        : { vramBytes: null, vramSource: 'unknown' as const };
+  return {
+    name: spec.name,
+    container: spec.container,
+    models: [...spec.models],
+    state: status.state,
+    inFlight: status.inFlight,
+    pinned: status.pinned,
+    group: spec.group,
+    listenPort: spec.listenPort,
+    ...vram,
+    gpuIndexes: [...status.gpuIndexes],
+    lastUsedAt: status.lastUsedAt,
+    sleepAt: status.sleepAt,
+    idle: { policy: spec.policy, idleMs: idle.idleMs, reason: idle.reason },
+    wakeStartedAt: status.wakeStartedAt,
+    readyAt: status.readyAt,
+    wakeEstimateMs: stats.wakeP50Ms,
+    failure: status.failure
+      ? { reason: status.failure.reason, logLines: [...status.failure.logLines], at: status.failure.at }
+      : null,
+    savedJoules: stats.savedJoules,
+    savedIsEstimate: stats.savedIsEstimate,
+  };
+}

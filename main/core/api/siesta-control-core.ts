@@ -1,0 +1,137 @@
+// The ControlCore the control API serves: the lifecycle, the ledger, the settings and the GPU probe behind one face.
+import type { Clock } from '../clock/clock';
+import type { GpuSample, ProbeStatus } from '../gpu/gpu-sample';
+import type { Ledger } from '../ledger/ledger';
+import type { Lifecycle } from '../lifecycle/lifecycle';
+import type { ModelStatus } from '../lifecycle/model-state';
+import type { SettingsStore } from '../settings/settings-store';
+import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
+import type { ApiEvent, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
+import type { ControlCore } from './control-core';
+import { historyResponseFromLedger } from './history-from-ledger';
+import { modelViewOf } from './model-view';
+
+/** What the control core reads and steers. */
+export interface SiestaControlCoreOptions {
+  readonly clock: Clock;
+  readonly lifecycle: Lifecycle;
+  readonly ledger: Ledger;
+  readonly settings: SettingsStore;
+  /** The GPU probe's status (backend, last error, last sample time). */
+  readonly probeStatus: () => ProbeStatus;
+  /** The gateway's main URL, shown on the dashboard. */
+  readonly gatewayUrl: () => string;
+}
+
+function localMidnight(at: number): number {
+  const day = new Date(at);
+  day.setHours(0, 0, 0, 0);
+  return day.getTime();
+}
+
+/**
+ * Implements ControlCore over the running parts. The composition root feeds it GPU samples
+ * (`publishSamples`) and background failures (`publishError`); lifecycle changes and events it
+ * follows itself until `close()`.
+ */
+export class SiestaControlCore implements ControlCore {
+  readonly settings: SettingsStore;
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private latestSamples: readonly GpuSample[] = [];
+
+  constructor(private readonly options: SiestaControlCoreOptions) {
+    this.settings = options.settings;
+    const { lifecycle } = options;
+    this.unsubscribe.push(
+      lifecycle.onChange((status) => this.emit({ type: 'model', at: options.clock.now(), model: this.view(status) })),
+      lifecycle.onEvent((event) => {
+        const apiEvent = apiEventOfLifecycle(event);
+        if (apiEvent) this.emit(apiEvent);
+      }),
+    );
+  }
+
+  /** The latest sample of every GPU, sent to every subscriber. */
+  publishSamples(samples: readonly GpuSample[]): void {
+    this.latestSamples = samples;
+    this.emit(samplesEventOf(samples, this.options.clock.now()));
+  }
+
+  /** A failure that reached no caller (a GPU probe that broke, a ledger write that failed). */
+  publishError(source: string, message: string): void {
+    this.emit({ type: 'error', at: this.options.clock.now(), source, message });
+  }
+
+  state(): StateResponse {
+    const now = this.options.clock.now();
+    const probe = this.options.probeStatus();
+    return {
+      at: now,
+      gpus: this.latestSamples.map(gpuViewOf),
+      probe: {
+        backend: probe.backend,
+        gpuCount: probe.gpuCount,
+        lastError: probe.lastError,
+        lastSampleAt: probe.lastSampleAt,
+        staleMs: probe.lastSampleAt === null ? null : Math.max(0, now - probe.lastSampleAt),
+      },
+      models: this.options.lifecycle.list().map((status) => this.view(status)),
+      autoSleepPaused: this.options.lifecycle.autoSleepPaused(),
+      savedTodayJoules: this.options.ledger.savedSince(localMidnight(now)).savedJoules,
+      gatewayUrl: this.options.gatewayUrl(),
+    };
+  }
+
+  wake(name: string, via: Via): Promise<void> {
+    return this.options.lifecycle.wake(name, { kind: 'user', via });
+  }
+
+  sleep(name: string, via: Via): Promise<void> {
+    return this.options.lifecycle.sleep(name, { kind: 'user', via });
+  }
+
+  pin(name: string, pinned: boolean): void {
+    this.options.lifecycle.setPinned(name, pinned);
+  }
+
+  setAutoSleepPaused(paused: boolean): void {
+    this.options.lifecycle.setAutoSleepPaused(paused);
+    this.emit({ type: 'auto-sleep', at: this.options.clock.now(), paused });
+  }
+
+  history(query: HistoryQuery): HistoryResponse {
+    return historyResponseFromLedger(this.options.ledger, query);
+  }
+
+  historyCsv(query: HistoryQuery): string {
+    return this.options.ledger.dailyCsv(query.from, query.to);
+  }
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Stops following the lifecycle. */
+  close(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.listeners.clear();
+  }
+
+  private view(status: ModelStatus): ModelView {
+    const name = status.spec.name;
+    const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
+    return modelViewOf(status, this.options.ledger.modelStats(name), decision);
+  }
+
+  private emit(event: ApiEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // One broken SSE connection must not stop the others; the hub drops it on its own.
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// The dashboard: today's savings, the auto-sleep switch, one card per GPU and one per model, live.
+import { useState } from 'react';
+import type { ReactElement } from 'react';
+import { AutoSleepResponseSchema } from '../../../main/core/api/contract';
+import { ApiCallError, callApi } from '../api-client';
+import { GpuCard } from '../components/gpu-card';
+import { ModelCard } from '../components/model-card';
+import { formatKwh } from '../format';
+import type { LiveView } from '../live-state';
+import { useNow } from '../live-state';
+
+/** The dashboard page. */
+export function DashboardPage({ view }: { readonly view: LiveView }): ReactElement {
+  const now = useNow();
+  const [error, setError] = useState<string | null>(null);
+  const state = view.state;
+  if (!state) {
+    return (
+      <p className="muted" role="status">
+        Loading…
+      </p>
+    );
+  }
+  const toggleAutoSleep = (): void => {
+    setError(null);
+    callApi(
+      'POST',
+      state.autoSleepPaused ? '/api/auto-sleep/resume' : '/api/auto-sleep/pause',
+      AutoSleepResponseSchema,
+    ).catch((e: unknown) => setError(e instanceof ApiCallError ? e.message : String(e)));
+  };
+  return (
+    <div className="page">
+      <div className="summary">
+        <p>
+          Saved today:{' '}
+          <strong aria-label="Energy saved today">
+            {formatKwh(state.savedTodayJoules / 3_600_000)}
+          </strong>
+        </p>
+        <p className="muted small">
+          Gateway: <code>{state.gatewayUrl}</code>
+        </p>
+        <button
+          type="button"
+          className="secondary"
+          aria-pressed={state.autoSleepPaused}
+          onClick={toggleAutoSleep}
+        >
+          {state.autoSleepPaused ? 'Resume auto-sleep' : 'Pause auto-sleep'}
+        </button>
+        {error ? (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <section aria-labelledby="gpus-heading">
+        <h2 id="gpus-heading">GPUs</h2>
+        {state.gpus.length === 0 ? (
+          <p className="muted">
+            No GPU readings ({state.probe.backend}
+            {state.probe.lastError ? `: ${state.probe.lastError}` : ''}).
+          </p>
+        ) : (
+          <div className="grid">
+            {state.gpus.map((gpu) => (
+              <GpuCard
+                key={gpu.index}
+                gpu={gpu}
+                power={view.power.get(gpu.index) ?? []}
+                now={now}
+              />
+            ))}
+          </div>
+        )}
+      </section>
+      <section aria-labelledby="models-heading">
+        <h2 id="models-heading">Models</h2>
+        {state.models.length === 0 ? (
+          <p className="muted">
+            No models yet. Label a container siesta.enable=true or list it in siesta.yaml.
+          </p>
+        ) : (
+          <div className="grid">
+            {state.models.map((model) => (
+              <ModelCard
+                key={model.name}
+                model={model}
+                now={now}
+                autoSleepPaused={state.autoSleepPaused}
+              />
+            ))}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
