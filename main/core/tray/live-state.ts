@@ -1,0 +1,42 @@
+// Keeps a client's copy of the state current from the event stream, so the tray need not refetch on every event.
+import type { ApiEvent, StateResponse } from '../api/contract';
+import { assertNever } from '../lifecycle/model-state';
+
+/**
+ * The state after an event. A `snapshot` replaces everything; `model` replaces one model (or adds
+ * it, in name order); `samples` replaces the GPUs; `auto-sleep` the pause flag. Events that only
+ * report (wakes, sleeps, errors, settings) leave the state as it is: the `model` event that goes
+ * with them carries the change. Today's savings move only with a snapshot or a refetch.
+ */
+export function applyApiEvent(state: StateResponse | null, event: ApiEvent): StateResponse | null {
+  if (event.type === 'snapshot') return event.state;
+  if (state === null) return null;
+  switch (event.type) {
+    case 'model': {
+      const others = state.models.filter((m) => m.name !== event.model.name);
+      const models = [...others, event.model].sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
+      return { ...state, at: event.at, models };
+    }
+    case 'samples':
+      return {
+        ...state,
+        at: event.at,
+        gpus: event.gpus,
+        probe: { ...state.probe, gpuCount: event.gpus.length, lastSampleAt: event.at, staleMs: 0 },
+      };
+    case 'auto-sleep':
+      return { ...state, at: event.at, autoSleepPaused: event.paused };
+    case 'wake-requested':
+    case 'wake-ready':
+    case 'wake-failed':
+    case 'slept':
+    case 'evicted':
+    case 'settings':
+    case 'error':
+      return state;
+    default:
+      return assertNever(event);
+  }
+}

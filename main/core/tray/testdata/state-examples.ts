@@ -1,0 +1,73 @@
+// Control API states for tray and notification tests and for the generated docs, checked against the contract.
+import type { GpuView, ModelView, StateResponse } from '../../api/contract';
+import { StateResponseSchema } from '../../api/contract';
+
+/** 2026-03-02 09:00 UTC: the "now" of every example. */
+export const EXAMPLE_NOW = Date.UTC(2026, 2, 2, 9, 0, 0);
+
+const GIB = 1024 ** 3;
+
+/** A model as the API reports it; asleep unless `overrides` say otherwise. */
+export function exampleModel(name: string, overrides: Partial<ModelView> = {}): ModelView {
+  return {
+    name,
+    container: `${name}-container`,
+    models: [name],
+    state: 'asleep',
+    inFlight: 0,
+    pinned: false,
+    group: null,
+    listenPort: null,
+    vramBytes: 14 * GIB,
+    vramSource: 'declared',
+    gpuIndexes: [0],
+    lastUsedAt: null,
+    sleepAt: null,
+    idle: { policy: 'fixed', idleMs: 600_000, reason: 'fixed 10 min' },
+    wakeStartedAt: null,
+    readyAt: null,
+    wakeEstimateMs: 40_000,
+    failure: null,
+    savedJoules: 0,
+    savedIsEstimate: false,
+    ...overrides,
+  };
+}
+
+/** A GPU with a fresh sample. */
+export function exampleGpu(index: number, overrides: Partial<GpuView> = {}): GpuView {
+  return {
+    index,
+    uuid: `GPU-0000000${index}`,
+    name: 'NVIDIA GeForce RTX 4090',
+    vramUsedBytes: 20.1 * GIB,
+    vramTotalBytes: 24 * GIB,
+    powerWatts: 215,
+    pstate: 'P2',
+    utilizationPercent: 40,
+    temperatureC: 61,
+    at: EXAMPLE_NOW - 500,
+    ...overrides,
+  };
+}
+
+/** A whole state (validated by the contract's schema, so examples cannot drift from it). */
+export function exampleState(overrides: Partial<StateResponse> = {}): StateResponse {
+  const gpus = overrides.gpus ?? [exampleGpu(0)];
+  return StateResponseSchema.parse({
+    at: EXAMPLE_NOW,
+    gpus,
+    probe: {
+      backend: gpus.length === 0 ? 'none' : 'nvidia-smi',
+      gpuCount: gpus.length,
+      lastError: gpus.length === 0 ? 'nvidia-smi not found and no AMD GPU in /sys/class/drm' : null,
+      lastSampleAt: gpus.length === 0 ? null : EXAMPLE_NOW - 500,
+      staleMs: gpus.length === 0 ? null : 500,
+    },
+    models: [],
+    autoSleepPaused: false,
+    savedTodayJoules: 0,
+    gatewayUrl: 'http://127.0.0.1:11400',
+    ...overrides,
+  });
+}

@@ -1,0 +1,28 @@
+// What a tray menu item asks for when clicked: plain data, so the menu model stays a pure function.
+
+/** An action a tray menu item carries; the tray controller turns it into a control API call. */
+export type TrayAction =
+  | { readonly kind: 'wake'; readonly model: string }
+  | { readonly kind: 'sleep'; readonly model: string }
+  | { readonly kind: 'set-auto-sleep-paused'; readonly paused: boolean }
+  | { readonly kind: 'open-dashboard' }
+  | { readonly kind: 'quit' };
+
+/** One line of the tray menu. `label` items are greyed-out information. */
+export type TrayMenuItem =
+  | { readonly type: 'label'; readonly id: string; readonly label: string }
+  | {
+      readonly type: 'checkbox';
+      readonly id: string;
+      readonly label: string;
+      readonly checked: boolean;
+      /** Null while nothing can be done (a wake in progress, a model going to sleep): the item is disabled. */
+      readonly action: TrayAction | null;
+    }
+  | {
+      readonly type: 'action';
+      readonly id: string;
+      readonly label: string;
+      readonly action: TrayAction;
+    }
+  | { readonly type: 'separator'; readonly id: string };

@@ -1,0 +1,170 @@
+// The tray menu as data, computed from the control API's state: GPUs, one toggle per model, pause, savings.
+import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
+import { assertNever } from '../lifecycle/model-state';
+import type { TrayMenuItem } from './tray-action';
+import type { EnergyPrice } from './display-format';
+import {
+  NO_ENERGY_PRICE,
+  formatDuration,
+  formatEnergyMoney,
+  formatKwh,
+  formatVram,
+  formatWatts,
+  truncate,
+} from './display-format';
+
+/** Longest failure reason shown in a menu line; the dashboard has the whole text and the logs. */
+const MAX_REASON_CHARS = 60;
+/** A GPU reading older than this is called out as stale. */
+const STALE_READING_MS = 30_000;
+
+/**
+ * The tray menu for a state at `now` (epoch ms): a line per GPU, a checkbox per model (checked
+ * while awake or waking; clicking wakes or puts to sleep), "Pause auto-sleep", today's savings,
+ * "Open dashboard" and "Quit". Items carry action descriptors, never callbacks.
+ */
+export function trayMenuModel(
+  state: StateResponse,
+  now: number,
+  price: EnergyPrice = NO_ENERGY_PRICE,
+): readonly TrayMenuItem[] {
+  const items: TrayMenuItem[] = [];
+  items.push(...gpuLines(state.gpus, state.probe));
+  items.push({ type: 'separator', id: 'separator-gpus' });
+  if (state.models.length === 0) {
+    items.push({
+      type: 'label',
+      id: 'no-models',
+      label: 'No models yet: label a container siesta.enable=true',
+    });
+  }
+  for (const model of state.models) items.push(modelItem(model, now));
+  items.push({ type: 'separator', id: 'separator-models' });
+  items.push({
+    type: 'checkbox',
+    id: 'auto-sleep-paused',
+    label: 'Pause auto-sleep',
+    checked: state.autoSleepPaused,
+    action: { kind: 'set-auto-sleep-paused', paused: !state.autoSleepPaused },
+  });
+  items.push({
+    type: 'label',
+    id: 'saved-today',
+    label: savedTodayLine(state.savedTodayJoules, price),
+  });
+  items.push({ type: 'separator', id: 'separator-app' });
+  items.push({
+    type: 'action',
+    id: 'open-dashboard',
+    label: 'Open dashboard',
+    action: { kind: 'open-dashboard' },
+  });
+  items.push({ type: 'action', id: 'quit', label: 'Quit Siesta', action: { kind: 'quit' } });
+  return items;
+}
+
+/** `Energy saved today: 0.42 kWh (€0.13)`; without a price, no money. */
+export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): string {
+  const money = formatEnergyMoney(savedTodayJoules, price);
+  const energy = `Energy saved today: ${formatKwh(savedTodayJoules)}`;
+  return money === null ? energy : `${energy} (${money})`;
+}
+
+function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {
+  if (gpus.length === 0) {
+    const why = probe.lastError === null ? '' : `: ${truncate(probe.lastError, MAX_REASON_CHARS)}`;
+    return [{ type: 'label', id: 'no-gpu', label: `No GPU found${why}` }];
+  }
+  const stale =
+    probe.staleMs !== null && probe.staleMs > STALE_READING_MS
+      ? ` (no reading for ${formatDuration(probe.staleMs)})`
+      : '';
+  return gpus.map((gpu) => {
+    const parts = [
+      `GPU ${gpu.index} ${gpu.name}`,
+      formatVram(gpu.vramUsedBytes, gpu.vramTotalBytes),
+    ];
+    if (gpu.powerWatts !== null) parts.push(formatWatts(gpu.powerWatts));
+    return { type: 'label', id: `gpu-${gpu.index}`, label: `${parts.join(' · ')}${stale}` };
+  });
+}
+
+function modelItem(model: ModelView, now: number): TrayMenuItem {
+  const id = `model-${model.name}`;
+  switch (model.state) {
+    case 'asleep':
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: asleep`,
+        checked: false,
+        action: { kind: 'wake', model: model.name },
+      };
+    case 'waking':
+      // A wake cannot be called back halfway; the item waits, disabled, and shows how far it is.
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: ${wakeProgress(model, now)}`,
+        checked: true,
+        action: null,
+      };
+    case 'ready':
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: ${awakeDetail(model, now)}`,
+        checked: true,
+        action: { kind: 'sleep', model: model.name },
+      };
+    case 'stopping':
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: going to sleep…`,
+        checked: false,
+        action: null,
+      };
+    case 'failed': {
+      const reason =
+        model.failure === null
+          ? 'no reason given'
+          : truncate(model.failure.reason, MAX_REASON_CHARS);
+      // Clicking a failed model tries the wake again.
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: failed: ${reason}`,
+        checked: false,
+        action: { kind: 'wake', model: model.name },
+      };
+    }
+    default:
+      return assertNever(model.state);
+  }
+}
+
+/** `waking 12 s of ~40 s (30%)`, `waking 50 s (usually ~40 s)`, or `waking 3.0 s` before the first estimate. */
+export function wakeProgress(
+  model: Pick<ModelView, 'wakeStartedAt' | 'wakeEstimateMs'>,
+  now: number,
+): string {
+  if (model.wakeStartedAt === null) return 'waking…';
+  const elapsedMs = Math.max(0, now - model.wakeStartedAt);
+  const estimateMs = model.wakeEstimateMs;
+  if (estimateMs === null || estimateMs <= 0) return `waking ${formatDuration(elapsedMs)}`;
+  if (elapsedMs > estimateMs)
+    return `waking ${formatDuration(elapsedMs)} (usually ~${formatDuration(estimateMs)})`;
+  const percent = Math.floor((elapsedMs / estimateMs) * 100);
+  return `waking ${formatDuration(elapsedMs)} of ~${formatDuration(estimateMs)} (${percent}%)`;
+}
+
+function awakeDetail(model: ModelView, now: number): string {
+  const parts = ['awake'];
+  if (model.inFlight > 0)
+    parts.push(model.inFlight === 1 ? '1 request open' : `${model.inFlight} requests open`);
+  if (model.pinned) parts.push('pinned');
+  else if (model.inFlight === 0 && model.sleepAt !== null)
+    parts.push(`sleeps in ${formatDuration(Math.max(0, model.sleepAt - now))}`);
+  return parts.join(', ');
+}
