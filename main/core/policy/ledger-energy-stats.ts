@@ -1,0 +1,30 @@
+// Reads the keep-alive policies' energy figures (dP, E_wake, wake time) from what the ledger has learned of each model.
+import type { ModelStats } from '../ledger/ledger';
+import type { EnergyStatsSource, ModelEnergyStats } from './energy-stats';
+
+/** The part of the ledger this needs (`Ledger.modelStats`). */
+export interface LearnedStatsReader {
+  modelStats(model: string): Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>;
+}
+
+/**
+ * One model's figures from the ledger's: dP (measured over clean sleeps, else the spec's idle-watts), the mean wake
+ * energy and the median wake time. Null until a wake energy and an idle cost are both known, so the policies
+ * fall back to the spec's idle time and say why.
+ */
+export function energyStatsFromLearned(
+  stats: Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>,
+): ModelEnergyStats | null {
+  if (stats.dpWatts === null || stats.wakeJoules === null || stats.wakeJoulesCount <= 0) return null;
+  return {
+    dPWatts: stats.dpWatts,
+    wakeJoules: stats.wakeJoules,
+    wakeMs: stats.wakeP50Ms ?? 0,
+    count: stats.wakeJoulesCount,
+  };
+}
+
+/** An `EnergyStatsSource` over the ledger: each decision reads the ledger's current figures for the model. */
+export function ledgerEnergyStats(ledger: LearnedStatsReader): EnergyStatsSource {
+  return { energyStatsFor: (model) => energyStatsFromLearned(ledger.modelStats(model)) };
+}
