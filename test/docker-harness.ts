@@ -76,7 +76,7 @@ export interface FakeModelOptions {
 }
 
 /** Label that marks every container a test run made, so cleanup finds them. */
-export const TEST_LABEL = 'siesta.test-run';
+export const TEST_LABEL = 'siesta-test.run';
 
 /** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port). */
 export async function createFakeModel(docker: Docker, options: FakeModelOptions): Promise<Docker.Container> {

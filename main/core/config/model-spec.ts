@@ -31,6 +31,8 @@ export interface ModelSpec {
   readonly health: HealthCheck | null;
   /** Idle time before sleep; 0 never sleeps. */
   readonly idleMs: number;
+  /** True when neither the label nor the YAML set `idle`: the settings' default idle time applies then. */
+  readonly idleFromDefault?: boolean;
   /** How long a request may wait for a wake. */
   readonly wakeTimeoutMs: number;
   /** Declared VRAM need, or null (learned from use). */

@@ -1,0 +1,29 @@
+// Turns the fields read from one siesta.yaml entry or one container's labels into a full spec, with DESIGN.md's defaults.
+import type { ModelSpec, SpecSource } from './model-spec';
+import { SPEC_DEFAULTS } from './model-spec';
+import type { SpecDraft } from './spec-fields';
+
+/** The spec for a draft whose name and container are known; every other field takes its default when absent. */
+export function completeSpec(
+  draft: SpecDraft,
+  identity: { readonly name: string; readonly container: string },
+  source: SpecSource,
+): ModelSpec {
+  return {
+    name: identity.name,
+    container: identity.container,
+    source,
+    port: draft.port ?? null,
+    listenPort: draft.listenPort ?? null,
+    models: draft.models ?? [identity.name],
+    health: draft.health ?? null,
+    idleMs: draft.idleMs ?? SPEC_DEFAULTS.idleMs,
+    idleFromDefault: draft.idleMs === undefined || draft.idleMs === null,
+    wakeTimeoutMs: draft.wakeTimeoutMs ?? SPEC_DEFAULTS.wakeTimeoutMs,
+    vramBytes: draft.vramBytes ?? null,
+    group: draft.group ?? null,
+    pin: draft.pin ?? false,
+    idleWatts: draft.idleWatts ?? null,
+    policy: draft.policy ?? SPEC_DEFAULTS.policy,
+  };
+}
