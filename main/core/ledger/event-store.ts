@@ -1,0 +1,535 @@
+// The lifecycle tables: every event as it happened, and the sleeps and wakes derived from them with their measurements.
+import type { Database, Statement } from 'better-sqlite3';
+import type { LifecycleEvent } from '../lifecycle/model-state';
+import { assertNever } from '../lifecycle/model-state';
+import type { GpuSet } from './residency';
+import { formatGpuSet, gpusOverlap, parseGpuSet } from './residency';
+import type { Credit, CreditSource, MeasureStatus } from './savings';
+
+/** A lifecycle event as stored. */
+export interface StoredEvent {
+  readonly id: number;
+  readonly at: number;
+  readonly model: string;
+  readonly kind: LifecycleEvent['kind'];
+  readonly gpuIndexes: GpuSet;
+  readonly event: LifecycleEvent;
+}
+
+/** What the ledger knew when an event happened (taken at that moment, so a retried write records the same). */
+export interface EventFacts {
+  readonly gpuIndexes: GpuSet;
+  /** Whether the model held (or may have held) a context before this event. */
+  readonly wasResident: boolean;
+  /** Other models waking or ready on the same GPU(s). */
+  readonly others: readonly string[];
+  /** Whether one of them was waking or had a request in flight. */
+  readonly othersActive: boolean;
+}
+
+/** One sleep: its readings, the watts credited to it and when saving ended. */
+export interface SleepRecord {
+  readonly id: number;
+  /** The `sleep` event's id. */
+  readonly eventId: number;
+  readonly model: string;
+  readonly gpuIndexes: GpuSet;
+  readonly at: number;
+  /** The next wake request (end of time asleep), or null. */
+  readonly wakeRequestedAt: number | null;
+  /** The next ready or failed (end of saving), or null while it goes on. */
+  readonly endedAt: number | null;
+  /** No other model was resident on its GPU(s): the drop includes the context step. */
+  readonly lastResident: boolean;
+  readonly others: readonly string[];
+  readonly othersActive: boolean;
+  readonly status: MeasureStatus;
+  readonly wattsBefore: number | null;
+  readonly wattsAfter: number | null;
+  /** What the GPU really dropped. */
+  readonly droppedWatts: number | null;
+  readonly maxUtilizationPercent: number | null;
+  readonly otherwiseIdle: boolean | null;
+  /** Credited once measured (or given up); null while pending. */
+  readonly creditedWatts: number | null;
+  readonly creditSource: CreditSource | null;
+  /** When another model became ready on the GPU of a last-resident sleep. */
+  readonly takeoverAt: number | null;
+  readonly takeoverWatts: number | null;
+  readonly takeoverSource: CreditSource | null;
+}
+
+/** One wake: how long it took and what it cost. */
+export interface WakeRecord {
+  readonly id: number;
+  readonly model: string;
+  readonly gpuIndexes: GpuSet;
+  readonly requestedAt: number;
+  /** Ready or failed, or null while waking. */
+  readonly endedAt: number | null;
+  readonly outcome: 'ready' | 'failed' | null;
+  /** When the model went down again (sleep or failed), or null while it is up. */
+  readonly downAt: number | null;
+  readonly othersActive: boolean;
+  readonly status: MeasureStatus;
+  readonly baselineWatts: number | null;
+  readonly energyJoules: number | null;
+  readonly maxUtilizationPercent: number | null;
+  readonly otherwiseIdle: boolean | null;
+  readonly creditedJoules: number | null;
+  readonly creditSource: CreditSource | null;
+}
+
+/** A measurement to store on a sleep. */
+export interface SleepMeasurement {
+  readonly status: 'measured' | 'unmeasured';
+  readonly wattsBefore: number | null;
+  readonly wattsAfter: number | null;
+  readonly droppedWatts: number | null;
+  readonly maxUtilizationPercent: number | null;
+  readonly otherwiseIdle: boolean | null;
+  readonly credit: Credit;
+}
+
+/** A measurement to store on a wake. */
+export interface WakeMeasurement {
+  readonly status: 'measured' | 'unmeasured';
+  readonly baselineWatts: number | null;
+  readonly energyJoules: number | null;
+  readonly maxUtilizationPercent: number | null;
+  readonly otherwiseIdle: boolean | null;
+  readonly credit: Credit;
+}
+
+/** A transition of some model on some GPUs (for the "otherwise idle" test). */
+export interface Transition {
+  readonly id: number;
+  readonly at: number;
+  readonly model: string;
+  readonly gpuIndexes: GpuSet;
+}
+
+/** Sums for learning from clean readings. */
+export interface LearnedRow {
+  readonly model: string;
+  readonly kind: 'last-resident' | 'shared' | 'wake';
+  readonly gpuIndexes: GpuSet;
+  readonly sum: number;
+  readonly count: number;
+}
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | null =>
+  typeof v === 'number' ? v : v === null || v === undefined ? null : Number(v);
+const bool = (v: unknown): boolean | null =>
+  v === null || v === undefined ? null : Number(v) !== 0;
+const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function sleepFromRow(r: Row): SleepRecord {
+  return {
+    id: Number(r.id),
+    eventId: Number(r.event_id),
+    model: String(r.model),
+    gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
+    at: Number(r.at),
+    wakeRequestedAt: num(r.wake_requested_at),
+    endedAt: num(r.ended_at),
+    lastResident: Number(r.last_resident) !== 0,
+    others: String(r.others) === '' ? [] : String(r.others).split('\n'),
+    othersActive: Number(r.others_active) !== 0,
+    status: String(r.status) as MeasureStatus,
+    wattsBefore: num(r.watts_before),
+    wattsAfter: num(r.watts_after),
+    droppedWatts: num(r.dropped_watts),
+    maxUtilizationPercent: num(r.max_utilization_percent),
+    otherwiseIdle: bool(r.otherwise_idle),
+    creditedWatts: num(r.credited_watts),
+    creditSource: text(r.credit_source) as CreditSource | null,
+    takeoverAt: num(r.takeover_at),
+    takeoverWatts: num(r.takeover_watts),
+    takeoverSource: text(r.takeover_source) as CreditSource | null,
+  };
+}
+
+function wakeFromRow(r: Row): WakeRecord {
+  return {
+    id: Number(r.id),
+    model: String(r.model),
+    gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
+    requestedAt: Number(r.requested_at),
+    endedAt: num(r.ended_at),
+    outcome: text(r.outcome) as 'ready' | 'failed' | null,
+    downAt: num(r.down_at),
+    othersActive: Number(r.others_active) !== 0,
+    status: String(r.status) as MeasureStatus,
+    baselineWatts: num(r.baseline_watts),
+    energyJoules: num(r.energy_joules),
+    maxUtilizationPercent: num(r.max_utilization_percent),
+    otherwiseIdle: bool(r.otherwise_idle),
+    creditedJoules: num(r.credited_joules),
+    creditSource: text(r.credit_source) as CreditSource | null,
+  };
+}
+
+/** The event's own fields besides kind, time and model, as stored in `detail`. */
+function detailOf(event: LifecycleEvent): string {
+  const { kind: _kind, at: _at, model: _model, ...rest } = event;
+  return JSON.stringify(rest);
+}
+
+function prepareStatements(db: Database) {
+  const p = (sql: string): Statement => db.prepare(sql);
+  return {
+    insertEvent: p(
+      'INSERT INTO events (at, model, kind, gpu_indexes, detail) VALUES (?, ?, ?, ?, ?)',
+    ),
+    openWake: p(
+      'SELECT * FROM wakes WHERE model = ? AND outcome IS NULL ORDER BY requested_at DESC LIMIT 1',
+    ),
+    insertWake: p(
+      `INSERT INTO wakes (event_id, model, gpu_indexes, requested_at, ended_at, outcome, others_active, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
+    ),
+    endWake: p('UPDATE wakes SET ended_at = ?, outcome = ? WHERE id = ?'),
+    downWakes: p(
+      'UPDATE wakes SET down_at = ? WHERE model = ? AND down_at IS NULL AND requested_at <= ?',
+    ),
+    insertSleep: p(
+      `INSERT INTO sleeps (event_id, model, gpu_indexes, at, last_resident, others, others_active, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
+    ),
+    wakeRequestedSleeps: p(
+      'UPDATE sleeps SET wake_requested_at = ? WHERE model = ? AND ended_at IS NULL AND wake_requested_at IS NULL',
+    ),
+    endSleeps: p(
+      'UPDATE sleeps SET ended_at = ?, wake_requested_at = COALESCE(wake_requested_at, ?) WHERE model = ? AND ended_at IS NULL',
+    ),
+    openLastResidentSleeps: p(
+      'SELECT * FROM sleeps WHERE ended_at IS NULL AND last_resident = 1 AND takeover_at IS NULL AND model != ?',
+    ),
+    setTakeover: p(
+      'UPDATE sleeps SET takeover_at = ?, takeover_watts = ?, takeover_source = ? WHERE id = ?',
+    ),
+    setSleepMeasurement: p(
+      `UPDATE sleeps SET status = ?, watts_before = ?, watts_after = ?, dropped_watts = ?, max_utilization_percent = ?,
+       otherwise_idle = ?, credited_watts = ?, credit_source = ? WHERE id = ?`,
+    ),
+    setWakeMeasurement: p(
+      `UPDATE wakes SET status = ?, baseline_watts = ?, energy_joules = ?, max_utilization_percent = ?,
+       otherwise_idle = ?, credited_joules = ?, credit_source = ? WHERE id = ?`,
+    ),
+    pendingSleeps: p("SELECT * FROM sleeps WHERE status = 'pending' ORDER BY at"),
+    pendingWakes: p("SELECT * FROM wakes WHERE status = 'pending' ORDER BY requested_at"),
+    transitions: p(
+      "SELECT id, at, model, gpu_indexes FROM events WHERE at >= ? AND at <= ? AND kind IN ('wake-requested', 'ready', 'sleep', 'failed') ORDER BY at",
+    ),
+    eventsBetween: p('SELECT * FROM events WHERE at >= ? AND at < ? ORDER BY at, id'),
+    lastEvents: p(
+      `SELECT e.* FROM events e JOIN (SELECT model, MAX(id) AS id FROM events
+       WHERE kind IN ('wake-requested', 'ready', 'sleep', 'failed') GROUP BY model) last ON e.id = last.id`,
+    ),
+    sleepsOverlapping: p(
+      'SELECT * FROM sleeps WHERE at < $to AND (ended_at IS NULL OR ended_at > $from) ORDER BY at',
+    ),
+    wakesOverlapping: p(
+      'SELECT * FROM wakes WHERE requested_at < $to AND (down_at IS NULL OR down_at > $from OR requested_at >= $from) ORDER BY requested_at',
+    ),
+    recentWakeMs: p(
+      "SELECT ended_at - requested_at AS ms FROM wakes WHERE model = ? AND outcome = 'ready' ORDER BY requested_at DESC LIMIT ?",
+    ),
+    learnedSleeps: p(
+      `SELECT model, last_resident, gpu_indexes, SUM(dropped_watts) AS sum, COUNT(*) AS count FROM sleeps
+       WHERE status = 'measured' AND otherwise_idle = 1 GROUP BY model, last_resident, gpu_indexes`,
+    ),
+    learnedWakes: p(
+      `SELECT model, gpu_indexes, SUM(energy_joules) AS sum, COUNT(*) AS count FROM wakes
+       WHERE status = 'measured' AND otherwise_idle = 1 AND outcome = 'ready' GROUP BY model, gpu_indexes`,
+    ),
+    models: p('SELECT DISTINCT model FROM events ORDER BY model'),
+    upsertVram: p(
+      'INSERT INTO model_vram (model, vram_bytes, at) VALUES (?, ?, ?) ON CONFLICT (model) DO UPDATE SET vram_bytes = excluded.vram_bytes, at = excluded.at',
+    ),
+    vram: p('SELECT vram_bytes FROM model_vram WHERE model = ?'),
+    earliestPending: p(
+      `SELECT MIN(m) AS at FROM (SELECT MIN(at) AS m FROM sleeps WHERE status = 'pending'
+       UNION ALL SELECT MIN(requested_at) FROM wakes WHERE status = 'pending')`,
+    ),
+    earliestRecord: p(
+      'SELECT MIN(m) AS at FROM (SELECT MIN(at) AS m FROM sleeps UNION ALL SELECT MIN(requested_at) FROM wakes)',
+    ),
+    promoteSleeps: p(
+      "UPDATE sleeps SET credited_watts = ?, credit_source = 'learned' WHERE model = ? AND last_resident = ? AND credit_source = 'none'",
+    ),
+    promoteWakes: p(
+      "UPDATE wakes SET credited_joules = ?, credit_source = 'learned' WHERE model = ? AND credit_source = 'none'",
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** Reads and writes the lifecycle tables. Every method runs inside the caller's transaction, if any. */
+export class EventStore {
+  private readonly s: Statements;
+
+  constructor(db: Database) {
+    this.s = prepareStatements(db);
+  }
+
+  /**
+   * Stores an event and updates the sleeps and wakes it opens or closes. On `ready`, a last-resident
+   * sleep of another model on the same GPU is taken over at the rate `takeoverCredit` gives.
+   * Returns the ids of the rows made.
+   */
+  writeEvent(
+    event: LifecycleEvent,
+    facts: EventFacts,
+    takeoverCredit: (sleep: SleepRecord) => Credit,
+  ): { eventId: number; sleepId: number | null; wakeId: number | null } {
+    const gpuText = formatGpuSet(facts.gpuIndexes);
+    const eventId = Number(
+      this.s.insertEvent.run(event.at, event.model, event.kind, gpuText, detailOf(event))
+        .lastInsertRowid,
+    );
+    let sleepId: number | null = null;
+    let wakeId: number | null = null;
+    switch (event.kind) {
+      case 'wake-requested': {
+        if (!this.s.openWake.get(event.model)) {
+          wakeId = Number(
+            this.s.insertWake.run(
+              eventId,
+              event.model,
+              gpuText,
+              event.at,
+              null,
+              null,
+              facts.othersActive ? 1 : 0,
+            ).lastInsertRowid,
+          );
+        }
+        this.s.wakeRequestedSleeps.run(event.at, event.model);
+        break;
+      }
+      case 'ready': {
+        const open = this.s.openWake.get(event.model) as Row | undefined;
+        if (open) {
+          wakeId = Number(open.id);
+          this.s.endWake.run(event.at, 'ready', wakeId);
+        } else {
+          // A ready without a wake request we saw (started by hand, or before the ledger opened): its own wake time tells when it began.
+          const requestedAt = event.at - Math.max(0, event.wakeMs);
+          wakeId = Number(
+            this.s.insertWake.run(
+              eventId,
+              event.model,
+              gpuText,
+              requestedAt,
+              event.at,
+              'ready',
+              facts.othersActive ? 1 : 0,
+            ).lastInsertRowid,
+          );
+        }
+        this.s.endSleeps.run(event.at, event.at, event.model);
+        for (const row of this.s.openLastResidentSleeps.all(event.model) as Row[]) {
+          const sleep = sleepFromRow(row);
+          if (!gpusOverlap(sleep.gpuIndexes, facts.gpuIndexes)) continue;
+          const credit = takeoverCredit(sleep);
+          this.s.setTakeover.run(event.at, credit.value, credit.source, sleep.id);
+        }
+        break;
+      }
+      case 'sleep': {
+        this.s.downWakes.run(event.at, event.model, event.at);
+        if (facts.wasResident) {
+          sleepId = Number(
+            this.s.insertSleep.run(
+              eventId,
+              event.model,
+              gpuText,
+              event.at,
+              facts.others.length === 0 ? 1 : 0,
+              facts.others.join('\n'),
+              facts.othersActive ? 1 : 0,
+            ).lastInsertRowid,
+          );
+        }
+        break;
+      }
+      case 'failed': {
+        const open = this.s.openWake.get(event.model) as Row | undefined;
+        if (open) {
+          wakeId = Number(open.id);
+          this.s.endWake.run(event.at, 'failed', wakeId);
+        }
+        this.s.downWakes.run(event.at, event.model, event.at);
+        this.s.endSleeps.run(event.at, event.at, event.model);
+        break;
+      }
+      case 'evicted':
+      case 'prewarm':
+        break;
+      default:
+        assertNever(event);
+    }
+    return { eventId, sleepId, wakeId };
+  }
+
+  /** Ends the open sleep of a model found resident (started while the ledger did not see it). */
+  endOpenSleep(model: string, at: number): void {
+    this.s.endSleeps.run(at, at, model);
+  }
+
+  /** Closes the open wake of a model found down (its end went unseen): it counts as failed. */
+  abandonOpenWake(model: string, at: number): void {
+    const open = this.s.openWake.get(model) as Row | undefined;
+    if (open) this.s.endWake.run(at, 'failed', Number(open.id));
+    this.s.downWakes.run(at, model, at);
+  }
+
+  setSleepMeasurement(id: number, m: SleepMeasurement): void {
+    this.s.setSleepMeasurement.run(
+      m.status,
+      m.wattsBefore,
+      m.wattsAfter,
+      m.droppedWatts,
+      m.maxUtilizationPercent,
+      m.otherwiseIdle === null ? null : m.otherwiseIdle ? 1 : 0,
+      m.credit.value,
+      m.credit.source,
+      id,
+    );
+  }
+
+  setWakeMeasurement(id: number, m: WakeMeasurement): void {
+    this.s.setWakeMeasurement.run(
+      m.status,
+      m.baselineWatts,
+      m.energyJoules,
+      m.maxUtilizationPercent,
+      m.otherwiseIdle === null ? null : m.otherwiseIdle ? 1 : 0,
+      m.credit.value,
+      m.credit.source,
+      id,
+    );
+  }
+
+  pendingSleeps(): SleepRecord[] {
+    return (this.s.pendingSleeps.all() as Row[]).map(sleepFromRow);
+  }
+
+  pendingWakes(): WakeRecord[] {
+    return (this.s.pendingWakes.all() as Row[]).map(wakeFromRow);
+  }
+
+  /** Wake requests, readies, sleeps and failures in [fromAt, toAt]. */
+  transitions(fromAt: number, toAt: number): Transition[] {
+    return (this.s.transitions.all(fromAt, toAt) as Row[]).map((r) => ({
+      id: Number(r.id),
+      at: Number(r.at),
+      model: String(r.model),
+      gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
+    }));
+  }
+
+  /** Events in [fromAt, toAt), oldest first. */
+  events(fromAt: number, toAt: number): StoredEvent[] {
+    return (this.s.eventsBetween.all(fromAt, toAt) as Row[]).map(storedEventFromRow);
+  }
+
+  /** The last state-changing event of every model, for rebuilding residency on open. */
+  lastEvents(): StoredEvent[] {
+    return (this.s.lastEvents.all() as Row[]).map(storedEventFromRow);
+  }
+
+  /** Sleeps that overlap [fromAt, toAt). */
+  sleepsOverlapping(fromAt: number, toAt: number): SleepRecord[] {
+    return (this.s.sleepsOverlapping.all({ from: fromAt, to: toAt }) as Row[]).map(sleepFromRow);
+  }
+
+  /** Wakes requested in [fromAt, toAt) or up during part of it. */
+  wakesOverlapping(fromAt: number, toAt: number): WakeRecord[] {
+    return (this.s.wakesOverlapping.all({ from: fromAt, to: toAt }) as Row[]).map(wakeFromRow);
+  }
+
+  /** Durations of a model's last `limit` successful wakes, newest first. */
+  recentWakeMs(model: string, limit: number): number[] {
+    return (this.s.recentWakeMs.all(model, limit) as Row[]).map((r) => Number(r.ms));
+  }
+
+  /** Sums of clean readings by model, case and GPUs. */
+  learned(): LearnedRow[] {
+    const sleeps = (this.s.learnedSleeps.all() as Row[]).map((r): LearnedRow => ({
+      model: String(r.model),
+      kind: Number(r.last_resident) !== 0 ? 'last-resident' : 'shared',
+      gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
+      sum: Number(r.sum),
+      count: Number(r.count),
+    }));
+    const wakes = (this.s.learnedWakes.all() as Row[]).map((r): LearnedRow => ({
+      model: String(r.model),
+      kind: 'wake',
+      gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
+      sum: Number(r.sum),
+      count: Number(r.count),
+    }));
+    return [...sleeps, ...wakes];
+  }
+
+  /** Every model that has slept or woken. */
+  models(): string[] {
+    return (this.s.models.all() as Row[]).map((r) => String(r.model));
+  }
+
+  /** The earliest sleep or wake whose measurement is still pending, or null. */
+  earliestPendingAt(): number | null {
+    return num((this.s.earliestPending.get() as Row).at);
+  }
+
+  /** The earliest sleep or wake, or null for an empty ledger. */
+  earliestRecordAt(): number | null {
+    return num((this.s.earliestRecord.get() as Row).at);
+  }
+
+  /**
+   * Gives sleeps credited 'none' (nothing known then) the model's first learned value for the same
+   * case; returns how many changed.
+   */
+  promoteUnknownSleeps(model: string, lastResident: boolean, watts: number): number {
+    return this.s.promoteSleeps.run(watts, model, lastResident ? 1 : 0).changes;
+  }
+
+  /** Gives wakes charged 'none' the model's first learned wake energy; returns how many changed. */
+  promoteUnknownWakes(model: string, joules: number): number {
+    return this.s.promoteWakes.run(joules, model).changes;
+  }
+
+  recordVram(model: string, vramBytes: number, at: number): void {
+    this.s.upsertVram.run(model, vramBytes, at);
+  }
+
+  vramBytes(model: string): number | null {
+    const row = this.s.vram.get(model) as Row | undefined;
+    return row ? Number(row.vram_bytes) : null;
+  }
+}
+
+function storedEventFromRow(r: Row): StoredEvent {
+  const detail = JSON.parse(String(r.detail)) as Record<string, unknown>;
+  const event = {
+    ...detail,
+    kind: String(r.kind),
+    at: Number(r.at),
+    model: String(r.model),
+  } as unknown as LifecycleEvent;
+  return {
+    id: Number(r.id),
+    at: event.at,
+    model: event.model,
+    kind: event.kind,
+    gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
+    event,
+  };
+}

@@ -1,0 +1,132 @@
+// The ledger's CSV exports: every lifecycle event, and the daily figures per model.
+import type { LifecycleEvent, SleepCause, WakeCause } from '../lifecycle/model-state';
+import { assertNever } from '../lifecycle/model-state';
+import type { BucketTimeZone } from './buckets';
+import { toCsv } from './csv';
+import type { StoredEvent } from './event-store';
+import type { HistoryBucket } from './history';
+
+function wakeCauseText(cause: WakeCause): string {
+  switch (cause.kind) {
+    case 'request':
+      return `request (${cause.route}: ${cause.detail})`;
+    case 'user':
+      return `user (${cause.via})`;
+    case 'prewarm':
+      return `prewarm (${cause.detail})`;
+    case 'external':
+      return 'external';
+    default:
+      return assertNever(cause);
+  }
+}
+
+function sleepCauseText(cause: SleepCause): string {
+  switch (cause.kind) {
+    case 'idle':
+      return `idle (${cause.idleMs} ms)`;
+    case 'user':
+      return `user (${cause.via})`;
+    case 'evicted':
+      return `evicted for ${cause.forModel}`;
+    case 'group':
+      return `group ${cause.group} for ${cause.forModel}`;
+    case 'external':
+      return 'external';
+    default:
+      return assertNever(cause);
+  }
+}
+
+/** The cause and detail columns of an event. */
+export function describeEvent(event: LifecycleEvent): { cause: string; detail: string } {
+  switch (event.kind) {
+    case 'wake-requested':
+      return { cause: wakeCauseText(event.cause), detail: '' };
+    case 'ready':
+      return { cause: '', detail: `woke in ${event.wakeMs} ms` };
+    case 'sleep':
+      return { cause: sleepCauseText(event.cause), detail: '' };
+    case 'failed':
+      return { cause: event.failure.reason, detail: event.failure.logLines.join('\n') };
+    case 'evicted':
+      return { cause: `for ${event.forModel}`, detail: '' };
+    case 'prewarm':
+      return { cause: 'prewarm', detail: event.detail };
+    default:
+      return assertNever(event);
+  }
+}
+
+/** Events as CSV: time (UTC, ISO 8601), epoch ms, model, event, cause, detail, GPUs. */
+export function eventsToCsv(events: readonly StoredEvent[]): string {
+  return toCsv(
+    ['time_utc', 'epoch_ms', 'model', 'event', 'cause', 'detail', 'gpu_indexes'],
+    events.map((e) => {
+      const { cause, detail } = describeEvent(e.event);
+      return [
+        new Date(e.at).toISOString(),
+        e.at,
+        e.model,
+        e.kind,
+        cause,
+        detail,
+        e.gpuIndexes === null ? 'unknown' : e.gpuIndexes.join(' '),
+      ];
+    }),
+  );
+}
+
+/** `YYYY-MM-DD` of `at` in the given calendar. */
+export function dateText(at: number, timeZone: BucketTimeZone): string {
+  const d = new Date(at);
+  const [y, m, day] =
+    timeZone === 'utc'
+      ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()]
+      : [d.getFullYear(), d.getMonth() + 1, d.getDate()];
+  return `${y}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const round = (value: number | null, digits: number): number | null =>
+  value === null ? null : Number(value.toFixed(digits));
+
+/** Daily figures as CSV: one row per day and model with activity. */
+export function dailyToCsv(days: readonly HistoryBucket[], timeZone: BucketTimeZone): string {
+  const rows = days.flatMap((day) =>
+    day.models.map((m) => [
+      dateText(day.startAt, timeZone),
+      m.model,
+      round(m.savedKwh, 6),
+      round(m.savedJoules, 1),
+      round(m.money, 4),
+      m.currency,
+      round(m.co2Grams, 2),
+      m.wakes,
+      m.failedWakes,
+      m.wakeP50Ms,
+      m.wakeP95Ms,
+      round(m.hoursAwake, 4),
+      round(m.hoursAsleep, 4),
+      m.estimated,
+    ]),
+  );
+  return toCsv(
+    [
+      'date',
+      'model',
+      'saved_kwh',
+      'saved_joules',
+      'money',
+      'currency',
+      'co2_grams',
+      'wakes',
+      'failed_wakes',
+      'wake_p50_ms',
+      'wake_p95_ms',
+      'hours_awake',
+      'hours_asleep',
+      'estimated',
+    ],
+    rows,
+  );
+}

@@ -1,0 +1,91 @@
+// Which models hold a CUDA context on which GPU right now, as the lifecycle events tell it.
+import type { LifecycleEvent, ModelState } from '../lifecycle/model-state';
+import { assertNever } from '../lifecycle/model-state';
+
+/** A model's GPUs; null means unknown, which overlaps every GPU. */
+export type GpuSet = readonly number[] | null;
+
+/** Whether a model holds GPU memory: waking or ready (resident), stopped (down), or not seen yet. */
+export type Residency = 'waking' | 'ready' | 'down' | 'unknown';
+
+interface Entry {
+  residency: Residency;
+  gpus: GpuSet;
+}
+
+/** Whether two GPU sets share a GPU (an unknown set shares with everything). */
+export function gpusOverlap(a: GpuSet, b: GpuSet): boolean {
+  if (a === null || b === null) return true;
+  return a.some((g) => b.includes(g));
+}
+
+/** `0,1` for storage; null stays null. */
+export function formatGpuSet(gpus: GpuSet): string | null {
+  return gpus === null ? null : gpus.join(',');
+}
+
+/** The inverse of `formatGpuSet`. */
+export function parseGpuSet(text: string | null): GpuSet {
+  if (text === null) return null;
+  return text === '' ? [] : text.split(',').map(Number);
+}
+
+/** The residency a lifecycle event leaves its model in, or null when the event does not change it. */
+export function residencyAfter(event: LifecycleEvent): Residency | null {
+  switch (event.kind) {
+    case 'wake-requested':
+      return 'waking';
+    case 'ready':
+      return 'ready';
+    case 'sleep':
+    case 'failed':
+      return 'down';
+    case 'evicted':
+    case 'prewarm':
+      return null;
+    default:
+      return assertNever(event);
+  }
+}
+
+/** The residency of a model in a lifecycle state (`stopping` still holds its memory). */
+export function residencyOfState(state: ModelState): Residency {
+  switch (state) {
+    case 'waking':
+      return 'waking';
+    case 'ready':
+    case 'stopping':
+      return 'ready';
+    case 'asleep':
+    case 'failed':
+      return 'down';
+    default:
+      return assertNever(state);
+  }
+}
+
+/** The models resident per GPU. */
+export class ResidencyMap {
+  private readonly entries = new Map<string, Entry>();
+
+  /** The model's residency ('unknown' before any event). */
+  of(model: string): Residency {
+    return this.entries.get(model)?.residency ?? 'unknown';
+  }
+
+  /** Sets a model's residency and GPUs. */
+  set(model: string, residency: Residency, gpus: GpuSet): void {
+    this.entries.set(model, { residency, gpus });
+  }
+
+  /** Other models waking or ready on any of `gpus`. */
+  othersOn(model: string, gpus: GpuSet): { name: string; residency: 'waking' | 'ready' }[] {
+    const out: { name: string; residency: 'waking' | 'ready' }[] = [];
+    for (const [name, entry] of this.entries) {
+      if (name === model) continue;
+      if (entry.residency !== 'waking' && entry.residency !== 'ready') continue;
+      if (gpusOverlap(entry.gpus, gpus)) out.push({ name, residency: entry.residency });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+}
