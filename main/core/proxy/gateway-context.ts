@@ -1,0 +1,41 @@
+// What the gateway's request handlers share: the lifecycle, the clock, the current settings, the connection pools,
+// and how names of models are looked up.
+import type { Clock } from '../clock/clock';
+import type { LifecycleApi } from '../lifecycle/lifecycle-api';
+import type { GatewaySettings } from './gateway-settings';
+import type { NoWakeRules } from './no-wake';
+import type { UpstreamAgents } from './upstream-agents';
+
+/** The handlers' view of the gateway. */
+export interface GatewayContext {
+  readonly lifecycle: LifecycleApi;
+  readonly clock: Clock;
+  settings(): GatewaySettings;
+  noWake(): NoWakeRules;
+  readonly agents: UpstreamAgents;
+  /** How long wakes of a model usually take, or null when unknown. */
+  readonly wakeEstimateMs: (model: string) => number | null;
+  readonly log: (line: string) => void;
+  /** `modelNamed` on this lifecycle, built once (not a closure per request). */
+  readonly modelNamed: (name: string) => string | undefined;
+  /** Whether a lower-cased host label is a registered model (`NAME.localhost`), built once. */
+  readonly isModelName: (lowerCaseName: string) => boolean;
+}
+
+/** How a request arrived: on a model's dedicated port, or on the main port. */
+export interface Arrival {
+  readonly dedicatedModel: string | null;
+  readonly localPort: number;
+}
+
+/** The registered model with exactly this name. */
+export function modelNamed(lifecycle: LifecycleApi, name: string): string | undefined {
+  return lifecycle.get(name)?.spec.name;
+}
+
+/** The registered model whose name matches case-insensitively (host names are lower-cased). */
+export function modelNamedIgnoringCase(lifecycle: LifecycleApi, lowerCaseName: string): string | undefined {
+  const exact = lifecycle.get(lowerCaseName);
+  if (exact !== undefined) return exact.spec.name;
+  return lifecycle.list().find((s) => s.spec.name.toLowerCase() === lowerCaseName)?.spec.name;
+}

@@ -1,0 +1,48 @@
+// Finds the OpenAI model a `POST /v1/...` body names (JSON, or a multipart form as the audio endpoints send) and the
+// registered model that answers it.
+import type { ModelSpec } from '../config/model-spec';
+
+/** The `model` field of a JSON or multipart body, or null when it has none or cannot be read. */
+export function modelFieldOf(body: Buffer, contentType: string | undefined): string | null {
+  const type = (contentType ?? '').toLowerCase();
+  if (type.startsWith('multipart/form-data')) return multipartModel(body, type, contentType ?? '');
+  // JSON is the default: SDKs always send it, curl users often forget the header.
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const model = (parsed as Record<string, unknown>).model;
+  return typeof model === 'string' && model !== '' ? model : null;
+}
+
+function multipartModel(body: Buffer, lowerType: string, contentType: string): string | null {
+  const at = lowerType.indexOf('boundary=');
+  if (at < 0) return null;
+  let boundary = contentType.slice(at + 'boundary='.length).split(';')[0]?.trim() ?? '';
+  if (boundary.startsWith('"') && boundary.endsWith('"')) boundary = boundary.slice(1, -1);
+  if (boundary === '') return null;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start >= 0) {
+    const headersStart = start + delimiter.length + 2;
+    const headersEnd = body.indexOf('\r\n\r\n', headersStart);
+    if (headersEnd < 0) return null;
+    const next = body.indexOf(delimiter, headersEnd);
+    if (next < 0) return null;
+    const headers = body.subarray(headersStart, headersEnd).toString('latin1');
+    if (/content-disposition:[^\r\n]*;\s*name="?model"?(\s*;|\s*$|\r)/im.test(headers)) {
+      const value = body.subarray(headersEnd + 4, next - 2).toString('utf8').trim();
+      return value === '' ? null : value;
+    }
+    start = next;
+  }
+  return null;
+}
+
+/** The registered model answering an OpenAI model name: its aliases first, then Siesta names; exact matches only. */
+export function modelForAlias(alias: string, specs: readonly ModelSpec[]): ModelSpec | undefined {
+  return specs.find((s) => s.models.includes(alias)) ?? specs.find((s) => s.name === alias);
+}

@@ -1,0 +1,49 @@
+// Reads a request body into memory, up to a limit, so its `model` field can route it; the buffer is then replayed upstream.
+import type { IncomingMessage } from 'node:http';
+
+/** The outcome of reading a routing body. */
+export type RoutingBody =
+  | { readonly kind: 'body'; readonly body: Buffer }
+  /** Larger than the limit (known from Content-Length, or found while reading). */
+  | { readonly kind: 'too-large'; readonly limitBytes: number }
+  /** The client went away or sent a broken body. */
+  | { readonly kind: 'aborted' };
+
+/** Reads the whole body of `req` if it is at most `maxBytes`; stops reading as soon as it is known to be larger. */
+export function readRoutingBody(req: IncomingMessage, maxBytes: number): Promise<RoutingBody> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > maxBytes)
+    return Promise.resolve({ kind: 'too-large', limitBytes: maxBytes });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const finish = (result: RoutingBody): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        req.pause();
+        finish({ kind: 'too-large', limitBytes: maxBytes });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish({ kind: 'body', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
+    const onAbort = (): void => finish({ kind: 'aborted' });
+    const onClose = (): void => {
+      if (!req.complete) finish({ kind: 'aborted' });
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onClose);
+  });
+}
