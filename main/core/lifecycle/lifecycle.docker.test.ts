@@ -20,6 +20,7 @@ import { DockerRuntime } from '../docker/docker-runtime';
 import { Lifecycle } from './lifecycle';
 import { WakeError } from './lifecycle-api';
 import type { Lease, LifecycleEvent, ModelState, Upstream } from './model-state';
+import { until } from '../../../test/until';
 
 const docker = dockerFromEnv();
 const enabled = { 'siesta.enable': 'true' };
@@ -47,23 +48,6 @@ function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
   };
 }
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T> | T,
-  ok: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** A DockerRuntime that also records every event it hands the lifecycle. */
 class RecordingRuntime extends DockerRuntime {

@@ -1,0 +1,50 @@
+// Specs and statuses for the scheduler's tests: models with declared VRAM, groups and pins, in any state.
+import { SPEC_DEFAULTS, type ModelSpec } from '../../config/model-spec';
+import type { ModelStatus } from '../../lifecycle/model-state';
+
+/** Bytes in one GiB. */
+export const GIB = 1024 ** 3;
+
+/** A model spec with the defaults of DESIGN.md and the given overrides (`vramGib` sets `vramBytes`). */
+export function modelSpec(
+  name: string,
+  overrides: Partial<ModelSpec> & { vramGib?: number } = {},
+): ModelSpec {
+  const { vramGib, ...rest } = overrides;
+  return {
+    name,
+    container: `${name}-container`,
+    source: { kind: 'yaml', file: 'siesta.yaml', line: 1 },
+    port: 8000,
+    listenPort: null,
+    models: [name],
+    health: { kind: 'tcp' },
+    idleMs: SPEC_DEFAULTS.idleMs,
+    wakeTimeoutMs: SPEC_DEFAULTS.wakeTimeoutMs,
+    vramBytes: vramGib === undefined ? null : vramGib * GIB,
+    group: null,
+    pin: false,
+    idleWatts: null,
+    policy: 'fixed',
+    ...rest,
+  };
+}
+
+/** A status of `spec`: asleep unless overridden. */
+export function modelStatus(spec: ModelSpec, overrides: Partial<ModelStatus> = {}): ModelStatus {
+  return {
+    spec,
+    state: 'asleep',
+    inFlight: 0,
+    pinned: spec.pin,
+    containerId: null,
+    upstream: null,
+    lastUsedAt: null,
+    sleepAt: null,
+    wakeStartedAt: null,
+    readyAt: null,
+    failure: null,
+    gpuIndexes: [],
+    ...overrides,
+  };
+}
