@@ -10,27 +10,11 @@ import { describeDocker } from '../../../test/docker-suite';
 import { ContainerRefusedError, type RuntimeEvent } from './container-runtime';
 import { dockerFromEnv } from './docker-client';
 import { DockerRuntime } from './docker-runtime';
+import { until } from '../../../test/until';
 
 const docker = dockerFromEnv();
 const enabled = { 'siesta.enable': 'true' };
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T> | T,
-  ok: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** Waits until a watch delivers events: creates a probe container until its `create` event arrives. */
 async function subscribed(events: readonly RuntimeEvent[]): Promise<void> {
@@ -88,6 +72,21 @@ describeDocker('DockerRuntime on the real engine', () => {
     expect(labelled?.publishedPorts).toEqual([
       { containerPort: 8000, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: 0 },
     ]);
+  });
+
+  it('with a scope, manages only labelled containers that also carry the scope label', async () => {
+    await createFakeModel(docker, { name: 'hd-rt-team-a', labels: { ...enabled, team: 'a' } });
+    await createFakeModel(docker, { name: 'hd-rt-team-b', labels: { ...enabled, team: 'b' } });
+    await createFakeModel(docker, { name: 'hd-rt-team-none', labels: enabled });
+    const runtime = new DockerRuntime({ docker, managedNames: () => [], scope: ['team=a'] });
+    const names = (await runtime.discover()).map((c) => c.name);
+    expect(names).toContain('hd-rt-team-a');
+    expect(names).not.toContain('hd-rt-team-b');
+    expect(names).not.toContain('hd-rt-team-none');
+    await expect(runtime.start('hd-rt-team-b')).rejects.toBeInstanceOf(ContainerRefusedError);
+    expect(() => new DockerRuntime({ docker, managedNames: () => [], scope: ['team'] })).toThrow(
+      'container scope "team": expected a label as key=value, e.g. team=vision',
+    );
   });
 
   it('starts and stops a managed container, and a repeated start or stop is not an error', async () => {

@@ -19,6 +19,11 @@ export interface DockerRuntimeOptions {
   readonly docker: Dockerode;
   /** Containers named in siesta.yaml (names or ids): managed without the label. Read on every call, so a reload counts. */
   readonly managedNames: () => readonly string[];
+  /**
+   * Extra labels (`key=value`) a container must also carry to be managed: one Siesta per team or per
+   * test run on a shared engine. Default none.
+   */
+  readonly scope?: readonly string[];
   /** Timers of the events reconnection. Default the system clock. */
   readonly clock?: Clock;
   /** First delay before reconnecting the events stream; doubles up to `maxReconnectDelayMs`. Default 250 ms. */
@@ -40,10 +45,12 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly managedNames: () => readonly string[];
   private readonly clock: Clock;
   private readonly delays: ReconnectDelays;
+  private readonly scope: readonly (readonly [string, string])[];
 
   constructor(options: DockerRuntimeOptions) {
     this.docker = options.docker;
     this.managedNames = options.managedNames;
+    this.scope = (options.scope ?? []).map(parseScopeLabel);
     this.clock = options.clock ?? systemClock();
     this.delays = { initialMs: options.reconnectDelayMs, maxMs: options.maxReconnectDelayMs };
   }
@@ -51,7 +58,7 @@ export class DockerRuntime implements ContainerRuntime {
   async discover(): Promise<readonly ContainerInfo[]> {
     const labelled = await this.docker.listContainers({
       all: true,
-      filters: { label: [ENABLE_LABEL] },
+      filters: { label: [ENABLE_LABEL, ...this.scope.map(([key, value]) => `${key}=${value}`)] },
     });
     const refs = [
       ...labelled.filter((c) => labelledForSiesta(c.Labels ?? {})).map((c) => c.Id),
@@ -152,6 +159,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   private isManaged(info: ContainerInfo): boolean {
+    if (!this.scope.every(([key, value]) => info.labels[key] === value)) return false;
     if (labelledForSiesta(info.labels)) return true;
     return this.managedNames().some((ref) => {
       const wanted = bare(ref);
@@ -162,6 +170,15 @@ export class DockerRuntime implements ContainerRuntime {
       );
     });
   }
+}
+
+/** `key=value` → [key, value]; anything else is a programming or command-line error, said plainly. */
+export function parseScopeLabel(text: string): readonly [string, string] {
+  const at = text.indexOf('=');
+  const key = at > 0 ? text.slice(0, at).trim() : '';
+  if (key === '' || /\s/.test(key))
+    throw new Error(`container scope "${text}": expected a label as key=value, e.g. team=vision`);
+  return [key, text.slice(at + 1)];
 }
 
 function bare(nameOrId: string): string {
