@@ -1,0 +1,147 @@
+// `siesta serve` as a user runs it: a child process on labels alone, a request through the gateway that wakes a
+// real container, `siesta status` against it, and a clean exit on SIGTERM that leaves the container running.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_LABEL, createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
+import { describeDocker } from '../test/docker-suite';
+
+const REPO = join(__dirname, '..');
+const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO, 'main', 'cli.ts');
+const docker = testDocker();
+const CONTAINER = 'cli-e2e-llm';
+const MODEL = 'clillm';
+
+interface Daemon {
+  readonly child: ChildProcess;
+  readonly gatewayUrl: string;
+  readonly controlUrl: string;
+  output(): string;
+}
+
+/** Starts `siesta serve` and waits for the lines that give its addresses. */
+function startDaemon(dataDir: string, extraArgs: readonly string[] = []): Promise<Daemon> {
+  const child = spawn(
+    TSX,
+    [CLI, 'serve', '--data-dir', dataDir, '--gateway', '127.0.0.1:0', '--control', '127.0.0.1:0', '--only-label', `${TEST_LABEL}=${process.pid}`, ...extraArgs],
+    { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`siesta serve did not start in 30 s:\n${out}`)), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(deadline);
+      reject(new Error(`siesta serve exited with ${String(code)}:\n${out}`));
+    });
+    const check = setInterval(() => {
+      const gateway = /gateway:\s+(http:\/\/\S+)/.exec(out);
+      const dashboard = /dashboard:\s+(http:\/\/[^/\s]+)/.exec(out);
+      if (!gateway?.[1] || !dashboard?.[1]) return;
+      clearInterval(check);
+      clearTimeout(deadline);
+      child.removeAllListeners('exit');
+      resolve({ child, gatewayUrl: gateway[1], controlUrl: dashboard[1], output: () => out });
+    }, 50);
+  });
+}
+
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
+
+describeDocker('siesta serve', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'siesta-cli-'));
+    await createFakeModel(docker, {
+      name: CONTAINER,
+      labels: { 'siesta.enable': 'true', 'siesta.name': MODEL, 'siesta.health': '/health' },
+      env: { START_DELAY_MS: '300' },
+    });
+  });
+
+  afterAll(async () => {
+    await removeTestContainers(docker);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs on labels alone, wakes the model for a chat request, answers `siesta status`, `sleep`, `wake` and `ledger export`, and leaves the container running on SIGTERM', async () => {
+    const daemon = await startDaemon(dataDir);
+    try {
+      expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(false);
+      const response = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+      expect(body.choices[0]?.message.content).toBe('tok0 tok1 tok2');
+      expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);
+
+      const status = spawnSync(TSX, [CLI, 'status', '--control', daemon.controlUrl, '--data-dir', dataDir], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(status.stderr).toBe('');
+      expect(status.status).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`${MODEL}\\s.*ready`, 'i'));
+
+      const cli = (...args: string[]) =>
+        spawnSync(TSX, [CLI, ...args, '--control', daemon.controlUrl, '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+      const slept = cli('sleep', MODEL);
+      expect(slept.status).toBe(0);
+      expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(false);
+      const woke = cli('wake', MODEL);
+      expect(woke.status).toBe(0);
+      expect(woke.stdout).toMatch(/ready/i);
+      expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);
+      const csvPath = join(dataDir, 'export.csv');
+      const exported = cli('ledger', 'export', '--csv', csvPath);
+      expect(exported.status).toBe(0);
+      const csv = readFileSync(csvPath, 'utf8').trim().split('\n');
+      expect(csv[0]).toMatch(/^date,/);
+      expect(csv.some((line) => line.includes(MODEL))).toBe(true);
+
+      daemon.child.kill('SIGTERM');
+      expect(await exitOf(daemon.child, 15_000)).toBe(0);
+      expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);
+    } finally {
+      if (daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start, naming the address, when the gateway port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const result = spawnSync(TSX, [CLI, 'serve', '--data-dir', dataDir, '--gateway', `127.0.0.1:${port}`, '--control', '127.0.0.1:0'], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`127.0.0.1:${port}`);
+      expect(result.stderr).toContain('in use');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+});

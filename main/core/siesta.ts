@@ -1,0 +1,346 @@
+// The composition root: builds settings, ledger, engine, GPU probe, policies, scheduler, lifecycle, gateway and control API,
+// wires them together, and stops them in order. `siesta serve` and the Electron shell both start Siesta here.
+import { mkdirSync } from 'node:fs';
+import type Dockerode from 'dockerode';
+import { loadOrCreateToken } from './api/api-token';
+import { ControlApiServer, DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT } from './api/api-server';
+import { SiestaControlCore } from './api/siesta-control-core';
+import type { Clock } from './clock/clock';
+import { systemClock } from './clock/clock';
+import type { ModelSpec } from './config/model-spec';
+import { readSiestaYaml, type ParsedSiestaYaml } from './config/siesta-yaml';
+import { yamlContainerNames } from './config/load-specs';
+import { SpecSync } from './config/spec-sync';
+import { dockerFromEnv } from './docker/docker-client';
+import { DockerRuntime } from './docker/docker-runtime';
+import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
+import { createGpuProbe } from './gpu/select-probe';
+import { VramTracker } from './gpu/vram-tracker';
+import { Ledger } from './ledger/ledger';
+import { ledgerPathIn } from './ledger/ledger-database';
+import { Lifecycle } from './lifecycle/lifecycle';
+import { KeepAlivePolicies } from './policy/keep-alive-policies';
+import { ledgerEnergyStats } from './policy/ledger-energy-stats';
+import { Gateway } from './proxy/gateway';
+import { gatewaySettings } from './proxy/gateway-settings';
+import { VramScheduler } from './scheduler/vram-scheduler';
+import type { Settings } from './settings/settings-schema';
+import { SettingsStore } from './settings/settings-store';
+
+/** A host and port to listen on. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** How to start Siesta. Everything but `dataDir` has a default. */
+export interface SiestaOptions {
+  /** Token, settings and ledger live here (created when missing). */
+  readonly dataDir: string;
+  /** siesta.yaml, or null/absent to run on container labels alone. */
+  readonly configPath?: string | null;
+  /** Default 127.0.0.1:11400. */
+  readonly gateway?: ListenAddress;
+  /** Default 127.0.0.1:11401. */
+  readonly control?: ListenAddress;
+  /** The built dashboard served at `/` (dist/renderer), or null for the API alone. */
+  readonly rendererDir?: string | null;
+  /** better-sqlite3's Electron-ABI build (the desktop app), or null for Node's. */
+  readonly nativeBinding?: string | null;
+  /** Default: from DOCKER_HOST, else the platform's default socket. */
+  readonly docker?: Dockerode;
+  /** Manage only containers that also carry these labels (`key=value`). Default: every labelled container. */
+  readonly containerScope?: readonly string[];
+  /** Default: the best probe this machine has (NVML, nvidia-smi, AMD sysfs, or none). */
+  readonly gpuProbe?: GpuProbe;
+  readonly clock?: Clock;
+  /** One line per thing worth telling the operator. Default: stderr. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running Siesta. */
+export interface RunningSiesta {
+  /** The control API and dashboard, e.g. `http://127.0.0.1:11401`. */
+  readonly controlUrl: string;
+  /** The gateway's main port, e.g. `http://127.0.0.1:11400`. */
+  readonly gatewayUrl: string;
+  readonly token: string;
+  /** Opens the dashboard with the token (print it once; it carries the secret). */
+  readonly loginUrl: string;
+  /** Problems with siesta.yaml or labels found at start (also logged). */
+  readonly problems: readonly string[];
+  readonly lifecycle: Lifecycle;
+  readonly gateway: Gateway;
+  readonly ledger: Ledger;
+  readonly settings: SettingsStore;
+  /** Stops everything; containers are left as they are. */
+  stop(): Promise<void>;
+}
+
+/** Thrown when Siesta cannot start, with a message that says what to fix. */
+export class SiestaStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SiestaStartError';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+
+function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
+  return gatewaySettings({
+    host: address.host,
+    port: address.port,
+    allowedHosts: settings.gateway.allowedHosts,
+    corsOrigins: settings.gateway.corsOrigins,
+    noWakeUserAgents: settings.gateway.noWakeUserAgents,
+    maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
+  });
+}
+
+/**
+ * Starts Siesta. Rejects with a `SiestaStartError` when the data dir, the Docker Engine or a
+ * port cannot be had; anything already started is stopped again first.
+ */
+export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta> {
+  const clock = options.clock ?? systemClock();
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const cleanup: Array<() => Promise<void> | void> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const step of cleanup.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error: unknown) {
+        log(`while stopping: ${messageOf(error)}`);
+      }
+    }
+  };
+
+  try {
+    try {
+      mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    } catch (error: unknown) {
+      throw new SiestaStartError(`cannot create the data dir ${options.dataDir}: ${messageOf(error)}`);
+    }
+    const settings = SettingsStore.open(options.dataDir);
+    const token = loadOrCreateToken(options.dataDir);
+
+    const problems: string[] = [];
+    const report = (line: string): void => {
+      problems.push(line);
+      log(line);
+    };
+    const yaml: ParsedSiestaYaml | null = options.configPath ? await readSiestaYaml(options.configPath) : null;
+
+    let lifecycleRef: Lifecycle | null = null;
+    let controlCore: SiestaControlCore | null = null;
+    const statusOf = (model: string) => lifecycleRef?.get(model);
+
+    const ledger = new Ledger({
+      path: ledgerPathIn(options.dataDir),
+      clock,
+      nativeBinding: options.nativeBinding ?? null,
+      onError: (error) => {
+        log(`ledger: ${error.message}`);
+        controlCore?.publishError('ledger', error.message);
+      },
+      gpuIndexesOf: (model) => statusOf(model)?.gpuIndexes ?? null,
+      idleWattsOf: (model) => statusOf(model)?.spec.idleWatts ?? null,
+      inFlightOf: (model) => statusOf(model)?.inFlight ?? 0,
+    });
+    cleanup.push(() => ledger.close());
+    const pricing = (s: Settings) => ({ pricePerKwh: s.pricePerKwh, currency: s.currency, gridCo2GramsPerKwh: s.gridGramsCo2PerKwh });
+    ledger.setPricing(pricing(settings.get()));
+
+    const docker = options.docker ?? dockerFromEnv();
+    const runtime = new DockerRuntime({
+      docker,
+      managedNames: () => (yaml ? yamlContainerNames(yaml) : []),
+      scope: options.containerScope,
+      clock,
+    });
+
+    const probe = options.gpuProbe ?? (await createGpuProbe({ clock }));
+    let latestSamples: readonly GpuSample[] = [];
+    const sampleOf = (gpuIndex: number) => latestSamples.find((s) => s.index === gpuIndex);
+
+    const policies = new KeepAlivePolicies({
+      clock,
+      energyStats: ledgerEnergyStats(ledger),
+      settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
+    });
+    cleanup.push(() => policies.dispose());
+
+    const scheduler = new VramScheduler({
+      clock,
+      lifecycle: () => {
+        if (!lifecycleRef) throw new Error('internal: the scheduler ran before the lifecycle was built');
+        return lifecycleRef;
+      },
+      freeVramBytes: (gpu) => {
+        const s = sampleOf(gpu);
+        return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
+      },
+      totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
+      learnedVramBytes: (model) => ledger.modelStats(model).vramBytes,
+      settings: () => {
+        const s = settings.get();
+        return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
+      },
+    });
+
+    const lifecycle = new Lifecycle({
+      clock,
+      runtime,
+      admission: scheduler,
+      idlePolicy: policies,
+      log: (line) => {
+        log(line);
+        controlCore?.publishError('lifecycle', line);
+      },
+    });
+    lifecycleRef = lifecycle;
+    cleanup.push(() => lifecycle.stop());
+    cleanup.push(policies.attach(lifecycle));
+    cleanup.push(
+      policies.onPrewarm((decision) => {
+        ledger.recordEvent({ kind: 'prewarm', at: decision.at, model: decision.model, detail: decision.detail });
+        lifecycle.wake(decision.model, { kind: 'prewarm', detail: decision.detail }).catch((error: unknown) => {
+          log(`pre-warming "${decision.model}" failed: ${messageOf(error)}`);
+        });
+      }),
+    );
+    cleanup.push(
+      lifecycle.onEvent((event) => {
+        ledger.recordEvent(event, { gpuIndexes: statusOf(event.model)?.gpuIndexes ?? [] });
+      }),
+    );
+
+    const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
+    const gateway = new Gateway({
+      lifecycle,
+      clock,
+      settings: gatewaySettingsOf(settings.get(), gatewayAddress),
+      wakeEstimateMs: (model) => ledger.modelStats(model).wakeP50Ms,
+      log,
+    });
+
+    let lastSpecs: readonly ModelSpec[] = [];
+    const applySpecs = (specs: readonly ModelSpec[]): void => {
+      lastSpecs = specs;
+      const defaultIdleMs = settings.get().defaultIdleMs;
+      lifecycle.setSpecs(specs.map((spec) => (spec.idleFromDefault ? { ...spec, idleMs: defaultIdleMs } : spec)));
+      for (const spec of specs) ledger.setModelInfo(spec.name, { idleWatts: spec.idleWatts });
+      gateway.updateListenPorts().catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
+    };
+    const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report });
+    try {
+      await specSync.start();
+    } catch (error: unknown) {
+      throw new SiestaStartError(
+        `cannot reach the Docker Engine (${process.env.DOCKER_HOST ?? 'the default socket'}): ${messageOf(error)}. ` +
+          'Start Docker, or set DOCKER_HOST to its socket (unix:///var/run/docker.sock or tcp://host:2375).',
+      );
+    }
+    cleanup.push(() => specSync.stop());
+    await lifecycle.start();
+    ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
+    log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || '(none yet: label a container siesta.enable=true)'}`);
+
+    try {
+      await gateway.start();
+    } catch (error: unknown) {
+      throw new SiestaStartError(messageOf(error));
+    }
+    cleanup.push(() => gateway.stop());
+
+    const core = new SiestaControlCore({
+      clock,
+      lifecycle,
+      ledger,
+      settings,
+      probeStatus: () => probe.status(),
+      gatewayUrl: () => gateway.url(),
+    });
+    controlCore = core;
+    cleanup.push(() => core.close());
+
+    cleanup.push(
+      settings.onChange((next, previous) => {
+        ledger.setPricing(pricing(next));
+        if (JSON.stringify(next.gateway) !== JSON.stringify(previous.gateway)) {
+          gateway
+            .updateSettings(gatewaySettingsOf(next, gatewayAddress))
+            .catch((error: unknown) => core.publishError('gateway', messageOf(error)));
+        }
+        if (next.defaultIdleMs !== previous.defaultIdleMs) applySpecs(lastSpecs);
+        if (next.coldStartCostJoules !== previous.coldStartCostJoules) {
+          policies.updateSettings({ coldStartCostJoules: next.coldStartCostJoules });
+        }
+      }),
+    );
+
+    await probe.start((samples) => {
+      latestSamples = samples;
+      ledger.recordSamples(samples);
+      core.publishSamples(samples);
+    });
+    cleanup.push(() => probe.stop());
+
+    const vramTracker = new VramTracker({
+      clock,
+      probe,
+      running: () =>
+        lifecycle
+          .list()
+          .filter((s) => s.state === 'ready' && s.containerId !== null)
+          .map((s) => ({ model: s.spec.name, containerId: s.containerId ?? '' })),
+      pidsOf: (id) => runtime.pids(id),
+      onMeasured: (model, vramBytes) => ledger.recordVram(model, vramBytes),
+      onError: (message) => {
+        log(message);
+        core.publishError('gpu', message);
+      },
+    });
+    vramTracker.start();
+    cleanup.push(() => vramTracker.stop());
+
+    const controlAddress = options.control ?? { host: DEFAULT_CONTROL_HOST, port: DEFAULT_CONTROL_PORT };
+    const api = new ControlApiServer({
+      core,
+      token,
+      host: controlAddress.host,
+      port: controlAddress.port,
+      rendererDir: options.rendererDir ?? null,
+      clock,
+      onError: (error) => log(`control API: ${messageOf(error)}`),
+    });
+    try {
+      await api.listen();
+    } catch (error: unknown) {
+      throw new SiestaStartError(messageOf(error));
+    }
+    cleanup.push(() => api.close());
+
+    let stopping: Promise<void> | null = null;
+    return {
+      controlUrl: api.url,
+      gatewayUrl: gateway.url(),
+      token,
+      loginUrl: api.loginUrl(),
+      problems,
+      lifecycle,
+      gateway,
+      ledger,
+      settings,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error: unknown) {
+    await stopAll();
+    if (error instanceof SiestaStartError) throw error;
+    throw new SiestaStartError(messageOf(error));
+  }
+}
