@@ -54,6 +54,11 @@ describeDocker('dashboard with a real container', () => {
     await dashboard.wakeButton('qwen').click();
     await waitForText(dashboard.modelState('qwen'), 'Waking');
     await dashboard.wakeProgress('qwen').waitFor();
+    // What the wake is doing now: starting the container, then the readiness checks of /health.
+    await waitForText(
+      dashboard.modelCard('qwen').getByLabel('What qwen is doing'),
+      /^(starting the container|GET \/health: .+|waiting for room on its GPU.*)$/,
+    );
     await waitForText(dashboard.modelState('qwen'), 'Ready', 30_000);
     expect(await running()).toBe(true);
     expect(await dashboard.wakeProgress('qwen').count()).toBe(0);

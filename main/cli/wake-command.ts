@@ -66,7 +66,9 @@ export async function runWake(name: string, options: CliCommandOptions): Promise
         const estimate =
           m.wakeEstimateMs === null ? '' : ` (usually ${formatDuration(m.wakeEstimateMs)})`;
         out.progress(
-          `waking ${name} ${progressBar(elapsedMs, m.wakeEstimateMs)} ${formatDuration(elapsedMs)}${estimate}`,
+          `waking ${name} ${progressBar(elapsedMs, m.wakeEstimateMs)} ${formatDuration(elapsedMs)}${estimate}${
+            m.wakeDetail ? ` · ${m.wakeDetail}` : ''
+          }`,
           `waking ${name}${estimate}...`,
         );
       },

@@ -24,6 +24,7 @@ function model(name: string, state: ModelView['state']): ModelView {
     sleepAt: null,
     idle: { policy: 'fixed', idleMs: 600_000, reason: 'fixed' },
     wakeStartedAt: null,
+    wakeDetail: null,
     readyAt: null,
     wakeEstimateMs: null,
     failure: null,

@@ -58,6 +58,8 @@ export const ModelViewSchema = z.object({
     reason: z.string(),
   }),
   wakeStartedAt: z.number().nullable(),
+  /** While waking, what it is doing or waiting for: `starting the container`, `waiting for room on its GPU: llama is busy (1 request open)`. */
+  wakeDetail: z.string().nullable(),
   readyAt: z.number().nullable(),
   /** Typical wake time from past wakes (p50), ms; null before the first. */
   wakeEstimateMs: z.number().nullable(),

@@ -33,6 +33,7 @@ export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleVi
     sleepAt: status.sleepAt,
     idle: { policy: spec.policy, idleMs: idle.idleMs, reason: idle.reason },
     wakeStartedAt: status.wakeStartedAt,
+    wakeDetail: status.readinessDetail ?? null,
     readyAt: status.readyAt,
     wakeEstimateMs: stats.wakeP50Ms,
     failure: status.failure

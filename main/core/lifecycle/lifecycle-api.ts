@@ -56,7 +56,15 @@ export class WakeError extends Error {
  * `WakeError` ('never-fits', 'timeout') when the model cannot be admitted.
  */
 export interface WakeAdmission {
-  admit(model: ModelSpec, context: { readonly signal: AbortSignal; readonly deadlineAt: number }): Promise<void>;
+  admit(
+    model: ModelSpec,
+    context: {
+      readonly signal: AbortSignal;
+      readonly deadlineAt: number;
+      /** Told what the wake waits for (`waiting for room on its GPU: llama is busy (1 request open)`), shown while it waits. */
+      readonly onWaiting?: (detail: string) => void;
+    },
+  ): Promise<void>;
   /** Told when a model became ready or went to sleep, so waiting wakes can be reconsidered. */
   notify?(status: ModelStatus): void;
 }

@@ -360,8 +360,16 @@ export class Lifecycle implements LifecycleApi {
     const current = (): boolean => entry.wake === run && !run.finished;
     if (!run.external) {
       if (this.admission) {
-        entry.readinessDetail = 'waiting for room on the GPU';
-        await this.admission.admit(spec, { signal: run.abort.signal, deadlineAt: run.deadlineAt });
+        entry.readinessDetail = 'waiting for room on its GPU';
+        await this.admission.admit(spec, {
+          signal: run.abort.signal,
+          deadlineAt: run.deadlineAt,
+          onWaiting: (detail) => {
+            if (!current() || entry.readinessDetail === detail) return;
+            entry.readinessDetail = detail;
+            this.changed(entry);
+          },
+        });
         if (!current()) return;
       }
       const info = await this.runtime.inspect(this.containerRef(entry));

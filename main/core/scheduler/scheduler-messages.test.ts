@@ -7,6 +7,7 @@ import {
   formatGib,
   groupSleepMessage,
   neverFitsMessage,
+  waitingMessage,
 } from './scheduler-messages';
 import { GIB } from './testdata/scheduler-fixtures';
 
@@ -65,5 +66,12 @@ describe('scheduler messages', () => {
     expect(
       admissionTimeoutMessage('sdxl', 12_340, [{ ...base, reason: 'waking', model: 'llama' }]),
     ).toBe('sdxl waited 12.3 s for room on its GPU and gave up: llama is waking.');
+    expect(
+      waitingMessage([
+        { ...base, reason: 'busy', model: 'llama', detail: 2 },
+        { ...base, reason: 'pinned', model: 'tts' },
+      ]),
+    ).toBe('waiting for room on its GPU: llama is busy (2 requests open); tts is pinned');
+    expect(waitingMessage([])).toBe('waiting for room on its GPU');
   });
 });

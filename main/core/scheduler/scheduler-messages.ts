@@ -68,6 +68,12 @@ export function blockerText(blocker: Blocker): string {
   }
 }
 
+/** What a waiting wake shows (and what a timeout names): `waiting for room on its GPU: llama is busy (1 request open)`. */
+export function waitingMessage(blockers: readonly Blocker[]): string {
+  const why = blockers.length === 0 ? '' : `: ${blockers.map(blockerText).join('; ')}`;
+  return `waiting for room on its GPU${why}`;
+}
+
 /** The message of a wake that timed out waiting for room: what it waited for. */
 export function admissionTimeoutMessage(
   model: string,

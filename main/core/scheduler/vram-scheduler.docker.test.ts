@@ -331,9 +331,16 @@ describeDocker('many models on one 24 GiB card, with the real engine', () => {
     expect(waiting[0]?.blockers).toContainEqual(
       expect.objectContaining({ reason: 'pinned', model: 'hs-tts' }),
     );
+    // What the dashboard and `siesta wake` show while it waits, and what the timeout says.
+    await until(
+      'the wait to show in the model state',
+      () => lifecycle.get('hs-sdxl')?.readinessDetail,
+      (detail) => detail?.includes('hs-tts is pinned') === true,
+    );
     const error = await failed;
     expect(error).toBeInstanceOf(WakeError);
     expect((error as WakeError).code).toBe('timeout');
+    expect((error as WakeError).message).toMatch(/waiting for room on its GPU: .*hs-tts is pinned/);
     expect(evictions()).toEqual(['hs-llama<-hs-whisper']);
     expect(running()).toEqual(['hs-tts', 'hs-whisper']);
     await until(

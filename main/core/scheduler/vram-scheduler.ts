@@ -48,7 +48,7 @@ import type {
 } from './admission-plan';
 import { accountedFreeBytes, planAdmission } from './admission-plan';
 import { ReleaseTracker } from './release-tracker';
-import { admissionTimeoutMessage, neverFitsMessage } from './scheduler-messages';
+import { admissionTimeoutMessage, neverFitsMessage, waitingMessage } from './scheduler-messages';
 import { gpusOf, perGpuBytes, vramNeedOf } from './vram-need';
 
 /** The part of the lifecycle the scheduler uses: the models, and putting one to sleep. */
@@ -94,7 +94,11 @@ type Waiter = {
   kick: () => void;
 };
 
-type Context = { readonly signal: AbortSignal; readonly deadlineAt: number };
+type Context = {
+  readonly signal: AbortSignal;
+  readonly deadlineAt: number;
+  readonly onWaiting?: (detail: string) => void;
+};
 
 const DEFAULT_POLL_MS = 100;
 const DEFAULT_RELEASE_SETTLE_MS = 10_000;
@@ -322,6 +326,7 @@ export class VramScheduler implements WakeAdmission {
   /** Waits for a change (notify, another wake leaving the queue), a poll tick, the deadline or an abort. */
   private pause(waiter: Waiter, context: Context): Promise<void> {
     const { clock } = this.options;
+    context.onWaiting?.(waitingMessage(waiter.blockers));
     return new Promise((resolve) => {
       const delayMs = Math.max(0, Math.min(this.pollMs, context.deadlineAt - clock.now()));
       const timer = clock.setTimeout(done, delayMs);

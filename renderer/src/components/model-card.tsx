@@ -150,6 +150,11 @@ function WakeProgress({
         valueText={text}
       />
       <p className="small muted">{text}</p>
+      {model.wakeDetail ? (
+        <p className="small muted" aria-label={`What ${model.name} is doing`}>
+          {model.wakeDetail}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -36,6 +36,7 @@ export function restingModel(name: string, overrides: Partial<ModelView> = {}): 
     sleepAt: null,
     idle: { policy: 'fixed', idleMs: 600_000, reason: 'fixed 10 min' },
     wakeStartedAt: null,
+    wakeDetail: null,
     readyAt: null,
     wakeEstimateMs: 4_000,
     failure: null,

@@ -25,6 +25,7 @@ export function exampleModel(name: string, overrides: Partial<ModelView> = {}): 
     sleepAt: null,
     idle: { policy: 'fixed', idleMs: 600_000, reason: 'fixed 10 min' },
     wakeStartedAt: null,
+    wakeDetail: null,
     readyAt: null,
     wakeEstimateMs: 40_000,
     failure: null,
