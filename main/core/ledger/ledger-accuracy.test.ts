@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
-import { SPEC_DEFAULTS, type ModelSpec } from '../config/model-spec';
+import { type ModelSpec } from '../config/model-spec';
 import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
 import { ReplayProbe } from '../gpu/replay-probe';
 import { Lifecycle } from '../lifecycle/lifecycle';
@@ -14,6 +14,7 @@ import { percentile } from './power-math';
 import { Ledger } from './ledger';
 import type { SimulatedGpuSpec, SimulatedModel } from './testdata/simulated-gpu';
 import { SimulatedGpu } from './testdata/simulated-gpu';
+import { specForTest } from '../config/testdata/spec-for-test';
 
 const DAY_START = Date.UTC(2026, 0, 5); // a Monday
 const H = 3_600_000;
@@ -56,22 +57,13 @@ function every(
 }
 
 function specOf(model: SimulatedModel & { idleMs: number }): ModelSpec {
-  return {
-    name: model.name,
-    container: model.name,
-    source: { kind: 'label', container: model.name },
+  // health null: the container's own healthcheck; the lifecycle sees "healthy" as the engine reports it.
+  return specForTest(model.name, {
     port: null,
-    listenPort: null,
-    models: [model.name],
-    health: null, // the container's own healthcheck: the lifecycle sees "healthy" as the engine reports it
+    health: null,
     idleMs: model.idleMs,
     wakeTimeoutMs: 120_000,
-    vramBytes: null,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: SPEC_DEFAULTS.policy,
-  };
+  });
 }
 
 /** A working day: bursts of chat, a few images, some speech; overlaps on purpose. */

@@ -13,7 +13,7 @@ import {
 } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { systemClock } from '../clock/clock';
-import { SPEC_DEFAULTS, type ModelSpec } from '../config/model-spec';
+import { type ModelSpec } from '../config/model-spec';
 import { ContainerRefusedError, type RuntimeEvent } from '../docker/container-runtime';
 import { dockerFromEnv } from '../docker/docker-client';
 import { DockerRuntime } from '../docker/docker-runtime';
@@ -21,6 +21,7 @@ import { Lifecycle } from './lifecycle';
 import { WakeError } from './lifecycle-api';
 import type { Lease, LifecycleEvent, ModelState, Upstream } from './model-state';
 import { until } from '../../../test/until';
+import { specForTest } from '../config/testdata/spec-for-test';
 
 const docker = dockerFromEnv();
 const enabled = { 'siesta.enable': 'true' };
@@ -29,23 +30,7 @@ const request = {
 } as const;
 
 function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    name,
-    container: name,
-    source: { kind: 'label', container: name },
-    port: null,
-    listenPort: null,
-    models: [name],
-    health: { kind: 'http', path: '/health' },
-    idleMs: 60_000,
-    wakeTimeoutMs: 30_000,
-    vramBytes: null,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: SPEC_DEFAULTS.policy,
-    ...overrides,
-  };
+  return specForTest(name, { port: null, idleMs: 60_000, wakeTimeoutMs: 30_000, ...overrides });
 }
 
 

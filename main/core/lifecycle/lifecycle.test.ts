@@ -1,30 +1,15 @@
 // The lifecycle's state machine on a virtual clock, over the in-memory engine.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushMicrotasks, VirtualClock } from '../clock/virtual-clock';
-import { SPEC_DEFAULTS, type ModelSpec } from '../config/model-spec';
+import { type ModelSpec } from '../config/model-spec';
 import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
 import { Lifecycle, type LifecycleOptions } from './lifecycle';
 import { WakeError, type WakeAdmission } from './lifecycle-api';
 import type { LifecycleEvent, ModelStatus } from './model-state';
+import { specForTest } from '../config/testdata/spec-for-test';
 
 function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    name,
-    container: name,
-    source: { kind: 'label', container: name },
-    port: null,
-    listenPort: null,
-    models: [name],
-    health: null,
-    idleMs: 60_000,
-    wakeTimeoutMs: 30_000,
-    vramBytes: null,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: SPEC_DEFAULTS.policy,
-    ...overrides,
-  };
+  return specForTest(name, { port: null, health: null, idleMs: 60_000, wakeTimeoutMs: 30_000, ...overrides });
 }
 
 interface Rig {

@@ -11,7 +11,7 @@ import {
 } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { systemClock } from '../clock/clock';
-import { SPEC_DEFAULTS, type ModelSpec } from '../config/model-spec';
+import { type ModelSpec } from '../config/model-spec';
 import { dockerFromEnv } from '../docker/docker-client';
 import { DockerRuntime } from '../docker/docker-runtime';
 import { Lifecycle } from '../lifecycle/lifecycle';
@@ -21,6 +21,7 @@ import type { SchedulerSettings } from './admission-plan';
 import { SimulatedVram } from './testdata/simulated-vram';
 import { VramScheduler } from './vram-scheduler';
 import { until } from '../../../test/until';
+import { specForTest } from '../config/testdata/spec-for-test';
 
 const docker = dockerFromEnv();
 const clock = systemClock();
@@ -43,23 +44,13 @@ const NAMES = Object.keys(VRAM_GIB) as Name[];
 
 /** A spec declaring the container's VRAM (label `siesta.vram`). */
 function spec(name: Name, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    name,
-    container: name,
-    source: { kind: 'label', container: name },
+  return specForTest(name, {
     port: null,
-    listenPort: null,
-    models: [name],
-    health: { kind: 'http', path: '/health' },
     idleMs: 10 * 60_000,
     wakeTimeoutMs: 60_000,
     vramBytes: VRAM_GIB[name] * GIB,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: SPEC_DEFAULTS.policy,
     ...overrides,
-  };
+  });
 }
 
 

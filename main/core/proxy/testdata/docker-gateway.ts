@@ -8,6 +8,7 @@ import type { LifecycleEvent } from '../../lifecycle/model-state';
 import { createFakeModel, removeContainer } from '../../../../test/docker-harness';
 import { Gateway } from '../gateway';
 import { gatewaySettings } from '../gateway-settings';
+import { specForTest } from '../../config/testdata/spec-for-test';
 
 /** One model container to create: its Siesta name (also the container's) and spec overrides. */
 export interface DockerModel {
@@ -32,23 +33,7 @@ export interface DockerGateway {
 
 /** The spec of a fake-model container: port 8000, readiness by GET /health, long idle time unless overridden. */
 export function fakeModelSpec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    name,
-    container: name,
-    source: { kind: 'label', container: name },
-    port: 8000,
-    listenPort: null,
-    models: [name],
-    health: { kind: 'http', path: '/health' },
-    idleMs: 10 * 60_000,
-    wakeTimeoutMs: 60_000,
-    vramBytes: null,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: 'fixed',
-    ...overrides,
-  };
+  return specForTest(name, { idleMs: 10 * 60_000, wakeTimeoutMs: 60_000, ...overrides });
 }
 
 /** Creates the containers (stopped, labelled siesta.enable=true) and starts a lifecycle and a gateway on 127.0.0.1:0. */

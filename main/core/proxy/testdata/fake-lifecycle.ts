@@ -1,12 +1,12 @@
 // A LifecycleApi for the gateway's unit tests: models whose wakes the test finishes (or that finish at once), served by
 // real local HTTP upstreams, with every acquire, wake and release recorded.
 import type { ModelSpec } from '../../config/model-spec';
-import { SPEC_DEFAULTS } from '../../config/model-spec';
 import type { AcquireOptions, LifecycleApi } from '../../lifecycle/lifecycle-api';
 import { WakeError } from '../../lifecycle/lifecycle-api';
 import type { Lease, LifecycleEvent, ModelStatus, Upstream, WakeCause } from '../../lifecycle/model-state';
 import type { UpstreamServer } from './upstream-server';
 import { startUpstream } from './upstream-server';
+import { specForTest } from '../../config/testdata/spec-for-test';
 
 /** One fake model. */
 export interface FakeModelOptions {
@@ -28,23 +28,8 @@ export interface FakeLease {
 
 /** A model spec with the defaults. */
 export function fakeSpec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return {
-    name,
-    container: `h2-${name}`,
-    source: { kind: 'label', container: `h2-${name}` },
-    port: 8000,
-    listenPort: null,
-    models: [name],
-    health: { kind: 'http', path: '/health' },
-    idleMs: SPEC_DEFAULTS.idleMs,
-    wakeTimeoutMs: SPEC_DEFAULTS.wakeTimeoutMs,
-    vramBytes: null,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: 'fixed',
-    ...overrides,
-  };
+  const container = `h2-${name}`;
+  return specForTest(name, { container, source: { kind: 'label', container }, ...overrides });
 }
 
 interface Pending {

@@ -1,6 +1,7 @@
 // Specs and statuses for the scheduler's tests: models with declared VRAM, groups and pins, in any state.
-import { SPEC_DEFAULTS, type ModelSpec } from '../../config/model-spec';
+import { type ModelSpec } from '../../config/model-spec';
 import type { ModelStatus } from '../../lifecycle/model-state';
+import { specForTest } from '../../config/testdata/spec-for-test';
 
 /** Bytes in one GiB. */
 export const GIB = 1024 ** 3;
@@ -11,23 +12,13 @@ export function modelSpec(
   overrides: Partial<ModelSpec> & { vramGib?: number } = {},
 ): ModelSpec {
   const { vramGib, ...rest } = overrides;
-  return {
-    name,
+  return specForTest(name, {
     container: `${name}-container`,
     source: { kind: 'yaml', file: 'siesta.yaml', line: 1 },
-    port: 8000,
-    listenPort: null,
-    models: [name],
     health: { kind: 'tcp' },
-    idleMs: SPEC_DEFAULTS.idleMs,
-    wakeTimeoutMs: SPEC_DEFAULTS.wakeTimeoutMs,
     vramBytes: vramGib === undefined ? null : vramGib * GIB,
-    group: null,
-    pin: false,
-    idleWatts: null,
-    policy: 'fixed',
     ...rest,
-  };
+  });
 }
 
 /** A status of `spec`: asleep unless overridden. */
