@@ -8,7 +8,7 @@ import { dockerFromEnv } from '../main/core/docker/docker-client';
 import type { Helper } from './gateway/child-process';
 import { startHelper } from './gateway/child-process';
 import { compileForBench } from './gateway/compile-for-bench';
-import { freePort } from './gateway/free-port';
+import { freePort } from '../test/free-port';
 import type { LoadRequest, LoadResult } from './gateway/load-generator';
 import { runLoad } from './gateway/load-generator';
 import type { NginxProxy } from './gateway/nginx-proxy';

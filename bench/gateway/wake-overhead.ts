@@ -12,7 +12,7 @@ import { Gateway } from '../../main/core/proxy/gateway';
 import { gatewaySettings } from '../../main/core/proxy/gateway-settings';
 import { ensureFakeModelImage } from '../../test/docker-harness';
 import { benchModelSpec } from './bench-model-spec';
-import { freePort } from './free-port';
+import { freePort } from '../../test/free-port';
 
 /** The benchmark's container (every container a helper makes is named `hg-...`). */
 export const WAKE_CONTAINER = 'hg-bench-wake';

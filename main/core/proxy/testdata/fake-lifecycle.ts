@@ -7,6 +7,7 @@ import type { Lease, LifecycleEvent, ModelStatus, Upstream, WakeCause } from '..
 import type { UpstreamServer } from './upstream-server';
 import { startUpstream } from './upstream-server';
 import { specForTest } from '../../config/testdata/spec-for-test';
+import { statusForTest } from '../../lifecycle/testdata/status-for-test';
 
 /** One fake model. */
 export interface FakeModelOptions {
@@ -68,20 +69,10 @@ export class FakeLifecycle implements LifecycleApi {
   /** Registers a model (asleep). */
   add(m: FakeModelOptions): void {
     this.options.set(m.name, m);
-    this.statuses.set(m.name, {
-      spec: fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null }),
-      state: 'asleep',
-      inFlight: 0,
-      pinned: false,
-      containerId: null,
-      upstream: null,
-      lastUsedAt: null,
-      sleepAt: null,
-      wakeStartedAt: null,
-      readyAt: null,
-      failure: null,
-      gpuIndexes: [],
-    });
+    this.statuses.set(
+      m.name,
+      statusForTest(fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null })),
+    );
   }
 
   list(): readonly ModelStatus[] {

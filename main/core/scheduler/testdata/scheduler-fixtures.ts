@@ -1,6 +1,5 @@
 // Specs and statuses for the scheduler's tests: models with declared VRAM, groups and pins, in any state.
 import { type ModelSpec } from '../../config/model-spec';
-import type { ModelStatus } from '../../lifecycle/model-state';
 import { specForTest } from '../../config/testdata/spec-for-test';
 
 /** Bytes in one GiB. */
@@ -21,21 +20,4 @@ export function modelSpec(
   });
 }
 
-/** A status of `spec`: asleep unless overridden. */
-export function modelStatus(spec: ModelSpec, overrides: Partial<ModelStatus> = {}): ModelStatus {
-  return {
-    spec,
-    state: 'asleep',
-    inFlight: 0,
-    pinned: spec.pin,
-    containerId: null,
-    upstream: null,
-    lastUsedAt: null,
-    sleepAt: null,
-    wakeStartedAt: null,
-    readyAt: null,
-    failure: null,
-    gpuIndexes: [],
-    ...overrides,
-  };
-}
+export { statusForTest as modelStatus } from '../../lifecycle/testdata/status-for-test';

@@ -1,4 +1,4 @@
-// A loopback TCP port that was free a moment ago, for the helpers the gateway benchmark starts.
+// A loopback TCP port that was free a moment ago, for servers a test or a benchmark starts on a known port.
 import { createServer } from 'node:net';
 
 /** Asks the kernel for a free port on 127.0.0.1 and releases it. */
