@@ -25,10 +25,13 @@ afterEach(async () => {
   for (const lifecycle of rigs.splice(0)) await lifecycle.stop();
 });
 
-async function rig(specs: ModelSpec[], options: Partial<LifecycleOptions> & { startDelayMs?: number } = {}): Promise<Rig> {
+async function rig(
+  specs: ModelSpec[],
+  options: Partial<LifecycleOptions> & { startDelayMs?: number; healthchecked?: readonly string[] } = {},
+): Promise<Rig> {
   const clock = new VirtualClock();
   const runtime = new MemoryRuntime({ clock, startDelayMs: options.startDelayMs ?? 2000 });
-  for (const s of specs) runtime.add({ name: s.container });
+  for (const s of specs) runtime.add({ name: s.container, hasHealthcheck: options.healthchecked?.includes(s.container) });
   const logs: string[] = [];
   const lifecycle = new Lifecycle({ clock, runtime, readiness: new MemoryReadiness(runtime), log: (m) => logs.push(m), ...options });
   rigs.push(lifecycle);
@@ -417,6 +420,27 @@ describe('Lifecycle on a virtual clock', () => {
     await clock.advance(2100);
     expect(lifecycle.get('b')?.state).toBe('ready');
     expect(events.filter((e) => e.model === 'b').map((e) => e.kind)).toEqual(['wake-requested', 'ready']);
+  });
+
+  it('after an engine restart, adopts a failed model whose container runs again, but not the run that failed', async () => {
+    const { clock, runtime, lifecycle } = await rig([spec('a'), spec('b')], { healthchecked: ['b'] });
+    const a = lifecycle.acquire('a', request);
+    const b = lifecycle.acquire('b', request);
+    await clock.advance(2100);
+    (await a).release();
+    (await b).release();
+    runtime.crash('a', 137, ['killed']);
+    runtime.setHealth('b', 'unhealthy');
+    await flushMicrotasks(100);
+    expect(lifecycle.get('a')?.state).toBe('failed');
+    expect(lifecycle.get('b')?.state).toBe('failed');
+    await clock.advance(1000);
+    // The engine comes back and its restart policy started a's container again; b's unhealthy run goes on.
+    runtime.dropEvents((engine) => engine.handStart('a'));
+    await flushMicrotasks(100);
+    await clock.advance(2100);
+    expect(lifecycle.get('a')?.state).toBe('ready');
+    expect(lifecycle.get('b')).toMatchObject({ state: 'failed', failure: { reason: 'the container turned unhealthy' } });
   });
 
   it('adds, updates and removes models with setSpecs', async () => {

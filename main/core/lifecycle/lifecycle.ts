@@ -701,7 +701,8 @@ export class Lifecycle implements LifecycleApi {
     switch (entry.state) {
       case 'asleep':
       case 'failed':
-        if (info?.running && !entry.wake && !(entry.state === 'failed' && !quiet)) {
+        // A failed model whose failed run still runs (it turned unhealthy) stays failed; a new run is adopted.
+        if (info?.running && !entry.wake && !this.isRunThatFailed(entry, info)) {
           this.startWake(entry, { kind: 'external' }, { external: true, quiet });
         }
         return;
@@ -721,7 +722,12 @@ export class Lifecycle implements LifecycleApi {
     }
   }
 
-  /** After an engine restart a running container may publish on a new host port. */
+  private isRunThatFailed(entry: ModelEntry, info: ContainerInfo): boolean {
+    if (entry.state !== 'failed' || !entry.failure) return false;
+    return info.startedAt === null || info.startedAt <= entry.failure.at;
+  }
+
+    /** After an engine restart a running container may publish on a new host port. */
   private refreshUpstream(entry: ModelEntry, info: ContainerInfo): void {
     const port = hostPortFor(info.publishedPorts, entry.spec.port);
     if (!port.ok || entry.upstream?.port === port.hostPort) return;
