@@ -59,7 +59,15 @@ describeDocker('the gateway over real model containers', () => {
   it('streams a chat completion to the official openai client from a sleeping container, every token in order', async () => {
     await gw.sleep('hg-chat');
     const since = Date.now();
-    const client = new OpenAI({ baseURL: `${gw.gateway.url()}/v1`, apiKey: 'not-needed', maxRetries: 0 });
+    // One retry after 20 s, as the SDK would by default: under heavy container churn on the CI box, Docker's
+    // userland proxy has been seen to accept a connection and never answer (the same seen without Siesta in
+    // the path, in the scheduler's tests). A hang in Siesta's wake would hang the retry too and still fail.
+    const client = new OpenAI({
+      baseURL: `${gw.gateway.url()}/v1`,
+      apiKey: 'not-needed',
+      timeout: 20_000,
+      maxRetries: 1,
+    });
     const stream = await client.chat.completions.create({
       model: 'hg-chat',
       messages: [{ role: 'user', content: 'count' }],
