@@ -118,6 +118,13 @@ describeDocker('siesta serve', () => {
       expect(csv[0]).toMatch(/^date,/);
       expect(csv.some((line) => line.includes(MODEL))).toBe(true);
 
+      // The daemon's log tells the admin who woke what, how long it took, and why it slept.
+      const log = daemon.output();
+      expect(log).toMatch(new RegExp(`${MODEL}: waking \\(a request by model field ${MODEL}\\)`));
+      expect(log).toMatch(new RegExp(`${MODEL}: ready after \\d+\\.\\d s`));
+      expect(log).toContain(`${MODEL}: asleep (asked from the cli)`);
+      expect(log).toContain(`${MODEL}: waking (asked from the cli)`);
+
       daemon.child.kill('SIGTERM');
       expect(await exitOf(daemon.child, 15_000)).toBe(0);
       expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);

@@ -24,6 +24,7 @@ import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { Gateway } from './proxy/gateway';
 import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
+import { eventLogLine } from './lifecycle/event-log-line';
 import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
 
@@ -216,6 +217,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     cleanup.push(
       lifecycle.onEvent((event) => {
         ledger.recordEvent(event, { gpuIndexes: statusOf(event.model)?.gpuIndexes ?? [] });
+        log(eventLogLine(event));
       }),
     );
 
