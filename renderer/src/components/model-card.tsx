@@ -67,7 +67,15 @@ export function ModelCard({
         <dd>{formatAgo(model.lastUsedAt, now)}</dd>
         <dt>Sleeps</dt>
         <dd aria-label={`Time until ${name} sleeps`}>{sleepText(model, now, autoSleepPaused)}</dd>
+        <dt>Keep-alive</dt>
+        <dd aria-label={`Keep-alive of ${name}`} title={model.idle.reason}>
+          {model.idle.policy}, {model.idle.idleMs === 0 ? 'never sleeps' : formatDuration(model.idle.idleMs)}
+        </dd>
       </dl>
+      <details className="small muted keep-alive-why">
+        <summary>Why this idle time</summary>
+        <p aria-label={`Why ${name} keeps this idle time`}>{model.idle.reason}</p>
+      </details>
       {model.state === 'failed' && model.failure ? (
         <div className="failure" role="alert" aria-label={`Why ${name} failed`}>
           <p>{model.failure.reason}</p>
