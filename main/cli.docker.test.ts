@@ -1,13 +1,14 @@
 // `siesta serve` as a user runs it: a child process on labels alone, a request through the gateway that wakes a
 // real container, `siesta status` against it, and a clean exit on SIGTERM that leaves the container running.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_LABEL, createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
 import { describeDocker } from '../test/docker-suite';
+import { until } from '../test/until';
 
 const REPO = join(__dirname, '..');
 const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
@@ -15,6 +16,7 @@ const CLI = join(REPO, 'main', 'cli.ts');
 const docker = testDocker();
 const CONTAINER = 'cli-e2e-llm';
 const MODEL = 'clillm';
+const YAML_CONTAINER = 'cli-e2e-yaml';
 
 interface Daemon {
   readonly child: ChildProcess;
@@ -130,6 +132,52 @@ describeDocker('siesta serve', () => {
       expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);
     } finally {
       if (daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
+    }
+  });
+
+  it('re-reads siesta.yaml when the file changes and on SIGHUP, and keeps its models when the new file is not YAML', async () => {
+    // Not labelled siesta.enable: only siesta.yaml hands it to Siesta.
+    await createFakeModel(docker, { name: YAML_CONTAINER });
+    const dir = mkdtempSync(join(tmpdir(), 'siesta-cli-yaml-'));
+    const config = join(dir, 'siesta.yaml');
+    writeFileSync(config, 'models: []\n');
+    const daemon = await startDaemon(join(dir, 'data'), ['--config', config]);
+    const token = readFileSync(join(dir, 'data', 'token'), 'utf8').trim();
+    const models = async (): Promise<string[]> => {
+      const response = await fetch(`${daemon.controlUrl}/api/state`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(5_000),
+      });
+      const state = (await response.json()) as { models: { name: string }[] };
+      return state.models.map((m) => m.name).sort();
+    };
+    try {
+      expect(await models()).toEqual([MODEL]);
+
+      writeFileSync(config, `models:\n  - name: yamlmodel\n    container: ${YAML_CONTAINER}\n    port: 8000\n    health: /health\n`);
+      await until('the model of the edited file', models, (names) => names.includes('yamlmodel'), 20_000);
+      expect(daemon.output()).toContain(`reloaded ${config}: 2 models`);
+      const chat = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'yamlmodel', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      expect(chat.status).toBe(200);
+
+      writeFileSync(config, 'models: [\n');
+      daemon.child.kill('SIGHUP');
+      await until(
+        'the reload to refuse the broken file',
+        () => daemon.output(),
+        (out) => /siesta\.yaml:\d+: not valid YAML .*; keeping the models loaded before/.test(out),
+        20_000,
+      );
+      expect(await models()).toEqual([MODEL, 'yamlmodel']);
+      expect(daemon.child.exitCode).toBeNull();
+    } finally {
+      if (daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -131,6 +131,8 @@ async function serve(args: readonly string[]): Promise<void> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // SIGHUP re-reads siesta.yaml (it is also re-read when the file changes); Windows has no SIGHUP.
+    if (process.platform !== 'win32') process.on('SIGHUP', () => void running.reloadConfig());
   });
 }
 

@@ -1,6 +1,6 @@
 // The composition root: builds settings, ledger, engine, GPU probe, policies, scheduler, lifecycle, gateway and control API,
 // wires them together, and stops them in order. `siesta serve` and the Electron shell both start Siesta here.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type Dockerode from 'dockerode';
 import { loadOrCreateToken } from './api/api-token';
 import { ControlApiServer, DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT } from './api/api-server';
@@ -8,8 +8,8 @@ import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
 import type { ModelSpec } from './config/model-spec';
-import { readSiestaYaml, type ParsedSiestaYaml } from './config/siesta-yaml';
-import { yamlContainerNames } from './config/load-specs';
+import { readSiestaYaml, unusableYaml, type ParsedSiestaYaml } from './config/siesta-yaml';
+import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
 import { SpecSync } from './config/spec-sync';
 import { dockerFromEnv } from './docker/docker-client';
 import { DockerRuntime } from './docker/docker-runtime';
@@ -55,6 +55,8 @@ export interface SiestaOptions {
   /** Default: the best probe this machine has (NVML, nvidia-smi, AMD sysfs, or none). */
   readonly gpuProbe?: GpuProbe;
   readonly clock?: Clock;
+  /** How often siesta.yaml is checked for changes (ms); 0 turns the watch off. Default 2000. */
+  readonly configPollMs?: number;
   /** One line per thing worth telling the operator. Default: stderr. */
   readonly log?: (line: string) => void;
 }
@@ -74,6 +76,12 @@ export interface RunningSiesta {
   readonly gateway: Gateway;
   readonly ledger: Ledger;
   readonly settings: SettingsStore;
+  /**
+   * Reads siesta.yaml again and applies its models (`siesta serve` does this on SIGHUP and when the file
+   * changes). A file that cannot be read or is not YAML leaves the running configuration as it was.
+   * Resolves with what it did, in one line.
+   */
+  reloadConfig(): Promise<string>;
   /** Stops everything; containers are left as they are. */
   stop(): Promise<void>;
 }
@@ -134,7 +142,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       problems.push(line);
       log(line);
     };
-    const yaml: ParsedSiestaYaml | null = options.configPath ? await readSiestaYaml(options.configPath) : null;
+    let yaml: ParsedSiestaYaml | null = options.configPath ? await readSiestaYaml(options.configPath) : null;
 
     let lifecycleRef: Lifecycle | null = null;
     let controlCore: SiestaControlCore | null = null;
@@ -248,6 +256,40 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       );
     }
     cleanup.push(() => specSync.stop());
+
+    let reloading: Promise<string> = Promise.resolve('');
+    const reloadConfig = (): Promise<string> => {
+      const configPath = options.configPath;
+      if (!configPath) return Promise.resolve('no siesta.yaml to reload: Siesta runs on container labels alone');
+      reloading = reloading.then(async () => {
+        const next = await readSiestaYaml(configPath);
+        const unusable = unusableYaml(next);
+        if (unusable) {
+          const line = `${formatSpecProblem(unusable)}; keeping the models loaded before`;
+          report(line);
+          return line;
+        }
+        const daemonChanged = JSON.stringify(next.daemon) !== JSON.stringify(yaml?.daemon ?? null);
+        yaml = next;
+        const specs = await specSync.setYaml(next);
+        const line =
+          `reloaded ${configPath}: ${specs.length} model${specs.length === 1 ? '' : 's'}` +
+          (daemonChanged ? ' (gateway, control and dataDir changes take effect at the next start)' : '');
+        log(line);
+        return line;
+      });
+      return reloading;
+    };
+    const pollMs = options.configPollMs ?? 2000;
+    if (options.configPath && pollMs > 0) {
+      const configPath = options.configPath;
+      const onChange = (now: Stats, before: Stats): void => {
+        if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+        void reloadConfig();
+      };
+      watchFile(configPath, { interval: pollMs, persistent: false }, onChange);
+      cleanup.push(() => unwatchFile(configPath, onChange));
+    }
     await lifecycle.start();
     ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
     log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || '(none yet: label a container siesta.enable=true)'}`);
@@ -338,6 +380,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       gateway,
       ledger,
       settings,
+      reloadConfig,
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error: unknown) {

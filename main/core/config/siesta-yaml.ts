@@ -38,6 +38,17 @@ export interface ContainerClaim {
 }
 
 const TOP_LEVEL_KEYS = ['models', 'gateway', 'control', 'dataDir'] as const;
+const NOT_YAML = 'not valid YAML';
+const UNREADABLE = 'cannot read the file';
+
+/** The problem that made the whole file unusable (unreadable, or not YAML), or null when its entries could be read. */
+export function unusableYaml(parsed: ParsedSiestaYaml): SpecProblem | null {
+  return (
+    parsed.problems.find(
+      (p) => p.field === null && (p.message.startsWith(NOT_YAML) || p.message.startsWith(UNREADABLE)),
+    ) ?? null
+  );
+}
 const HOST_PORT_EXPECTED = 'HOST:PORT such as 127.0.0.1:11400';
 
 /** Parses siesta.yaml's text; `file` is how problems name it. Never throws. */
@@ -60,7 +71,7 @@ export function parseSiestaYaml(text: string, file: string): ParsedSiestaYaml {
       problems.push({
         where: `${file}:${line}`,
         field: null,
-        message: `not valid YAML (${error.message}); no model of this file was loaded`,
+        message: `${NOT_YAML} (${error.message}); no model of this file was loaded`,
       });
     }
     return result();
@@ -170,7 +181,7 @@ export async function readSiestaYaml(path: string): Promise<ParsedSiestaYaml> {
       containerClaims: [],
       daemon: empty,
       problems: [
-        { where: path, field: null, message: `cannot read the file: ${readError(error)}` },
+        { where: path, field: null, message: `${UNREADABLE}: ${readError(error)}` },
       ],
     };
   }

@@ -9,7 +9,7 @@ import type { ParsedSiestaYaml } from './siesta-yaml';
 export interface SpecSyncOptions {
   readonly clock: Clock;
   readonly runtime: ContainerRuntime;
-  /** The parsed siesta.yaml, or null when Siesta runs on labels alone. */
+  /** The parsed siesta.yaml, or null when Siesta runs on labels alone (`setYaml` replaces it). */
   readonly yaml: ParsedSiestaYaml | null;
   /** The new specs, after every change. */
   readonly onSpecs: (specs: readonly ModelSpec[]) => void;
@@ -22,15 +22,30 @@ export interface SpecSyncOptions {
 /** Container actions that can add, change or remove a model. */
 const RESCAN_ACTIONS = new Set(['create', 'destroy']);
 
-/** Scans at start, then on container create/destroy and when the engine comes back. */
+/** Scans at start, then on container create/destroy, when the engine comes back, and when siesta.yaml changes. */
 export class SpecSync {
+  private yaml: ParsedSiestaYaml | null;
   private timer: TimerHandle | null = null;
   private unwatch: (() => void) | null = null;
   private readonly reported = new Set<string>();
   private scanning: Promise<void> = Promise.resolve();
   private stopped = false;
 
-  constructor(private readonly options: SpecSyncOptions) {}
+  constructor(private readonly options: SpecSyncOptions) {
+    this.yaml = options.yaml;
+  }
+
+  /** Takes a re-read siesta.yaml and rescans; its problems are reported afresh. Resolves with the new specs. */
+  setYaml(yaml: ParsedSiestaYaml | null): Promise<readonly ModelSpec[]> {
+    this.yaml = yaml;
+    this.reported.clear();
+    const next = this.scanning.then(() => this.scan());
+    this.scanning = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
 
   /** The first scan; resolves with the specs it found (rejects when the engine cannot be reached). */
   async start(): Promise<readonly ModelSpec[]> {
@@ -68,7 +83,7 @@ export class SpecSync {
   private async scan(): Promise<readonly ModelSpec[]> {
     const containers = await this.options.runtime.discover();
     if (this.stopped) return [];
-    const { specs, problems } = loadModelSpecs({ yaml: this.options.yaml, containers });
+    const { specs, problems } = loadModelSpecs({ yaml: this.yaml, containers });
     for (const problem of problems) {
       const line = formatSpecProblem(problem);
       if (this.reported.has(line)) continue;

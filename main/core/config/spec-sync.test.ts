@@ -1,0 +1,52 @@
+// SpecSync over the in-memory engine: labels and siesta.yaml merged at start, and a re-read siesta.yaml applied.
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../clock/virtual-clock';
+import { MemoryRuntime } from '../docker/memory-runtime';
+import type { ModelSpec } from './model-spec';
+import { parseSiestaYaml } from './siesta-yaml';
+import { SpecSync } from './spec-sync';
+
+function rig(yamlText: string) {
+  const clock = new VirtualClock();
+  const runtime = new MemoryRuntime({ clock });
+  runtime.add({ name: 'c-flux', labels: { 'siesta.enable': 'true', 'siesta.name': 'flux' } });
+  const seen: (readonly ModelSpec[])[] = [];
+  const problems: string[] = [];
+  const sync = new SpecSync({
+    clock,
+    runtime,
+    yaml: parseSiestaYaml(yamlText, 'siesta.yaml'),
+    onSpecs: (specs) => seen.push(specs),
+    onProblem: (line) => problems.push(line),
+  });
+  return { sync, seen, problems };
+}
+
+const names = (specs: readonly ModelSpec[] | undefined) => (specs ?? []).map((s) => s.name).sort();
+
+describe('SpecSync', () => {
+  it('applies a re-read siesta.yaml: new entries appear, removed ones go, changed fields change', async () => {
+    const { sync, seen } = rig('models:\n  - name: qwen\n    container: c-qwen\n    idle: 15m\n');
+    expect(names(await sync.start())).toEqual(['flux', 'qwen']);
+
+    const next = await sync.setYaml(
+      parseSiestaYaml('models:\n  - name: qwen\n    container: c-qwen\n    idle: 2m\n  - name: kokoro\n', 'siesta.yaml'),
+    );
+    expect(names(next)).toEqual(['flux', 'kokoro', 'qwen']);
+    expect(next.find((s) => s.name === 'qwen')?.idleMs).toBe(120_000);
+    expect(seen.at(-1)).toBe(next);
+
+    expect(names(await sync.setYaml(parseSiestaYaml('models: []\n', 'siesta.yaml')))).toEqual(['flux']);
+    sync.stop();
+  });
+
+  it('reports the problems of each re-read file afresh, naming the line', async () => {
+    const bad = 'models:\n  - name: qwen\n    idle: soon\n';
+    const { sync, problems } = rig(bad);
+    await sync.start();
+    expect(problems).toEqual([expect.stringMatching(/^siesta\.yaml:3.*idle/)]);
+    await sync.setYaml(parseSiestaYaml(bad, 'siesta.yaml'));
+    expect(problems).toHaveLength(2);
+    sync.stop();
+  });
+});
