@@ -120,12 +120,17 @@ describeDocker('siesta serve', () => {
       expect(csv[0]).toMatch(/^date,/);
       expect(csv.some((line) => line.includes(MODEL))).toBe(true);
 
-      // The daemon's log tells the admin who woke what, how long it took, and why it slept.
-      const log = daemon.output();
+      // The daemon's log tells the admin who woke what, how long it took, and why it slept. (The CLI calls
+      // above block this process, so the daemon's last lines may still be in the pipe: wait for them.)
+      const log = await until(
+        'the daemon to log the wake from the cli',
+        () => daemon.output(),
+        (out) => out.includes(`${MODEL}: waking (asked from the cli)`),
+        10_000,
+      );
       expect(log).toMatch(new RegExp(`${MODEL}: waking \\(a request by model field ${MODEL}\\)`));
       expect(log).toMatch(new RegExp(`${MODEL}: ready after \\d+\\.\\d s`));
       expect(log).toContain(`${MODEL}: asleep (asked from the cli)`);
-      expect(log).toContain(`${MODEL}: waking (asked from the cli)`);
 
       daemon.child.kill('SIGTERM');
       expect(await exitOf(daemon.child, 15_000)).toBe(0);
@@ -156,7 +161,7 @@ describeDocker('siesta serve', () => {
 
       writeFileSync(config, `models:\n  - name: yamlmodel\n    container: ${YAML_CONTAINER}\n    port: 8000\n    health: /health\n`);
       await until('the model of the edited file', models, (names) => names.includes('yamlmodel'), 20_000);
-      expect(daemon.output()).toContain(`reloaded ${config}: 2 models`);
+      await until('the reload to be logged', () => daemon.output(), (out) => out.includes(`reloaded ${config}: 2 models`));
       const chat = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
