@@ -76,8 +76,9 @@ function get(
 }
 
 /**
- * The status of a GET that answered. Under container churn on one bridge, docker-proxy now and then
- * accepts a connection and never answers although the server is up; a fresh connection answers at once.
+ * The status of a GET that answered. Under container churn on one bridge, a fresh connection to a container
+ * that just started is now and then accepted and never answered although the server is up (through
+ * docker-proxy and straight to the container's IP alike); a new connection answers at once.
  * So an attempt gets 2 s and is retried until the deadline.
  */
 async function answers(upstream: Upstream, path: string): Promise<number> {

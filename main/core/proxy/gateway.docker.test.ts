@@ -59,9 +59,9 @@ describeDocker('the gateway over real model containers', () => {
   it('streams a chat completion to the official openai client from a sleeping container, every token in order', async () => {
     await gw.sleep('hg-chat');
     const since = Date.now();
-    // One retry after 20 s, as the SDK would by default: under heavy container churn on the CI box, Docker's
-    // userland proxy has been seen to accept a connection and never answer (the same seen without Siesta in
-    // the path, in the scheduler's tests). A hang in Siesta's wake would hang the retry too and still fail.
+    // One retry after 20 s, as the SDK would by default: under the full suite's container churn a fresh
+    // connection to a container that just started is now and then accepted and never answered, with or
+    // without Siesta and Docker's proxy in the path. A hang in Siesta's wake would hang the retry too.
     const client = new OpenAI({
       baseURL: `${gw.gateway.url()}/v1`,
       apiKey: 'not-needed',

@@ -56,10 +56,11 @@ function spec(name: Name, overrides: Partial<ModelSpec> = {}): ModelSpec {
 
 /**
  * A real request to the model's server while the lease is held; resolves with the model that answered.
- * On the shared 2-core CI box Docker's userland proxy has been seen to hold a fresh connection without an
- * answer (about 1 run in 10 under the full suite); the scheduler is not what that tests, so a request
- * that gets no byte in 5 s is tried once more on a new connection, and a second silence fails the test
- * with what was seen (connected or not).
+ * Under the full suite's container churn, a fresh connection to a container that just started is now and
+ * then accepted and never answered, through Docker's proxy and straight to the container's bridge IP alike,
+ * while the next connection answers at once (see the note of issue 8). The scheduler is not what that
+ * tests, so a request that gets no byte in 5 s is tried once more on a new connection, and a second
+ * silence fails the test with what was seen (connected or not).
  */
 async function serve(lease: Lease, path = '/whoami'): Promise<string> {
   try {
