@@ -262,23 +262,33 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       const configPath = options.configPath;
       if (!configPath) return Promise.resolve('no siesta.yaml to reload: Siesta runs on container labels alone');
       reloading = reloading.then(async () => {
-        const next = await readSiestaYaml(configPath);
-        const unusable = unusableYaml(next);
-        if (unusable) {
-          const line = `${formatSpecProblem(unusable)}; keeping the models loaded before`;
+        try {
+          return await reloadFrom(configPath);
+        } catch (error: unknown) {
+          // The engine may be away: say so and keep what runs; the next change or SIGHUP tries again.
+          const line = `reloading ${configPath} failed: ${messageOf(error)}`;
           report(line);
           return line;
         }
-        const daemonChanged = JSON.stringify(next.daemon) !== JSON.stringify(yaml?.daemon ?? null);
-        yaml = next;
-        const specs = await specSync.setYaml(next);
-        const line =
-          `reloaded ${configPath}: ${specs.length} model${specs.length === 1 ? '' : 's'}` +
-          (daemonChanged ? ' (gateway, control and dataDir changes take effect at the next start)' : '');
-        log(line);
-        return line;
       });
       return reloading;
+    };
+    const reloadFrom = async (configPath: string): Promise<string> => {
+      const next = await readSiestaYaml(configPath);
+      const unusable = unusableYaml(next);
+      if (unusable) {
+        const line = `${formatSpecProblem(unusable)}; keeping the models loaded before`;
+        report(line);
+        return line;
+      }
+      const daemonChanged = JSON.stringify(next.daemon) !== JSON.stringify(yaml?.daemon ?? null);
+      yaml = next;
+      const specs = await specSync.setYaml(next);
+      const line =
+        `reloaded ${configPath}: ${specs.length} model${specs.length === 1 ? '' : 's'}` +
+        (daemonChanged ? ' (gateway, control and dataDir changes take effect at the next start)' : '');
+      log(line);
+      return line;
     };
     const pollMs = options.configPollMs ?? 2000;
     if (options.configPath && pollMs > 0) {
