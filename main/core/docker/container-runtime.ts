@@ -89,6 +89,18 @@ export class ContainerRefusedError extends Error {
   }
 }
 
+/** Socket errors that mean the engine itself is away (restarting, stopped), not that a call was wrong. */
+const ENGINE_AWAY_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether an engine call failed because the engine cannot be reached (the error or one of its causes). */
+export function isEngineUnreachable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && ENGINE_AWAY_CODES.has(code)) return true;
+  }
+  return false;
+}
+
 /** The label that hands a container to Siesta. */
 export const ENABLE_LABEL = 'siesta.enable';
 

@@ -70,6 +70,7 @@ export class MemoryRuntime implements ContainerRuntime {
   private readonly startDelayMs: number;
   private readonly stopDelayMs: number;
   private readonly yamlContainers: Set<string>;
+  private engineDown = false;
   private readonly containers = new Map<string, MemoryContainer>();
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
   private nextHostPort = 40_000;
@@ -118,15 +119,18 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   discover(): Promise<readonly ContainerInfo[]> {
+    if (this.engineDown) return this.away('list containers');
     return Promise.resolve([...this.containers.values()].filter((c) => this.managed(c)).map((c) => this.info(c)));
   }
 
   inspect(nameOrId: string): Promise<ContainerInfo | null> {
+    if (this.engineDown) return this.away(`inspect container "${nameOrId}"`);
     const container = this.find(nameOrId);
     return Promise.resolve(container ? this.info(container) : null);
   }
 
   start(nameOrId: string): Promise<void> {
+    if (this.engineDown) return this.away(`start container "${nameOrId}"`);
     const container = this.find(nameOrId);
     if (!container) return Promise.reject(new Error(`no container "${nameOrId}"`));
     if (!this.managed(container)) return Promise.reject(new ContainerRefusedError(container.name, 'start'));
@@ -141,6 +145,7 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   async stop(nameOrId: string, _graceMs: number): Promise<void> {
+    if (this.engineDown) return this.away(`stop container "${nameOrId}"`);
     const container = this.find(nameOrId);
     if (!container) throw new Error(`no container "${nameOrId}"`);
     if (!this.managed(container)) throw new ContainerRefusedError(container.name, 'stop');
@@ -164,6 +169,17 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   // ---- the engine's side: what happens outside Siesta ----
+
+  /**
+   * The engine goes away (calls fail as a refused socket does, the event stream reports `disconnected`) or
+   * comes back (`reconnected`); containers keep their states meanwhile.
+   */
+  setEngineDown(down: boolean): void {
+    if (this.engineDown === down) return;
+    this.engineDown = down;
+    if (down) this.emit({ kind: 'disconnected', at: this.clock.now(), reason: 'engine stopped' });
+    else this.emit({ kind: 'reconnected', at: this.clock.now() });
+  }
 
   /** `docker start` by hand. */
   handStart(name: string): void {
@@ -241,6 +257,11 @@ export class MemoryRuntime implements ContainerRuntime {
     if (killed) this.emitContainer(container, 'kill');
     this.emitContainer(container, 'die', { exitCode });
     if (killed) this.emitContainer(container, 'stop');
+  }
+
+  private away<T>(doing: string): Promise<T> {
+    const cause = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' });
+    return Promise.reject(new Error(`Docker engine: could not ${doing}: ${cause.message}`, { cause }));
   }
 
   private managed(container: MemoryContainer): boolean {

@@ -459,15 +459,16 @@ describeDocker('the lifecycle across a Docker engine restart', () => {
   });
 
   const title =
-    'survives an engine restart: the events stream comes back and the model is asleep, then wakes on the new engine';
+    'survives an engine restart: a request for a sleeping model is held until the engine is back, the events stream comes back, the model that ran is asleep and wakes on the new engine';
   (restartSkip ? it.skip : it)(
     restartSkip ? `${title} (skipped: ${restartSkip})` : title,
     async () => {
       await createFakeModel(engineDocker, { name: 'hd-lc-engine', labels: enabled });
-      const { runtime, lifecycle, state } = await rig([spec('hd-lc-engine')], {
-        client: engineDocker,
-        reconnectDelayMs: 100,
-      });
+      await createFakeModel(engineDocker, { name: 'hd-lc-engine-asleep', labels: enabled });
+      const { runtime, lifecycle, state } = await rig(
+        [spec('hd-lc-engine'), spec('hd-lc-engine-asleep', { wakeTimeoutMs: 150_000 })],
+        { client: engineDocker, reconnectDelayMs: 100 },
+      );
       const before = await lifecycle.acquire('hd-lc-engine', request);
       expect(await answers(before.upstream, '/health')).toBe(200);
       before.release();
@@ -479,7 +480,18 @@ describeDocker('the lifecycle across a Docker engine restart', () => {
         () => runtime.events.some((e) => e.kind === 'disconnected'),
         Boolean,
       );
+      // A request for a sleeping model while the engine is away is held, and says why.
+      const held = lifecycle.acquire('hd-lc-engine-asleep', request);
+      await until(
+        'the held wake to say it waits for the engine',
+        () => lifecycle.get('hd-lc-engine-asleep')?.readinessDetail ?? '',
+        (detail) => detail.startsWith('the Docker engine is not answering; waiting for it'),
+      );
+      expect(state('hd-lc-engine-asleep')).toBe('waking');
       await startEngine();
+      const heldLease = await held;
+      expect(await answers(heldLease.upstream, '/health')).toBe(200);
+      heldLease.release();
       await until(
         'a reconnected event',
         () => runtime.events.map((e) => e.kind),

@@ -443,6 +443,36 @@ describe('Lifecycle on a virtual clock', () => {
     expect(lifecycle.get('b')).toMatchObject({ state: 'failed', failure: { reason: 'the container turned unhealthy' } });
   });
 
+  it('holds a wake while the engine is away, says so, and wakes the model once the engine is back', async () => {
+    const { clock, runtime, lifecycle } = await rig([spec('a')]);
+    runtime.setEngineDown(true);
+    const lease = lifecycle.acquire('a', request);
+    await clock.advance(5_000);
+    expect(lifecycle.get('a')?.state).toBe('waking');
+    expect(lifecycle.get('a')?.readinessDetail).toMatch(/^the Docker engine is not answering; waiting for it \(.*ECONNREFUSED/);
+    runtime.setEngineDown(false);
+    await flushMicrotasks(100);
+    await clock.advance(2100);
+    expect(lifecycle.get('a')?.state).toBe('ready');
+    (await lease).release();
+    expect(runtime.startCount('a')).toBe(1);
+  });
+
+  it('fails the wake at its deadline when the engine never comes back, naming the engine', async () => {
+    const { clock, runtime, lifecycle } = await rig([spec('a', { wakeTimeoutMs: 10_000 })]);
+    runtime.setEngineDown(true);
+    const outcome = lifecycle.acquire('a', request).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    await clock.advance(10_100);
+    const error = await outcome;
+    expect(error).toBeInstanceOf(WakeError);
+    expect((error as WakeError).code).toBe('timeout');
+    expect((error as WakeError).message).toMatch(/the Docker engine is not answering/);
+    expect(lifecycle.get('a')?.state).toBe('failed');
+  });
+
   it('adds, updates and removes models with setSpecs', async () => {
     const { clock, runtime, lifecycle } = await rig([spec('a')]);
     runtime.add({ name: 'b' });

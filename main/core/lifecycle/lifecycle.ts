@@ -3,7 +3,7 @@
 import type { Clock } from '../clock/clock';
 import { formatDuration } from '../config/duration';
 import type { ModelSpec } from '../config/model-spec';
-import type { ContainerInfo, ContainerRuntime, RuntimeEvent } from '../docker/container-runtime';
+import { isEngineUnreachable, type ContainerInfo, type ContainerRuntime, type RuntimeEvent } from '../docker/container-runtime';
 import { hostPortFor } from '../docker/host-port';
 import type { AcquireOptions, IdlePolicy, LifecycleApi, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
@@ -33,6 +33,9 @@ export interface LifecycleOptions {
 
 /** How long after a `kill` event a `die` still counts as a stop by hand rather than a crash. */
 const KILL_WINDOW_MS = 60_000;
+/** While the engine is away, a wake asks again after 250 ms, doubling to 2 s (the reconnect cuts it short). */
+const ENGINE_RETRY_FIRST_MS = 250;
+const ENGINE_RETRY_MAX_MS = 2_000;
 
 /**
  * The lifecycle of every model.
@@ -372,7 +375,7 @@ export class Lifecycle implements LifecycleApi {
         });
         if (!current()) return;
       }
-      const info = await this.runtime.inspect(this.containerRef(entry));
+      const info = await this.withEngine(entry, run, () => this.runtime.inspect(this.containerRef(entry)));
       if (!current()) return;
       if (!info) return this.failWake(entry, run, 'failed', `container "${spec.container}" does not exist`, false);
       entry.containerId = info.id;
@@ -380,12 +383,12 @@ export class Lifecycle implements LifecycleApi {
         run.startedContainer = true;
         entry.readinessDetail = 'starting the container';
         this.changed(entry);
-        await this.runtime.start(info.id);
+        await this.withEngine(entry, run, () => this.runtime.start(info.id));
         if (!current()) return;
       }
     }
     for (let attempt = 0; ; attempt++) {
-      const info = await this.runtime.inspect(this.containerRef(entry));
+      const info = await this.withEngine(entry, run, () => this.runtime.inspect(this.containerRef(entry)));
       if (!current()) return;
       if (!info) return this.failWake(entry, run, 'failed', `container "${spec.container}" was removed while waking`, false);
       entry.containerId = info.id;
@@ -405,6 +408,27 @@ export class Lifecycle implements LifecycleApi {
       }
       await this.pause(run, pollDelayMs(attempt));
       if (!current()) return;
+    }
+  }
+
+  /**
+   * An engine call of a wake. While the engine cannot be reached (a restart, an upgrade) the wake waits for
+   * it, saying so, until its deadline; the engine's return (the `reconnected` event) cuts the wait short.
+   */
+  private async withEngine<T>(entry: ModelEntry, run: WakeRun, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (error: unknown) {
+        if (!isEngineUnreachable(error) || entry.wake !== run || run.finished) throw error;
+        const detail = `the Docker engine is not answering; waiting for it (${messageOf(error)})`;
+        if (entry.readinessDetail !== detail) {
+          entry.readinessDetail = detail;
+          this.changed(entry);
+        }
+        await this.pause(run, Math.min(ENGINE_RETRY_MAX_MS, ENGINE_RETRY_FIRST_MS * 2 ** attempt));
+        if (entry.wake !== run || run.finished) throw error;
+      }
     }
   }
 
