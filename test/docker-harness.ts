@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, copyFileSync, readFileSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { until } from './until';
 
 const serverScript = join(__dirname, 'fake-model', 'server.js');
 
@@ -125,3 +126,27 @@ export async function removeTestContainers(docker: Docker): Promise<void> {
 
 /** Whether Docker tests must run (CI) rather than be skipped. */
 export const dockerRequired = process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
+
+/**
+ * Waits until an engine events subscription delivers: creates a probe container (and removes it again) until
+ * `heard(probeName)` says its `create` event arrived, giving each probe `attemptMs`.
+ */
+export async function untilEventsFlow(
+  client: Docker,
+  heard: (probeName: string) => boolean,
+  options: { readonly prefix: string; readonly timeoutMs: number; readonly attemptMs: number },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const name = `${options.prefix}-${process.pid}-${attempt}`;
+    const probe = await client.createContainer({
+      name,
+      Image: fakeModelImage(),
+      Labels: { [TEST_LABEL]: String(process.pid) },
+    });
+    const seen = await until('the probe event', () => heard(name), Boolean, options.attemptMs).catch(() => false);
+    await probe.remove({ force: true });
+    if (seen) return;
+  }
+  throw new Error(`the events stream delivered nothing within ${options.timeoutMs / 1000} s`);
+}

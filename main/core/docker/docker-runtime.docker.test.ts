@@ -5,6 +5,7 @@ import {
   fakeModelImage,
   removeTestContainers,
   TEST_LABEL,
+  untilEventsFlow,
 } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { ContainerRefusedError, type RuntimeEvent } from './container-runtime';
@@ -16,27 +17,6 @@ const docker = dockerFromEnv();
 const enabled = { 'siesta.enable': 'true' };
 
 
-/** Waits until a watch delivers events: creates a probe container until its `create` event arrives. */
-async function subscribed(events: readonly RuntimeEvent[]): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const name = `hd-rt-probe-${process.pid}-${attempt}`;
-    const probe = await docker.createContainer({
-      name,
-      Image: fakeModelImage(),
-      Labels: { [TEST_LABEL]: String(process.pid) },
-    });
-    const seen = await until(
-      'the probe event',
-      () => events.some((e) => e.kind === 'container' && e.name === name),
-      Boolean,
-      300,
-    ).catch(() => false);
-    await probe.remove({ force: true });
-    if (seen) return;
-  }
-  throw new Error('the events stream delivered nothing within 15 s');
-}
 
 const unsubscribes: (() => void)[] = [];
 afterEach(() => {
@@ -219,7 +199,11 @@ describeDocker('DockerRuntime on the real engine', () => {
           e.kind === 'container' && e.name === 'hd-rt-events',
       );
     unsubscribes.push(runtime.watch((event) => events.push(event)));
-    await subscribed(events);
+    await untilEventsFlow(docker, (name) => events.some((e) => e.kind === 'container' && e.name === name), {
+      prefix: 'hd-rt-probe',
+      timeoutMs: 15_000,
+      attemptMs: 300,
+    });
     await runtime.start('hd-rt-events');
     await until(
       'a start event',

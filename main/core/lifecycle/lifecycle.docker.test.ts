@@ -9,7 +9,7 @@ import {
   createFakeModel,
   fakeModelImage,
   removeTestContainers,
-  TEST_LABEL,
+  untilEventsFlow,
 } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { systemClock } from '../clock/clock';
@@ -106,27 +106,6 @@ afterEach(async () => {
   for (const lifecycle of lifecycles.splice(0)) await lifecycle.stop();
 });
 
-/** Waits until the lifecycle's event subscription delivers: creates a probe container until its `create` arrives. */
-async function subscribed(client: Dockerode, runtime: RecordingRuntime): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const name = `hd-lc-probe-${process.pid}-${attempt}`;
-    const probe = await client.createContainer({
-      name,
-      Image: fakeModelImage(),
-      Labels: { [TEST_LABEL]: String(process.pid) },
-    });
-    const seen = await until(
-      'the probe event',
-      () => runtime.actions(name).includes('create'),
-      Boolean,
-      300,
-    ).catch(() => false);
-    await probe.remove({ force: true });
-    if (seen) return;
-  }
-  throw new Error('the events stream delivered nothing within 20 s');
-}
 
 async function rig(
   specs: readonly ModelSpec[],
@@ -150,7 +129,11 @@ async function rig(
   lifecycle.onEvent((event) => events.push(event));
   lifecycle.setSpecs(specs);
   await lifecycle.start();
-  await subscribed(client, runtime);
+  await untilEventsFlow(client, (name) => runtime.actions(name).includes('create'), {
+    prefix: 'hd-lc-probe',
+    timeoutMs: 20_000,
+    attemptMs: 300,
+  });
   return { runtime, lifecycle, events, logs, state: (name) => lifecycle.get(name)?.state };
 }
 

@@ -4,10 +4,9 @@ import * as http from 'node:http';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   createFakeModel,
-  fakeModelImage,
   removeContainer,
   removeTestContainers,
-  TEST_LABEL,
+  untilEventsFlow,
 } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { systemClock } from '../clock/clock';
@@ -155,7 +154,7 @@ async function rig(specs: readonly ModelSpec[], settings: SchedulerSettings): Pr
   });
   await vram.start();
   teardown.push(() => vram.stop());
-  await eventsFlowing(vram);
+  await untilEventsFlow(docker, (name) => vram.heard.has(name), { prefix: 'hs-sched-probe', timeoutMs: 20_000, attemptMs: 500 });
   let lifecycle: Lifecycle | null = null;
   const scheduler = new VramScheduler({
     clock,
@@ -187,24 +186,6 @@ async function rig(specs: readonly ModelSpec[], settings: SchedulerSettings): Pr
   };
 }
 
-/** Waits until the simulated GPU hears the engine's events: a probe container's `create` arrives. */
-async function eventsFlowing(vram: SimulatedVram): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const name = `hs-sched-probe-${process.pid}-${attempt}`;
-    const probe = await docker.createContainer({
-      name,
-      Image: fakeModelImage(),
-      Labels: { [TEST_LABEL]: String(process.pid) },
-    });
-    const heard = await until('the probe event', () => vram.heard.has(name), Boolean, 500).catch(
-      () => false,
-    );
-    await probe.remove({ force: true });
-    if (heard) return;
-  }
-  throw new Error('the engine events stream delivered nothing within 20 s');
-}
 
 const LOOSE: SchedulerSettings = { vramMarginBytes: 0.5 * GIB, minResidencyMs: 0 };
 
