@@ -70,7 +70,7 @@ export interface RunningSiesta {
   readonly token: string;
   /** Opens the dashboard with the token (print it once; it carries the secret). */
   readonly loginUrl: string;
-  /** Problems with siesta.yaml or labels found at start (also logged). */
+  /** Problems with siesta.yaml or labels found at start and at each reload (also logged). */
   readonly problems: readonly string[];
   readonly lifecycle: Lifecycle;
   readonly gateway: Gateway;
