@@ -194,7 +194,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
       },
       totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
-      learnedVramBytes: (model) => ledger.modelStats(model).vramBytes,
+      learnedVramBytes: (model) => ledger.learnedVramBytes(model),
       settings: () => {
         const s = settings.get();
         return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
@@ -234,7 +234,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
-      wakeEstimateMs: (model) => ledger.modelStats(model).wakeP50Ms,
+      wakeEstimateMs: (model) => ledger.wakeEstimateMs(model),
       log,
     });
 

@@ -329,6 +329,9 @@ describe('estimates and attribution', () => {
     ledger.recordVram('chat', 21 * 2 ** 30);
     expect(ledger.modelStats('chat').vramBytes).toBe(21 * 2 ** 30);
     expect(ledger.modelStats('nobody').vramBytes).toBeNull();
+    // The scheduler's cheap read answers the same.
+    expect(ledger.learnedVramBytes('chat')).toBe(21 * 2 ** 30);
+    expect(ledger.learnedVramBytes('nobody')).toBeNull();
   });
 
   it('stops counting a sleep of a model the lifecycle no longer manages', async () => {
@@ -403,6 +406,13 @@ describe('history and CSV', () => {
     await clock.advanceTo(T0 + 48 * H);
     return { ledger, model };
   }
+
+  it("estimates a model's next wake from its past wakes, as its stats do", async () => {
+    const { ledger, model } = await dayWithTwoWakes();
+    expect(ledger.wakeEstimateMs(model)).toBe(20_000);
+    expect(ledger.wakeEstimateMs(model)).toBe(ledger.modelStats(model).wakeP50Ms);
+    expect(ledger.wakeEstimateMs('never-woken')).toBeNull();
+  });
 
   it('answers the history per day with saved energy, money, CO2, wakes and hours', async () => {
     const { ledger, model } = await dayWithTwoWakes();

@@ -75,6 +75,8 @@ import {
 const DAY_MS = 86_400_000;
 /** Settled days summed into the day cache per flush in the background (about 1-2 ms a day). */
 const WARM_DAYS_PER_FLUSH = 14;
+/** Wake-time percentiles are taken over a model's most recent wakes. */
+const RECENT_WAKES = 500;
 
 /** How long the ledger keeps what. */
 export interface RetentionSettings {
@@ -528,7 +530,19 @@ export class Ledger {
     return { ...totals.total, from: at, to, byModel: totals.models };
   }
 
-  /** What the ledger has learned of a model, and what its sleeping saved so far. */
+  /** The model's measured VRAM (bytes), or null: one row read, for the VRAM scheduler's every decision. */
+  learnedVramBytes(model: string): number | null {
+    this.assertOpen();
+    return this.store.vramBytes(model);
+  }
+
+  /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */
+  wakeEstimateMs(model: string): number | null {
+    this.assertOpen();
+    return percentile(this.store.recentWakeMs(model, RECENT_WAKES), 50);
+  }
+
+  /** What the ledger has learned of a model, and what its sleeping saved so far (sums its whole history: not per poll). */
   modelStats(model: string): ModelStats {
     this.assertOpen();
     const learned = this.learnedOf(model);
@@ -538,7 +552,7 @@ export class Ledger {
     };
     const spec = this.idleWattsOf(model);
     const measured = averageOf(clean);
-    const wakeMs = this.store.recentWakeMs(model, 500);
+    const wakeMs = this.store.recentWakeMs(model, RECENT_WAKES);
     const now = this.clock.now();
     const fromAt = Math.min(now, this.store.earliestRecordAt() ?? now);
     const { total } = assembleTotals(

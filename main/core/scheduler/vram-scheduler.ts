@@ -14,7 +14,7 @@
 //     totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
 //     // Learned VRAM: the ledger's figure, fed by VramTracker (gpu/vram-tracker.ts), which maps the probe's
 //     // GPU processes to each ready model's container PIDs (`runtime.pids`) and calls `ledger.recordVram`.
-//     learnedVramBytes: (model) => ledger.modelStats(model).vramBytes,
+//     learnedVramBytes: (model) => ledger.learnedVramBytes(model),
 //     // Read at every decision, so a settings change applies to the next wake.
 //     settings: () => ({ vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs }),
 //   });
