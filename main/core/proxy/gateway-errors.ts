@@ -128,6 +128,16 @@ export function acquireErrorResponse(error: unknown, model: string, models: read
   return { status: 503, type: 'server_error', code: 'model_wake_failed', message: `The model "${model}" could not be woken: ${message}.` };
 }
 
+/** A `POST /v1/` body routed by its model field that is not JSON. */
+export function bodyUnreadable(why: string): GatewayError {
+  return {
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'invalid_json',
+    message: `The request body is not valid JSON, so Siesta cannot read its "model" field (${why}). Send a JSON body, or name the model by its port, MODEL.localhost or /MODEL/.`,
+  };
+}
+
 /** 400: a `POST /v1/` body without a `model` field, on the main port. */
 export function modelMissing(models: readonly string[]): GatewayError {
   return {

@@ -111,6 +111,16 @@ describe('the gateway finds the model of a request', () => {
     expect(JSON.parse(res.body)).toMatchObject({ error: { type: 'invalid_request_error', code: 'model_missing' } });
   });
 
+  it('answers 400 naming the JSON error for a POST /v1/ body that is not JSON, and wakes nothing', async () => {
+    fx = await startGateway([{ name: 'llama' }]);
+    const res = await call(fx.port, { method: 'POST', path: '/v1/chat/completions', body: '{"model": llama}' });
+    expect(res.status).toBe(400);
+    const error = (JSON.parse(res.body) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe('invalid_json');
+    expect(error.message).toMatch(/^The request body is not valid JSON, so Siesta cannot read its "model" field \(.*JSON.*\)/);
+    expect(fx.lifecycle.acquires).toEqual([]);
+  });
+
   it('answers 413 when the body is larger than it reads for routing, and wakes nothing', async () => {
     fx = await startGateway([{ name: 'llama' }], { maxRoutingBodyBytes: 1024 });
     const big = JSON.stringify({ model: 'llama', input: 'x'.repeat(4096) });

@@ -6,7 +6,7 @@ import { corsResponseHeaders, isPreflight, judgeOrigin, preflightHeaders } from 
 import { forwardHttp } from './forward-http';
 import type { Arrival, GatewayContext } from './gateway-context';
 import { modelNamedIgnoringCase } from './gateway-context';
-import { acquireErrorResponse, asleepNoWake, bodyTooLarge, hostRefused, modelMissing, originRefused, unknownModel } from './gateway-errors';
+import { acquireErrorResponse, asleepNoWake, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, unknownModel } from './gateway-errors';
 import { checkHost } from './host-check';
 import { modelFieldOf, modelForAlias } from './model-field';
 import { openAiModelList, openAiModelNames } from './models-list';
@@ -112,8 +112,10 @@ async function routeByModelField(
       sendError(res, bodyTooLarge(read.limitBytes), 'openai', cors ?? {});
       return;
     case 'body': {
-      const alias = modelFieldOf(read.body, req.headers['content-type']);
-      if (alias === null) return sendError(res, modelMissing(openAiModelNames(ctx.lifecycle.list())), 'openai', cors ?? {});
+      const field = modelFieldOf(read.body, req.headers['content-type']);
+      if (field.kind === 'unreadable') return sendError(res, bodyUnreadable(field.why), 'openai', cors ?? {});
+      if (field.kind === 'missing') return sendError(res, modelMissing(openAiModelNames(ctx.lifecycle.list())), 'openai', cors ?? {});
+      const alias = field.model;
       const spec = modelForAlias(alias, ctx.lifecycle.list().map((s) => s.spec));
       if (spec === undefined) return sendError(res, unknownModel(alias, openAiModelNames(ctx.lifecycle.list())), 'openai', cors ?? {});
       return serveModel(ctx, req, res, { model: spec.name, route: 'model-field', detail: alias, path, prefix: '' }, read.body, cors);

@@ -2,20 +2,30 @@
 // registered model that answers it.
 import type { ModelSpec } from '../config/model-spec';
 
-/** The `model` field of a JSON or multipart body, or null when it has none or cannot be read. */
-export function modelFieldOf(body: Buffer, contentType: string | undefined): string | null {
+/** What a body says about its model: the name, nothing, or a JSON body that cannot be parsed (and why). */
+export type ModelField =
+  | { readonly kind: 'named'; readonly model: string }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable'; readonly why: string };
+
+/** The `model` field of a JSON or multipart body. */
+export function modelFieldOf(body: Buffer, contentType: string | undefined): ModelField {
   const type = (contentType ?? '').toLowerCase();
-  if (type.startsWith('multipart/form-data')) return multipartModel(body, type, contentType ?? '');
+  if (type.startsWith('multipart/form-data')) return named(multipartModel(body, type, contentType ?? ''));
   // JSON is the default: SDKs always send it, curl users often forget the header.
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return null;
+  } catch (error: unknown) {
+    return { kind: 'unreadable', why: error instanceof Error ? error.message : String(error) };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'missing' };
   const model = (parsed as Record<string, unknown>).model;
-  return typeof model === 'string' && model !== '' ? model : null;
+  return named(typeof model === 'string' ? model : null);
+}
+
+function named(model: string | null): ModelField {
+  return model === null || model === '' ? { kind: 'missing' } : { kind: 'named', model };
 }
 
 function multipartModel(body: Buffer, lowerType: string, contentType: string): string | null {
