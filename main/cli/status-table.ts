@@ -1,5 +1,6 @@
 // `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
 import type { ModelView, StateResponse } from '../core/api/contract';
+import { noGpuText } from '../core/api/contract';
 import { assertNever } from '../core/lifecycle/model-state';
 import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
 
@@ -7,9 +8,7 @@ import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from
 export function statusText(state: StateResponse): string {
   const parts: string[] = [];
   if (state.gpus.length === 0) {
-    parts.push(
-      `GPUs: none seen (${state.probe.backend}${state.probe.lastError ? `: ${state.probe.lastError}` : ''})`,
-    );
+    parts.push(`${noGpuText(state.probe)}.`);
   } else {
     parts.push(
       formatTable(

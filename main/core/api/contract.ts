@@ -34,6 +34,18 @@ export const ProbeViewSchema = z.object({
 });
 export type ProbeView = z.infer<typeof ProbeViewSchema>;
 
+/**
+ * Why no GPU is shown: with no GPU found, the probe's own account of what it tried ("No GPU found: tried ...");
+ * with a backend chosen but no sample yet, which backend and its last error.
+ */
+export function noGpuText(probe: ProbeView): string {
+  if (probe.backend === 'none') {
+    const why = probe.lastError ?? 'no GPU found';
+    return why.charAt(0).toUpperCase() + why.slice(1);
+  }
+  return `No GPU readings yet from ${probe.backend}${probe.lastError === null ? '' : `: ${probe.lastError}`}`;
+}
+
 /** One model as the dashboard and tray show it. */
 export const ModelViewSchema = z.object({
   name: z.string(),

@@ -64,8 +64,9 @@ export async function findAmdCards(drmRoot: string): Promise<AmdCard[]> {
   try {
     entries = await readdir(drmRoot);
   } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
     throw new Error(
-      `cannot list ${drmRoot}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot list ${drmRoot}: ${code === 'ENOENT' ? 'it does not exist' : error instanceof Error ? error.message : String(error)}`,
     );
   }
   const cards = entries

@@ -79,7 +79,7 @@ export async function loadNvml(
     try {
       lib = koffi.load(path);
     } catch (error: unknown) {
-      failures.push(`${path}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${path}: ${libraryLoadFailure(error)}`);
       continue;
     }
     try {
@@ -90,6 +90,12 @@ export async function loadNvml(
     }
   }
   throw new Error(`NVML could not be loaded (${failures.join('; ')})`);
+}
+
+/** Why a library did not open: "not found" for the common case (no NVIDIA driver), else the loader's own words. */
+function libraryLoadFailure(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return /No such file or directory|The specified module could not be found/i.test(text) ? 'not found' : text;
 }
 
 function bindNvml(koffi: Koffi, lib: LibraryHandle, libraryPath: string): NvmlApi {

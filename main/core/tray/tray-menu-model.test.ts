@@ -22,7 +22,7 @@ describe('tray menu', () => {
     expect(item(menu, 'no-gpu')).toEqual({
       type: 'label',
       id: 'no-gpu',
-      label: 'No GPU found: nvidia-smi not found and no AMD GPU in /sys/class/drm',
+      label: 'No GPU found: tried nvidia-smi: nvidia-smi was not found; A…',
     });
     expect(menu.filter((i) => i.id.startsWith('gpu-'))).toEqual([]);
   });

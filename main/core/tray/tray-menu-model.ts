@@ -1,6 +1,7 @@
 // The tray menu as data, computed from the control API's state: GPUs, one toggle per model, pause, savings.
 import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
 import { assertNever } from '../lifecycle/model-state';
+import { noGpuText } from '../api/contract';
 import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from './display-format';
 import {
@@ -72,8 +73,7 @@ export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): st
 
 function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {
   if (gpus.length === 0) {
-    const why = probe.lastError === null ? '' : `: ${truncate(probe.lastError, MAX_REASON_CHARS)}`;
-    return [{ type: 'label', id: 'no-gpu', label: `No GPU found${why}` }];
+    return [{ type: 'label', id: 'no-gpu', label: truncate(noGpuText(probe), MAX_REASON_CHARS) }];
   }
   const stale =
     probe.staleMs !== null && probe.staleMs > STALE_READING_MS

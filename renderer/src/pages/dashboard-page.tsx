@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { ReactElement } from 'react';
 import { AutoSleepResponseSchema } from '../../../main/core/api/contract';
+import { noGpuText } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import { GpuCard } from '../components/gpu-card';
 import { ModelCard } from '../components/model-card';
@@ -59,8 +60,7 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
         <h2 id="gpus-heading">GPUs</h2>
         {state.gpus.length === 0 ? (
           <p className="muted">
-            No GPU readings ({state.probe.backend}
-            {state.probe.lastError ? `: ${state.probe.lastError}` : ''}).
+            {noGpuText(state.probe)}.
           </p>
         ) : (
           <div className="grid">

@@ -1,0 +1,24 @@
+// The contract's one shared sentence: what the CLI, the dashboard and the tray say when no GPU is shown.
+import { describe, expect, it } from 'vitest';
+import type { ProbeView } from './contract';
+import { noGpuText } from './contract';
+
+function probe(overrides: Partial<ProbeView>): ProbeView {
+  return { backend: 'none', gpuCount: 0, lastError: null, lastSampleAt: null, staleMs: null, ...overrides };
+}
+
+describe('the no-GPU sentence', () => {
+  it("gives the probe's account of what it tried, once, as a sentence", () => {
+    expect(noGpuText(probe({ lastError: 'no GPU found: tried nvidia-smi: nvidia-smi was not found; the OS lists no graphics controller' }))).toBe(
+      'No GPU found: tried nvidia-smi: nvidia-smi was not found; the OS lists no graphics controller',
+    );
+    expect(noGpuText(probe({}))).toBe('No GPU found');
+  });
+
+  it('names the backend that has not sampled yet, and its error', () => {
+    expect(noGpuText(probe({ backend: 'nvidia-smi', gpuCount: 1 }))).toBe('No GPU readings yet from nvidia-smi');
+    expect(noGpuText(probe({ backend: 'nvidia-smi', gpuCount: 1, lastError: 'nvidia-smi exited with code 9' }))).toBe(
+      'No GPU readings yet from nvidia-smi: nvidia-smi exited with code 9',
+    );
+  });
+});
