@@ -63,7 +63,7 @@ export function toApiHttpError(error: unknown): ApiHttpError {
       case 'unknown-model':
         return new ApiHttpError(404, 'unknown-model', error.message, 'name');
       case 'failed':
-        return new ApiHttpError(502, 'wake-failed', `${error.message}${logs}`);
+        return new ApiHttpError(502, 'wake-failed', `${error.sentence()}${logs}`);
       case 'timeout':
         return new ApiHttpError(504, 'wake-timeout', error.message);
       case 'never-fits':

@@ -48,6 +48,12 @@ export class WakeError extends Error {
     super(message);
     this.name = 'WakeError';
   }
+
+  /** The message as a sentence for a user: it names the model and says what happened; this ends it with a period. */
+  sentence(): string {
+    const trimmed = this.message.trim();
+    return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+  }
 }
 
 /**

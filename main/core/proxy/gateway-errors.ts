@@ -95,14 +95,14 @@ export function wakeErrorResponse(error: WakeError, models: readonly string[]): 
         status: 503,
         type: 'server_error',
         code: 'model_wake_failed',
-        message: `The model "${error.model}" failed to wake: ${error.message}.${log}`,
+        message: `${error.sentence()}${log}`,
       };
     case 'timeout':
       return {
         status: 504,
         type: 'server_error',
         code: 'model_wake_timeout',
-        message: `The model "${error.model}" did not become ready in time: ${error.message}.${log}`,
+        message: `${error.sentence()}${log}`,
         headers: { 'retry-after': '30' },
       };
     case 'never-fits':
@@ -110,7 +110,7 @@ export function wakeErrorResponse(error: WakeError, models: readonly string[]): 
         status: 507,
         type: 'server_error',
         code: 'model_never_fits',
-        message: `The model "${error.model}" cannot be loaded: ${error.message}.`,
+        message: error.sentence(),
       };
     case 'stopping':
       return modelStopping(error.model);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { request } from 'node:http';
 import { WakeError } from '../lifecycle/lifecycle-api';
+import { neverFitsMessage } from '../scheduler/scheduler-messages';
 import type { GatewayFixture } from './testdata/gateway-fixture';
 import { startGateway } from './testdata/gateway-fixture';
 import { call, freePort, until } from './testdata/http-call';
@@ -12,6 +13,8 @@ afterEach(async () => {
 });
 
 const json = { 'content-type': 'application/json' };
+
+const GIB = 1024 ** 3;
 
 describe('the wake gate', () => {
   it('holds an API request to a sleeping model until it is ready, then forwards it', async () => {
@@ -100,12 +103,12 @@ describe('the wake gate', () => {
     fx = await startGateway([{ name: 'llama', wake: 'manual' }]);
     const pending = call(fx.port, { method: 'POST', path: '/v1/chat/completions', headers: json, body: '{"model":"llama"}' });
     await until(() => fx!.lifecycle.isWaking('llama'), 5_000, 'the wake');
-    fx.lifecycle.failWake('llama', new WakeError('failed', 'the container exited with code 3', 'llama', ['loading...', 'CUDA error: out of memory']));
+    fx.lifecycle.failWake('llama', new WakeError('failed', '"llama" failed to wake: the container exited with code 3 while waking', 'llama', ['loading...', 'CUDA error: out of memory']));
     const res = await pending;
     expect(res.status).toBe(503);
     expect(JSON.parse(res.body)).toEqual({
       error: {
-        message: 'The model "llama" failed to wake: the container exited with code 3. Last log line: CUDA error: out of memory',
+        message: '"llama" failed to wake: the container exited with code 3 while waking. Last log line: CUDA error: out of memory',
         type: 'server_error',
         code: 'model_wake_failed',
       },
@@ -118,15 +121,20 @@ describe('the wake gate', () => {
     const slow = call(fx.port, { path: '/slow/v1/models/x' });
     const huge = call(fx.port, { path: '/huge/generate' });
     await until(() => fx!.lifecycle.isWaking('slow') && fx!.lifecycle.isWaking('huge'), 5_000, 'the wakes');
-    fx.lifecycle.failWake('slow', new WakeError('timeout', 'not ready after 10 min', 'slow'));
-    fx.lifecycle.failWake('huge', new WakeError('never-fits', 'it needs 80 GiB of VRAM and the largest GPU has 24 GiB', 'huge'));
+    fx.lifecycle.failWake('slow', new WakeError('timeout', '"slow" did not wake: not ready after 10 min', 'slow'));
+    fx.lifecycle.failWake('huge', new WakeError('never-fits', neverFitsMessage({ model: 'huge', gpuIndex: 0, needBytes: 80 * GIB, marginBytes: 0, totalBytes: 24 * GIB }), 'huge'));
     const timeout = await slow;
     expect(timeout.status).toBe(504);
     expect(timeout.headers['retry-after']).toBeDefined();
-    expect(JSON.parse(timeout.body)).toMatchObject({ error: { code: 'model_wake_timeout', type: 'server_error' } });
+    expect(JSON.parse(timeout.body)).toEqual({
+      error: { code: 'model_wake_timeout', type: 'server_error', message: '"slow" did not wake: not ready after 10 min.' },
+    });
     const neverFits = await huge;
     expect(neverFits.status).toBe(507);
     expect(neverFits.headers['content-type']).toContain('text/plain');
-    expect(neverFits.body).toBe('The model "huge" cannot be loaded: it needs 80 GiB of VRAM and the largest GPU has 24 GiB.\n');
+    expect(neverFits.body).toBe(
+      'huge can never fit on GPU 0: it declares 80 GiB of VRAM, and the GPU has 24 GiB in all. ' +
+        'Check its vram setting (label siesta.vram), lower the VRAM margin in the settings, or give it more GPUs.\n',
+    );
   });
 });

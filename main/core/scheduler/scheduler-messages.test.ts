@@ -46,7 +46,7 @@ describe('scheduler messages', () => {
         marginBytes: 0,
         totalBytes: 24 * GIB,
       }),
-    ).toContain('declares 30 GiB of VRAM (30 GiB)');
+    ).toContain('declares 30 GiB of VRAM, and the GPU has 24 GiB in all');
   });
 
   it('says what a waiting wake waits for', () => {

@@ -31,10 +31,13 @@ export interface NeverFits {
 
 /** Why a model can never wake on its GPU, with the numbers and what to change. */
 export function neverFitsMessage(fit: NeverFits): string {
-  const margin = fit.marginBytes > 0 ? ` plus the ${formatGib(fit.marginBytes)} safety margin` : '';
+  const margin =
+    fit.marginBytes > 0
+      ? ` plus the ${formatGib(fit.marginBytes)} safety margin (${formatGib(fit.needBytes + fit.marginBytes)})`
+      : '';
   return (
-    `${fit.model} can never fit on GPU ${fit.gpuIndex}: it declares ${formatGib(fit.needBytes)} of VRAM${margin}` +
-    ` (${formatGib(fit.needBytes + fit.marginBytes)}), and the GPU has ${formatGib(fit.totalBytes)} in all.` +
+    `${fit.model} can never fit on GPU ${fit.gpuIndex}: it declares ${formatGib(fit.needBytes)} of VRAM${margin},` +
+    ` and the GPU has ${formatGib(fit.totalBytes)} in all.` +
     ` Check its vram setting (label siesta.vram), lower the VRAM margin in the settings, or give it more GPUs.`
   );
 }

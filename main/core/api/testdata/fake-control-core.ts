@@ -139,7 +139,7 @@ export class FakeControlCore implements ControlCore {
     this.set(name, { state: 'failed', failure: { reason, logLines: [...logLines], at } });
     this.emit({ type: 'wake-failed', at, model: name, reason, logLines: [...logLines] });
     wake.pending.reject(
-      new WakeError('failed', `${name} failed to wake: ${reason}`, name, logLines),
+      new WakeError('failed', `"${name}" failed to wake: ${reason}`, name, logLines),
     );
   }
 
