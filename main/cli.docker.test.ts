@@ -162,6 +162,7 @@ describeDocker('siesta serve', () => {
       writeFileSync(config, `models:\n  - name: yamlmodel\n    container: ${YAML_CONTAINER}\n    port: 8000\n    health: /health\n`);
       await until('the model of the edited file', models, (names) => names.includes('yamlmodel'), 20_000);
       await until('the reload to be logged', () => daemon.output(), (out) => out.includes(`reloaded ${config}: 2 models`));
+      expect(daemon.output()).toContain(`models: added yamlmodel (now 2: ${[MODEL, 'yamlmodel'].sort().join(', ')})`);
       const chat = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

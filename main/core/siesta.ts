@@ -9,6 +9,7 @@ import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
 import type { ModelSpec } from './config/model-spec';
 import { readSiestaYaml, unusableYaml, type ParsedSiestaYaml } from './config/siesta-yaml';
+import { modelSetChange } from './config/model-set-change';
 import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
 import { SpecSync } from './config/spec-sync';
 import { dockerFromEnv } from './docker/docker-client';
@@ -239,7 +240,13 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     });
 
     let lastSpecs: readonly ModelSpec[] = [];
+    let started = false;
     const applySpecs = (specs: readonly ModelSpec[]): void => {
+      // After start-up, say which models came and went (a container labelled, removed, or siesta.yaml edited).
+      if (started) {
+        const change = modelSetChange(lastSpecs, specs);
+        if (change !== null) log(change);
+      }
       lastSpecs = specs;
       const defaultIdleMs = settings.get().defaultIdleMs;
       lifecycle.setSpecs(specs.map((spec) => (spec.idleFromDefault ? { ...spec, idleMs: defaultIdleMs } : spec)));
@@ -303,6 +310,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     await lifecycle.start();
     ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
     log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || '(none yet: label a container siesta.enable=true)'}`);
+    started = true;
 
     try {
       await gateway.start();
