@@ -3,6 +3,9 @@ import type { ReactElement } from 'react';
 import type { HistoryBucket } from '../../../main/core/api/contract';
 import { formatDay, formatKwh } from '../format';
 
+/** The smallest top of a chart's scale (1 Wh). */
+const MIN_SCALE_KWH = 0.001;
+
 /** The colour slot of a model (CSS variables --series-0..7), stable by its position in `models`. */
 export function seriesClass(index: number): string {
   return `series-${index % 8}`;
@@ -32,7 +35,8 @@ export function StackedBarChart({
     }
     return { up, down };
   });
-  const maxUp = Math.max(1e-6, ...sums.map((s) => s.up));
+  // An empty or nearly empty history still gets a readable scale: 0.001 / 0.0005 / 0 kWh, not 1e-6 and 5e-7.
+  const maxUp = Math.max(MIN_SCALE_KWH, ...sums.map((s) => s.up));
   const maxDown = Math.min(0, ...sums.map((s) => s.down));
   const span = maxUp - maxDown;
   const y = (kwh: number): number => top + ((maxUp - kwh) / span) * plotH;
@@ -109,7 +113,7 @@ export function CumulativeLine({
   const height = 90;
   let running = 0;
   const points = buckets.map((b) => (running += b.total.savedKwh));
-  const max = Math.max(1e-6, ...points);
+  const max = Math.max(MIN_SCALE_KWH, ...points);
   const min = Math.min(0, ...points);
   const x = (i: number): number => 8 + (i / Math.max(1, points.length - 1)) * (width - 16);
   const y = (v: number): number => height - 8 - ((v - min) / (max - min)) * (height - 16);
