@@ -17,13 +17,15 @@ function item(items: readonly TrayMenuItem[], id: string): TrayMenuItem {
 }
 
 describe('tray menu', () => {
-  it('says "No GPU found" with the probe reason when the machine has no GPU', () => {
+  it('says "No GPU found" when the machine has no GPU, and why a chosen probe has no readings yet', () => {
     const menu = trayMenuModel(exampleState({ gpus: [] }), EXAMPLE_NOW);
-    expect(item(menu, 'no-gpu')).toEqual({
-      type: 'label',
-      id: 'no-gpu',
-      label: 'No GPU found: tried nvidia-smi: nvidia-smi was not found; A…',
-    });
+    expect(item(menu, 'no-gpu')).toEqual({ type: 'label', id: 'no-gpu', label: 'No GPU found' });
+    const starting = exampleState({ gpus: [] });
+    const waiting = trayMenuModel(
+      { ...starting, probe: { ...starting.probe, backend: 'nvidia-smi', gpuCount: 1, lastError: 'nvidia-smi exited with code 9' } },
+      EXAMPLE_NOW,
+    );
+    expect(item(waiting, 'no-gpu')).toMatchObject({ label: 'No GPU readings yet from nvidia-smi: nvidia-smi exited with…' });
     expect(menu.filter((i) => i.id.startsWith('gpu-'))).toEqual([]);
   });
 

@@ -73,7 +73,9 @@ export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): st
 
 function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {
   if (gpus.length === 0) {
-    return [{ type: 'label', id: 'no-gpu', label: truncate(noGpuText(probe), MAX_REASON_CHARS) }];
+    // What was tried on a machine without a GPU is too long for a menu line; the dashboard and `siesta status` say it.
+    const label = probe.backend === 'none' ? 'No GPU found' : truncate(noGpuText(probe), MAX_REASON_CHARS);
+    return [{ type: 'label', id: 'no-gpu', label }];
   }
   const stale =
     probe.staleMs !== null && probe.staleMs > STALE_READING_MS
