@@ -1,7 +1,7 @@
 // `siesta serve` as a user runs it: a child process on labels alone, a request through the gateway that wakes a
 // real container, `siesta status` against it, and a clean exit on SIGTERM that leaves the container running.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +26,11 @@ interface Daemon {
 }
 
 /** Starts `siesta serve` and waits for the lines that give its addresses. */
-function startDaemon(dataDir: string, extraArgs: readonly string[] = []): Promise<Daemon> {
+function startDaemon(dataDir: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
   const child = spawn(
     TSX,
     [CLI, 'serve', '--data-dir', dataDir, '--gateway', '127.0.0.1:0', '--control', '127.0.0.1:0', '--only-label', `${TEST_LABEL}=${process.pid}`, ...extraArgs],
-    { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -52,6 +52,20 @@ function startDaemon(dataDir: string, extraArgs: readonly string[] = []): Promis
     }, 50);
   });
 }
+
+/** The names of the models a running daemon lists in `/api/state`. */
+async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
+  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+  const response = await fetch(`${daemon.controlUrl}/api/state`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+  const state = (await response.json()) as { models: { name: string }[] };
+  return state.models.map((m) => m.name).sort();
+}
+
+/** The engine's socket path when DOCKER_HOST names a unix socket (as CI's private engine does), else null. */
+const ENGINE_SOCKET = /^unix:\/\/(\/.+)$/.exec(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')?.[1] ?? null;
 
 function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
@@ -147,15 +161,7 @@ describeDocker('siesta serve', () => {
     const config = join(dir, 'siesta.yaml');
     writeFileSync(config, 'models: []\n');
     const daemon = await startDaemon(join(dir, 'data'), ['--config', config]);
-    const token = readFileSync(join(dir, 'data', 'token'), 'utf8').trim();
-    const models = async (): Promise<string[]> => {
-      const response = await fetch(`${daemon.controlUrl}/api/state`, {
-        headers: { authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(5_000),
-      });
-      const state = (await response.json()) as { models: { name: string }[] };
-      return state.models.map((m) => m.name).sort();
-    };
+    const models = (): Promise<string[]> => modelNames(daemon, join(dir, 'data'));
     try {
       expect(await models()).toEqual([MODEL]);
 
@@ -186,6 +192,29 @@ describeDocker('siesta serve', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it.skipIf(ENGINE_SOCKET === null)(
+    'starts while the Docker Engine does not answer yet, and finds the models when it does (needs DOCKER_HOST on a unix socket)',
+    async () => {
+      // The engine appears, as Docker Desktop does at login, at a socket path the daemon was given before it existed.
+      const dir = mkdtempSync(join(tmpdir(), 'siesta-cli-late-'));
+      const socket = join(dir, 'docker.sock');
+      const daemon = await startDaemon(join(dir, 'data'), [], { DOCKER_HOST: `unix://${socket}` });
+      try {
+        expect(daemon.output()).toContain(`the Docker Engine (unix://${socket}) does not answer yet`);
+        expect(await modelNames(daemon, join(dir, 'data'))).toEqual([]);
+
+        symlinkSync(ENGINE_SOCKET ?? '', socket);
+        await until('the model to appear', () => modelNames(daemon, join(dir, 'data')), (names) => names.includes(MODEL), 30_000);
+        await until('the change to be logged', () => daemon.output(), (out) => out.includes(`models: added ${MODEL} (now 1: ${MODEL})`));
+        const response = await fetch(`${daemon.gatewayUrl}/${MODEL}/whoami`, { signal: AbortSignal.timeout(30_000) });
+        expect(response.status).toBe(200);
+      } finally {
+        if (daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses to start, naming the address, when the gateway port is taken', async () => {
     const blocker = createServer();

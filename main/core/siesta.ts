@@ -254,15 +254,21 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       gateway.updateListenPorts().catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
     };
     const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report });
+    const engine = process.env.DOCKER_HOST ?? 'the default socket';
+    let engineAway: string | null;
     try {
-      await specSync.start();
+      engineAway = (await specSync.start()).engineAway;
     } catch (error: unknown) {
-      throw new SiestaStartError(
-        `cannot reach the Docker Engine (${process.env.DOCKER_HOST ?? 'the default socket'}): ${messageOf(error)}. ` +
-          'Start Docker, or set DOCKER_HOST to its socket (unix:///var/run/docker.sock or tcp://host:2375).',
-      );
+      throw new SiestaStartError(`the Docker Engine (${engine}) answered with an error: ${messageOf(error)}.`);
     }
     cleanup.push(() => specSync.stop());
+    if (engineAway !== null) {
+      // Docker Desktop may still be starting (both start at login), or docker.service after this daemon.
+      report(
+        `the Docker Engine (${engine}) does not answer yet: ${engineAway}. Siesta waits for it and finds the models ` +
+          'when it answers. If it never does, start Docker or set DOCKER_HOST to its socket (unix:///var/run/docker.sock or tcp://host:2375).',
+      );
+    }
 
     let reloading: Promise<string> = Promise.resolve('');
     const reloadConfig = (): Promise<string> => {
@@ -309,7 +315,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     }
     await lifecycle.start();
     ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
-    log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || '(none yet: label a container siesta.enable=true)'}`);
+    const none = engineAway === null ? '(none yet: label a container siesta.enable=true)' : '(none yet: waiting for the Docker Engine)';
+    log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || none}`);
     started = true;
 
     try {

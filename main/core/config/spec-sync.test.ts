@@ -6,9 +6,10 @@ import type { ModelSpec } from './model-spec';
 import { parseSiestaYaml } from './siesta-yaml';
 import { SpecSync } from './spec-sync';
 
-function rig(yamlText: string) {
+function rig(yamlText: string, options: { engineDown?: boolean } = {}) {
   const clock = new VirtualClock();
   const runtime = new MemoryRuntime({ clock });
+  if (options.engineDown) runtime.setEngineDown(true);
   runtime.add({ name: 'c-flux', labels: { 'siesta.enable': 'true', 'siesta.name': 'flux' } });
   const seen: (readonly ModelSpec[])[] = [];
   const problems: string[] = [];
@@ -19,7 +20,7 @@ function rig(yamlText: string) {
     onSpecs: (specs) => seen.push(specs),
     onProblem: (line) => problems.push(line),
   });
-  return { sync, seen, problems };
+  return { sync, seen, problems, clock, runtime };
 }
 
 const names = (specs: readonly ModelSpec[] | undefined) => (specs ?? []).map((s) => s.name).sort();
@@ -27,7 +28,7 @@ const names = (specs: readonly ModelSpec[] | undefined) => (specs ?? []).map((s)
 describe('SpecSync', () => {
   it('applies a re-read siesta.yaml: new entries appear, removed ones go, changed fields change', async () => {
     const { sync, seen } = rig('models:\n  - name: qwen\n    container: c-qwen\n    idle: 15m\n');
-    expect(names(await sync.start())).toEqual(['flux', 'qwen']);
+    expect(names((await sync.start()).specs)).toEqual(['flux', 'qwen']);
 
     const next = await sync.setYaml(
       parseSiestaYaml('models:\n  - name: qwen\n    container: c-qwen\n    idle: 2m\n  - name: kokoro\n', 'siesta.yaml'),
@@ -47,6 +48,20 @@ describe('SpecSync', () => {
     expect(problems).toEqual([expect.stringMatching(/^siesta\.yaml:3.*idle/)]);
     await sync.setYaml(parseSiestaYaml(bad, 'siesta.yaml'));
     expect(problems).toHaveLength(2);
+    sync.stop();
+  });
+
+  it('starts with no models while the engine does not answer, and finds them when it does', async () => {
+    const { sync, seen, problems, clock, runtime } = rig('models: []\n', { engineDown: true });
+    const start = await sync.start();
+    expect(start.specs).toEqual([]);
+    expect(start.engineAway).toMatch(/ECONNREFUSED/);
+    expect(seen).toEqual([[]]);
+
+    runtime.setEngineDown(false);
+    await clock.advance(1_000);
+    expect(names(seen.at(-1))).toEqual(['flux']);
+    expect(problems).toEqual([]);
     sync.stop();
   });
 });

@@ -1,6 +1,6 @@
 // Keeps the model specs in step with the engine: containers created, relabelled (recreated) or removed change the models.
 import type { Clock, TimerHandle } from '../clock/clock';
-import type { ContainerRuntime, RuntimeEvent } from '../docker/container-runtime';
+import { isEngineUnreachable, type ContainerRuntime, type RuntimeEvent } from '../docker/container-runtime';
 import { formatSpecProblem, loadModelSpecs } from './load-specs';
 import type { ModelSpec } from './model-spec';
 import type { ParsedSiestaYaml } from './siesta-yaml';
@@ -17,6 +17,13 @@ export interface SpecSyncOptions {
   readonly onProblem: (line: string) => void;
   /** Events are gathered this long before one rescan. Default 250 ms. */
   readonly debounceMs?: number;
+}
+
+/** What the first scan found. */
+export interface SpecSyncStart {
+  readonly specs: readonly ModelSpec[];
+  /** Why the engine did not answer the first scan, or null when it did. */
+  readonly engineAway: string | null;
 }
 
 /** Container actions that can add, change or remove a model. */
@@ -47,11 +54,23 @@ export class SpecSync {
     return next;
   }
 
-  /** The first scan; resolves with the specs it found (rejects when the engine cannot be reached). */
-  async start(): Promise<readonly ModelSpec[]> {
-    const specs = await this.scan();
+  /**
+   * The first scan; resolves with the specs it found. An engine that does not answer yet (Docker Desktop still
+   * starting at login, a daemon started before docker.service) gives no models and `engineAway` with the reason:
+   * the engine's `reconnected` event brings the scan that finds them. Other errors reject.
+   */
+  async start(): Promise<SpecSyncStart> {
     this.unwatch = this.options.runtime.watch((event) => this.onEvent(event));
-    return specs;
+    try {
+      return { specs: await this.scan(), engineAway: null };
+    } catch (error: unknown) {
+      if (!isEngineUnreachable(error)) {
+        this.stop();
+        throw error;
+      }
+      this.options.onSpecs([]);
+      return { specs: [], engineAway: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   stop(): void {

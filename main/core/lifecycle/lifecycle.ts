@@ -633,6 +633,7 @@ export class Lifecycle implements LifecycleApi {
         this.log(`lost the Docker event stream (${event.reason}); reconnecting`);
         return;
       case 'reconnected':
+        this.log('the Docker event stream is back; re-reading the state of every model');
         for (const entry of this.models.values()) void this.queue(entry, () => this.resync(entry, false));
         return;
       default:
