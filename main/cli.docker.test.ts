@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { StateResponseSchema, type StateResponse } from './core/api/contract';
 import { TEST_LABEL, createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
 import { describeDocker } from '../test/docker-suite';
 import { until } from '../test/until';
@@ -53,15 +54,19 @@ function startDaemon(dataDir: string, extraArgs: readonly string[] = [], env: No
   });
 }
 
-/** The names of the models a running daemon lists in `/api/state`. */
-async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
+/** A running daemon's `/api/state`. */
+async function stateOf(daemon: Daemon, dataDir: string): Promise<StateResponse> {
   const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
   const response = await fetch(`${daemon.controlUrl}/api/state`, {
     headers: { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(5_000),
   });
-  const state = (await response.json()) as { models: { name: string }[] };
-  return state.models.map((m) => m.name).sort();
+  return StateResponseSchema.parse(await response.json());
+}
+
+/** The names of the models a running daemon lists in `/api/state`. */
+async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
+  return (await stateOf(daemon, dataDir)).models.map((m) => m.name).sort();
 }
 
 /** The engine's socket path when DOCKER_HOST names a unix socket (as CI's private engine does), else null. */
@@ -202,11 +207,15 @@ describeDocker('siesta serve', () => {
       const daemon = await startDaemon(join(dir, 'data'), [], { DOCKER_HOST: `unix://${socket}` });
       try {
         expect(daemon.output()).toContain(`the Docker Engine (unix://${socket}) does not answer yet`);
-        expect(await modelNames(daemon, join(dir, 'data'))).toEqual([]);
+        const before = await stateOf(daemon, join(dir, 'data'));
+        expect(before.models).toEqual([]);
+        expect(before.engine.reachable).toBe(false);
+        expect(before.engine.detail).toContain('ENOENT');
 
         symlinkSync(ENGINE_SOCKET ?? '', socket);
         await until('the model to appear', () => modelNames(daemon, join(dir, 'data')), (names) => names.includes(MODEL), 30_000);
         await until('the change to be logged', () => daemon.output(), (out) => out.includes(`models: added ${MODEL} (now 1: ${MODEL})`));
+        expect((await stateOf(daemon, join(dir, 'data'))).engine).toEqual({ reachable: true, detail: null, since: null });
         const response = await fetch(`${daemon.gatewayUrl}/${MODEL}/whoami`, { signal: AbortSignal.timeout(30_000) });
         expect(response.status).toBe(200);
       } finally {

@@ -103,6 +103,9 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
     autoSleepPaused: true,
     savedTodayJoules: 36_000,
   });
+  const dockerStarting = exampleState({
+    engine: { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: EXAMPLE_NOW - 5_000 },
+  });
   const mixes: Array<[string, StateResponse]> = [
     ['every model asleep', exampleState({ models: [exampleModel('qwen'), exampleModel('sdxl')] })],
     [
@@ -251,6 +254,12 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
     '',
     '```text',
     menuText(trayMenuModel(noGpu, EXAMPLE_NOW, PRICE)),
+    '```',
+    '',
+    'Started at login before Docker Desktop is up: Siesta waits for the engine and finds the models when it answers.',
+    '',
+    '```text',
+    menuText(trayMenuModel(dockerStarting, EXAMPLE_NOW, PRICE)),
     '```',
     '',
     '## The icon and its tooltip',

@@ -1,12 +1,14 @@
 // `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
 import type { ModelView, StateResponse } from '../core/api/contract';
-import { noGpuText } from '../core/api/contract';
+import { engineAwayText, noGpuText } from '../core/api/contract';
 import { assertNever } from '../core/lifecycle/model-state';
 import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
 
 /** The status of a running Siesta as the CLI prints it. */
 export function statusText(state: StateResponse): string {
   const parts: string[] = [];
+  const engineAway = engineAwayText(state.engine);
+  if (engineAway !== null) parts.push(`${engineAway}.`);
   if (state.gpus.length === 0) {
     parts.push(`${noGpuText(state.probe)}.`);
   } else {
@@ -25,7 +27,9 @@ export function statusText(state: StateResponse): string {
   }
   parts.push(
     state.models.length === 0
-      ? 'Models: none registered (label a container siesta.enable=true or list it in siesta.yaml)'
+      ? engineAway !== null
+        ? 'Models: none yet (they are found when the Docker Engine answers)'
+        : 'Models: none registered (label a container siesta.enable=true or list it in siesta.yaml)'
       : formatTable(
           ['MODEL', 'STATE', 'VRAM', 'IN FLIGHT', 'LAST USED', 'SLEEPS IN', ''],
           state.models.map((m) => [

@@ -4,6 +4,7 @@ import { mkdirSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type Dockerode from 'dockerode';
 import { loadOrCreateToken } from './api/api-token';
 import { ControlApiServer, DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT } from './api/api-server';
+import type { EngineView } from './api/contract';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
@@ -94,6 +95,8 @@ export class SiestaStartError extends Error {
     this.name = 'SiestaStartError';
   }
 }
+
+const ENGINE_UP: EngineView = { reachable: true, detail: null, since: null };
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -253,19 +256,32 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       for (const spec of specs) ledger.setModelInfo(spec.name, { idleWatts: spec.idleWatts });
       gateway.updateListenPorts().catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
     };
+    // Whether the engine answers, for the API, the dashboard and the tray: its outages and returns as they happen.
+    let engine: EngineView = ENGINE_UP;
+    let engineHeard = false;
+    cleanup.push(
+      runtime.watch((event) => {
+        if (event.kind === 'container') return;
+        engineHeard = true;
+        engine = event.kind === 'disconnected' ? { reachable: false, detail: event.reason, since: event.at } : ENGINE_UP;
+        controlCore?.publishState();
+      }),
+    );
     const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report });
-    const engine = process.env.DOCKER_HOST ?? 'the default socket';
+    const engineAddress = process.env.DOCKER_HOST ?? 'the default socket';
     let engineAway: string | null;
     try {
       engineAway = (await specSync.start()).engineAway;
     } catch (error: unknown) {
-      throw new SiestaStartError(`the Docker Engine (${engine}) answered with an error: ${messageOf(error)}.`);
+      throw new SiestaStartError(`the Docker Engine (${engineAddress}) answered with an error: ${messageOf(error)}.`);
     }
     cleanup.push(() => specSync.stop());
+    // The first scan's failure says the engine is away when its event stream has not said anything yet.
+    if (engineAway !== null && !engineHeard) engine = { reachable: false, detail: engineAway, since: clock.now() };
     if (engineAway !== null) {
       // Docker Desktop may still be starting (both start at login), or docker.service after this daemon.
       report(
-        `the Docker Engine (${engine}) does not answer yet: ${engineAway}. Siesta waits for it and finds the models ` +
+        `the Docker Engine (${engineAddress}) does not answer yet: ${engineAway}. Siesta waits for it and finds the models ` +
           'when it answers. If it never does, start Docker or set DOCKER_HOST to its socket (unix:///var/run/docker.sock or tcp://host:2375).',
       );
     }
@@ -333,6 +349,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       settings,
       probeStatus: () => probe.status(),
       gatewayUrl: () => gateway.url(),
+      engine: () => engine,
     });
     controlCore = core;
     cleanup.push(() => core.close());

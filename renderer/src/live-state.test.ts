@@ -51,6 +51,7 @@ function gpu(at: number, powerWatts: number): GpuView {
 function state(models: ModelView[]): StateResponse {
   return {
     at: T0,
+    engine: { reachable: true, detail: null, since: null },
     gpus: [gpu(T0, 20)],
     probe: { backend: 'replay', gpuCount: 1, lastError: null, lastSampleAt: T0, staleMs: 0 },
     models,

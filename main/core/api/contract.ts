@@ -85,8 +85,25 @@ export const ModelViewSchema = z.object({
 export type ModelView = z.infer<typeof ModelViewSchema>;
 
 /** `GET /api/state`. */
+/** Whether the Docker Engine answers. */
+export const EngineViewSchema = z.object({
+  reachable: z.boolean(),
+  /** Why it does not answer (the connection error), null while it does. */
+  detail: z.string().nullable(),
+  /** Epoch ms since it stopped answering, null while it does. */
+  since: z.number().nullable(),
+});
+export type EngineView = z.infer<typeof EngineViewSchema>;
+
+/** The CLI's, the dashboard's and the tray's sentence for an engine that does not answer, or null when it does. */
+export function engineAwayText(engine: EngineView): string | null {
+  if (engine.reachable) return null;
+  return `The Docker Engine does not answer${engine.detail === null ? '' : ` (${engine.detail})`}; Siesta keeps trying, and wakes wait for it`;
+}
+
 export const StateResponseSchema = z.object({
   at: z.number(),
+  engine: EngineViewSchema,
   gpus: z.array(GpuViewSchema),
   probe: ProbeViewSchema,
   models: z.array(ModelViewSchema),

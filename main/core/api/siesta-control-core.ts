@@ -6,7 +6,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { ModelStatus } from '../lifecycle/model-state';
 import type { SettingsStore } from '../settings/settings-store';
 import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
-import type { ApiEvent, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
+import type { ApiEvent, EngineView, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
 import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
 import { modelViewOf } from './model-view';
@@ -21,6 +21,8 @@ export interface SiestaControlCoreOptions {
   readonly probeStatus: () => ProbeStatus;
   /** The gateway's main URL, shown on the dashboard. */
   readonly gatewayUrl: () => string;
+  /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
+  readonly engine: () => EngineView;
 }
 
 function localMidnight(at: number): number {
@@ -58,6 +60,11 @@ export class SiestaControlCore implements ControlCore {
     this.emit(samplesEventOf(samples, this.options.clock.now()));
   }
 
+  /** The whole state, to every subscriber, after a change that has no event of its own (the engine came or went). */
+  publishState(): void {
+    this.emit({ type: 'snapshot', at: this.options.clock.now(), state: this.state() });
+  }
+
   /** A failure that reached no caller (a GPU probe that broke, a ledger write that failed). */
   publishError(source: string, message: string): void {
     this.emit({ type: 'error', at: this.options.clock.now(), source, message });
@@ -68,6 +75,7 @@ export class SiestaControlCore implements ControlCore {
     const probe = this.options.probeStatus();
     return {
       at: now,
+      engine: this.options.engine(),
       gpus: this.latestSamples.map(gpuViewOf),
       probe: {
         backend: probe.backend,

@@ -29,6 +29,13 @@ describe('tray menu', () => {
     expect(menu.filter((i) => i.id.startsWith('gpu-'))).toEqual([]);
   });
 
+  it('says when Docker does not answer, and that the models wait for it', () => {
+    const menu = trayMenuModel(exampleState({ engine: { reachable: false, detail: 'connect ENOENT', since: 0 } }), EXAMPLE_NOW);
+    expect(labels(menu)).toContain('Docker is not answering; Siesta keeps trying');
+    expect(item(menu, 'no-models')).toMatchObject({ label: 'No models yet: waiting for Docker' });
+    expect(labels(trayMenuModel(exampleState(), EXAMPLE_NOW)).some((l) => l.includes('Docker'))).toBe(false);
+  });
+
   it('shows one line per GPU with its VRAM used and total and its watts', () => {
     const state = exampleState({
       gpus: [

@@ -32,11 +32,12 @@ export function trayMenuModel(
   const items: TrayMenuItem[] = [];
   items.push(...gpuLines(state.gpus, state.probe));
   items.push({ type: 'separator', id: 'separator-gpus' });
+  if (!state.engine.reachable) items.push({ type: 'label', id: 'engine-away', label: 'Docker is not answering; Siesta keeps trying' });
   if (state.models.length === 0) {
     items.push({
       type: 'label',
       id: 'no-models',
-      label: 'No models yet: label a container siesta.enable=true',
+      label: state.engine.reachable ? 'No models yet: label a container siesta.enable=true' : 'No models yet: waiting for Docker',
     });
   }
   for (const model of state.models) items.push(modelItem(model, now));

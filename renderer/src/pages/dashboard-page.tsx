@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ReactElement } from 'react';
 import { AutoSleepResponseSchema } from '../../../main/core/api/contract';
-import { noGpuText } from '../../../main/core/api/contract';
+import { engineAwayText, noGpuText } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import { GpuCard } from '../components/gpu-card';
 import { ModelCard } from '../components/model-card';
@@ -30,8 +30,15 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       AutoSleepResponseSchema,
     ).catch((e: unknown) => setError(e instanceof ApiCallError ? e.message : String(e)));
   };
+  const engineAway = engineAwayText(state.engine);
   return (
     <div className="page">
+      {engineAway !== null ? (
+        <section className="notice" role="alert" aria-labelledby="engine-heading">
+          <h2 id="engine-heading">Docker is not answering</h2>
+          <p>{engineAway}. Start Docker, or check DOCKER_HOST where Siesta runs.</p>
+        </section>
+      ) : null}
       <div className="summary">
         <p>
           Saved today:{' '}
@@ -79,7 +86,9 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
         <h2 id="models-heading">Models</h2>
         {state.models.length === 0 ? (
           <p className="muted">
-            No models yet. Label a container siesta.enable=true or list it in siesta.yaml.
+            {engineAway !== null
+              ? 'No models yet: they are found when Docker answers.'
+              : 'No models yet. Label a container siesta.enable=true or list it in siesta.yaml.'}
           </p>
         ) : (
           <div className="grid">

@@ -84,6 +84,7 @@ export class FakeControlCore implements ControlCore {
   state(): StateResponse {
     return {
       at: this.clock.now(),
+      engine: { reachable: true, detail: null, since: null },
       gpus: this.gpus,
       probe: {
         backend: 'replay',

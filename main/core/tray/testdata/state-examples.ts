@@ -57,6 +57,7 @@ export function exampleState(overrides: Partial<StateResponse> = {}): StateRespo
   const gpus = overrides.gpus ?? [exampleGpu(0)];
   return StateResponseSchema.parse({
     at: EXAMPLE_NOW,
+    engine: { reachable: true, detail: null, since: null },
     gpus,
     probe: {
       backend: gpus.length === 0 ? 'none' : 'nvidia-smi',
