@@ -414,6 +414,20 @@ describe('history and CSV', () => {
     expect(ledger.wakeEstimateMs('never-woken')).toBeNull();
   });
 
+  it('gives the keep-alive policies the same dP, wake energy and wake time as its stats, without the savings sums', async () => {
+    const { ledger, model } = await dayWithTwoWakes();
+    const stats = ledger.modelStats(model);
+    expect(stats.wakeP50Ms).toBe(20_000);
+    expect(ledger.learnedEnergy(model)).toEqual({
+      dpWatts: stats.dpWatts,
+      wakeJoules: stats.wakeJoules,
+      wakeJoulesCount: stats.wakeJoulesCount,
+      wakeP50Ms: stats.wakeP50Ms,
+    });
+    expect(ledger.learnedEnergy(model).dpWatts).toBe(50);
+    expect(ledger.learnedEnergy('never-woken')).toEqual({ dpWatts: null, wakeJoules: null, wakeJoulesCount: 0, wakeP50Ms: null });
+  });
+
   it('answers the history per day with saved energy, money, CO2, wakes and hours', async () => {
     const { ledger, model } = await dayWithTwoWakes();
     const { buckets } = ledger.history({ from: T0, to: T0 + 48 * H, bucket: 'day' });

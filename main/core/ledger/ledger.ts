@@ -176,6 +176,9 @@ export interface SavedTotals extends HistoryFigures {
   readonly byModel: readonly HistoryModelRow[];
 }
 
+/** The part of `ModelStats` the keep-alive policies need, read without the savings sums (`Ledger.learnedEnergy`). */
+export type LearnedEnergy = Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>;
+
 /** What the ledger has learned of one model. */
 export interface ModelStats {
   readonly model: string;
@@ -542,17 +545,25 @@ export class Ledger {
     return percentile(this.store.recentWakeMs(model, RECENT_WAKES), 50);
   }
 
+  /**
+   * The figures the keep-alive policies read once per idle period: dP, the mean wake energy and the median wake time,
+   * as `modelStats` gives them, without summing the model's savings history.
+   */
+  learnedEnergy(model: string): LearnedEnergy {
+    this.assertOpen();
+    const { dpWatts, learned, wakeMs } = this.learnedFigures(model);
+    return {
+      dpWatts,
+      wakeJoules: averageOf(learned.wakeJoules),
+      wakeJoulesCount: learned.wakeJoules.count,
+      wakeP50Ms: percentile(wakeMs, 50),
+    };
+  }
+
   /** What the ledger has learned of a model, and what its sleeping saved so far (sums its whole history: not per poll). */
   modelStats(model: string): ModelStats {
     this.assertOpen();
-    const learned = this.learnedOf(model);
-    const clean: Average = {
-      sum: learned.lastResidentWatts.sum + learned.sharedWatts.sum,
-      count: learned.lastResidentWatts.count + learned.sharedWatts.count,
-    };
-    const spec = this.idleWattsOf(model);
-    const measured = averageOf(clean);
-    const wakeMs = this.store.recentWakeMs(model, RECENT_WAKES);
+    const { dpWatts, clean, measured, spec, learned, wakeMs } = this.learnedFigures(model);
     const now = this.clock.now();
     const fromAt = Math.min(now, this.store.earliestRecordAt() ?? now);
     const { total } = assembleTotals(
@@ -561,7 +572,7 @@ export class Ledger {
     );
     return {
       model,
-      dpWatts: measured ?? spec,
+      dpWatts,
       dpCount: clean.count,
       dpSource: measured !== null ? 'measured' : spec !== null ? 'spec' : 'none',
       dpLastResidentWatts: averageOf(learned.lastResidentWatts),
@@ -814,6 +825,19 @@ export class Ledger {
     const info = this.modelInfo.get(model);
     if (info && info.idleWatts !== undefined && info.idleWatts !== null) return info.idleWatts;
     return this.options.idleWattsOf?.(model) ?? null;
+  }
+
+  /** dP (measured over clean sleeps, else the spec's idle-watts) and the raw figures behind it and the wake times. */
+  private learnedFigures(model: string) {
+    const learned = this.learnedOf(model);
+    const clean: Average = {
+      sum: learned.lastResidentWatts.sum + learned.sharedWatts.sum,
+      count: learned.lastResidentWatts.count + learned.sharedWatts.count,
+    };
+    const spec = this.idleWattsOf(model);
+    const measured = averageOf(clean);
+    const wakeMs = this.store.recentWakeMs(model, RECENT_WAKES);
+    return { dpWatts: measured ?? spec, clean, measured, spec, learned, wakeMs };
   }
 
   private learnedOf(model: string): LearnedCosts {

@@ -5,7 +5,7 @@
 //
 //   const policies = new KeepAlivePolicies({
 //     clock,                                        // the same Clock the lifecycle runs on
-//     energyStats: ledgerEnergyStats(ledger),       // ./ledger-energy-stats: Ledger.modelStats -> dP, E_wake, wake time
+//     energyStats: ledgerEnergyStats(ledger),       // ./ledger-energy-stats: Ledger.learnedEnergy -> dP, E_wake, wake time
 //     settings: { coldStartCostJoules: settingsStore.get().coldStartCostJoules }, // other knobs: keep-alive-settings.ts
 //   });
 //   const lifecycle = new Lifecycle({ clock, runtime, readiness, admission, idlePolicy: policies });

@@ -5,7 +5,7 @@ import { energyStatsFromLearned, ledgerEnergyStats } from './ledger-energy-stats
 describe('energy figures from the ledger', () => {
   it('hands the policies dP, the mean wake energy and the median wake time once both are learned', () => {
     const source = ledgerEnergyStats({
-      modelStats: (model) =>
+      learnedEnergy: (model) =>
         model === 'llama'
           ? { dpWatts: 31.5, wakeJoules: 2_200, wakeJoulesCount: 4, wakeP50Ms: 18_000 }
           : { dpWatts: null, wakeJoules: null, wakeJoulesCount: 0, wakeP50Ms: null },

@@ -1,10 +1,10 @@
 // Reads the keep-alive policies' energy figures (dP, E_wake, wake time) from what the ledger has learned of each model.
-import type { ModelStats } from '../ledger/ledger';
+import type { LearnedEnergy } from '../ledger/ledger';
 import type { EnergyStatsSource, ModelEnergyStats } from './energy-stats';
 
-/** The part of the ledger this needs (`Ledger.modelStats`). */
+/** The part of the ledger this needs (`Ledger.learnedEnergy`: no savings sums, so cheap at every idle period). */
 export interface LearnedStatsReader {
-  modelStats(model: string): Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>;
+  learnedEnergy(model: string): LearnedEnergy;
 }
 
 /**
@@ -12,9 +12,7 @@ export interface LearnedStatsReader {
  * energy and the median wake time. Null until a wake energy and an idle cost are both known, so the policies
  * fall back to the spec's idle time and say why.
  */
-export function energyStatsFromLearned(
-  stats: Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>,
-): ModelEnergyStats | null {
+export function energyStatsFromLearned(stats: LearnedEnergy): ModelEnergyStats | null {
   if (stats.dpWatts === null || stats.wakeJoules === null || stats.wakeJoulesCount <= 0) return null;
   return {
     dPWatts: stats.dpWatts,
@@ -26,5 +24,5 @@ export function energyStatsFromLearned(
 
 /** An `EnergyStatsSource` over the ledger: each decision reads the ledger's current figures for the model. */
 export function ledgerEnergyStats(ledger: LearnedStatsReader): EnergyStatsSource {
-  return { energyStatsFor: (model) => energyStatsFromLearned(ledger.modelStats(model)) };
+  return { energyStatsFor: (model) => energyStatsFromLearned(ledger.learnedEnergy(model)) };
 }
