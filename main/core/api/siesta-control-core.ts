@@ -1,5 +1,5 @@
 // The ControlCore the control API serves: the lifecycle, the ledger, the settings and the GPU probe behind one face.
-import type { Clock } from '../clock/clock';
+import type { Clock, TimerHandle } from '../clock/clock';
 import type { GpuSample, ProbeStatus } from '../gpu/gpu-sample';
 import type { Ledger } from '../ledger/ledger';
 import type { Lifecycle } from '../lifecycle/lifecycle';
@@ -31,6 +31,9 @@ function localMidnight(at: number): number {
   return day.getTime();
 }
 
+/** The most often one model's `model` event goes out (its latest state is never held back longer). */
+export const MODEL_EVENT_INTERVAL_MS = 250;
+
 /**
  * Implements ControlCore over the running parts. The composition root feeds it GPU samples
  * (`publishSamples`) and background failures (`publishError`); lifecycle changes and events it
@@ -41,12 +44,14 @@ export class SiestaControlCore implements ControlCore {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private readonly unsubscribe: Array<() => void> = [];
   private latestSamples: readonly GpuSample[] = [];
+  /** Per model: when its last `model` event went out, and the timer of the one that will carry later changes. */
+  private readonly modelEmits = new Map<string, { lastAt: number; timer: TimerHandle | null }>();
 
   constructor(private readonly options: SiestaControlCoreOptions) {
     this.settings = options.settings;
     const { lifecycle } = options;
     this.unsubscribe.push(
-      lifecycle.onChange((status) => this.emit({ type: 'model', at: options.clock.now(), model: this.view(status) })),
+      lifecycle.onChange((status) => this.modelChanged(status.spec.name)),
       lifecycle.onEvent((event) => {
         const apiEvent = apiEventOfLifecycle(event);
         if (apiEvent) this.emit(apiEvent);
@@ -125,6 +130,41 @@ export class SiestaControlCore implements ControlCore {
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
     this.listeners.clear();
+    for (const slot of this.modelEmits.values()) if (slot.timer !== null) this.options.clock.clearTimeout(slot.timer);
+    this.modelEmits.clear();
+  }
+
+  /**
+   * A model changed. A busy model changes with every request it opens and closes, and each `model` event reads the
+   * ledger for its savings: so nothing is built while nobody listens, and each model's events go out at most every
+   * `MODEL_EVENT_INTERVAL_MS`, the first at once and the last carrying its latest state.
+   */
+  private modelChanged(name: string): void {
+    if (this.listeners.size === 0) return;
+    const { clock } = this.options;
+    let slot = this.modelEmits.get(name);
+    if (slot === undefined) {
+      slot = { lastAt: -Infinity, timer: null };
+      this.modelEmits.set(name, slot);
+    }
+    if (slot.timer !== null) return;
+    const waitMs = slot.lastAt + MODEL_EVENT_INTERVAL_MS - clock.now();
+    if (waitMs <= 0) {
+      this.emitModel(name, slot);
+      return;
+    }
+    const due = slot;
+    due.timer = clock.setTimeout(() => {
+      due.timer = null;
+      this.emitModel(name, due);
+    }, waitMs);
+  }
+
+  private emitModel(name: string, slot: { lastAt: number }): void {
+    const now = this.options.clock.now();
+    slot.lastAt = now;
+    const status = this.options.lifecycle.get(name);
+    if (status !== undefined) this.emit({ type: 'model', at: now, model: this.view(status) });
   }
 
   private view(status: ModelStatus): ModelView {
