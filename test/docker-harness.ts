@@ -74,23 +74,30 @@ export interface FakeModelOptions {
   readonly dockerHealthcheck?: { readonly intervalMs: number };
   /** Start it right away (default false: created, asleep). */
   readonly start?: boolean;
+  /** Run it on the host's network (`network_mode: host`), its server on this host port; nothing is published. */
+  readonly hostNetworkPort?: number;
 }
 
 /** Label that marks every container a test run made, so cleanup finds them. */
 export const TEST_LABEL = 'siesta-test.run';
 
-/** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port). */
+/** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port), or on the host network. */
 export async function createFakeModel(docker: Docker, options: FakeModelOptions): Promise<Docker.Container> {
   const image = ensureFakeModelImage();
   await removeContainer(docker, options.name);
-  const env = Object.entries({ MODEL_NAME: options.name, ...(options.env ?? {}) }).map(([k, v]) => `${k}=${v}`);
+  const hostPort = options.hostNetworkPort;
+  const env = Object.entries({
+    MODEL_NAME: options.name,
+    ...(hostPort === undefined ? {} : { PORT: String(hostPort) }),
+    ...(options.env ?? {}),
+  }).map(([k, v]) => `${k}=${v}`);
   const container = await docker.createContainer({
     name: options.name,
     Image: image,
     Cmd: ['/bin/node', '/app/server.js'],
     Env: env,
     Labels: { [TEST_LABEL]: String(process.pid), ...(options.labels ?? {}) },
-    ExposedPorts: { '8000/tcp': {} },
+    ExposedPorts: hostPort === undefined ? { '8000/tcp': {} } : undefined,
     StopTimeout: 2,
     Healthcheck: options.dockerHealthcheck
       ? {
@@ -101,9 +108,10 @@ export async function createFakeModel(docker: Docker, options: FakeModelOptions)
           StartPeriod: 0,
         }
       : undefined,
-    HostConfig: {
-      PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
-    },
+    HostConfig:
+      hostPort === undefined
+        ? { PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] } }
+        : { NetworkMode: 'host' },
   });
   if (options.start) await container.start();
   return container;

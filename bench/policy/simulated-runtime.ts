@@ -85,6 +85,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       exitCode: state === 'stopped' ? 0 : null,
       oomKilled: false,
       publishedPorts: [{ containerPort: this.containerPort, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: HOST_PORT }],
+      hostNetwork: false,
       gpuIndexes: [0],
       startedAt: null,
     };

@@ -29,6 +29,8 @@ export interface ContainerInfo {
   /** The kernel killed it for memory (Docker's State.OOMKilled). */
   readonly oomKilled: boolean;
   readonly publishedPorts: readonly PublishedPort[];
+  /** It shares the host's network (`network_mode: host`): its server listens on the host's ports, none published. */
+  readonly hostNetwork: boolean;
   /** GPU indexes from its device requests or NVIDIA_VISIBLE_DEVICES; empty when unknown or none. */
   readonly gpuIndexes: readonly number[];
   /** When the current or last run started (epoch ms), or null. */

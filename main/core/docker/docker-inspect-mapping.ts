@@ -22,6 +22,7 @@ export function containerInfoFromInspect(inspect: Dockerode.ContainerInspectInfo
     publishedPorts: running
       ? publishedFromNetwork(inspect.NetworkSettings.Ports)
       : publishedFromBindings(inspect.HostConfig.PortBindings),
+    hostNetwork: inspect.HostConfig.NetworkMode === 'host',
     gpuIndexes: gpuIndexesOf(inspect),
     startedAt,
   };

@@ -1,5 +1,5 @@
 // Which host port on 127.0.0.1 reaches a container's model server, from the ports it publishes.
-import type { PublishedPort } from './container-runtime';
+import type { ContainerInfo } from './container-runtime';
 
 /** The host port, or why none fits. */
 export type HostPortResult = { readonly ok: true; readonly hostPort: number } | { readonly ok: false; readonly problem: string };
@@ -9,10 +9,21 @@ const loopbackReachable = new Set(['127.0.0.1', '0.0.0.0', '']);
 
 /**
  * The host port for `containerPort` (the spec's `port`), or for the only published TCP port when it
- * is null. Only bindings reachable on 127.0.0.1 count; 127.0.0.1 wins over 0.0.0.0.
+ * is null. Only bindings reachable on 127.0.0.1 count; 127.0.0.1 wins over 0.0.0.0. A container on the
+ * host's network publishes nothing: its server listens on the spec's port of the host itself.
  */
-export function hostPortFor(ports: readonly PublishedPort[], containerPort: number | null): HostPortResult {
-  const reachable = ports.filter((p) => p.protocol === 'tcp' && loopbackReachable.has(p.hostIp) && p.hostPort > 0);
+export function hostPortFor(
+  container: Pick<ContainerInfo, 'publishedPorts' | 'hostNetwork'>,
+  containerPort: number | null,
+): HostPortResult {
+  if (container.hostNetwork) {
+    if (containerPort !== null) return { ok: true, hostPort: containerPort };
+    return {
+      ok: false,
+      problem: "the container uses the host's network (network_mode: host), so it publishes no port: set siesta.port to the port its server listens on",
+    };
+  }
+  const reachable = container.publishedPorts.filter((p) => p.protocol === 'tcp' && loopbackReachable.has(p.hostIp) && p.hostPort > 0);
   if (containerPort !== null) {
     const matches = reachable.filter((p) => p.containerPort === containerPort);
     const best = matches.find((p) => p.hostIp === '127.0.0.1') ?? matches[0];

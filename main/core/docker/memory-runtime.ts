@@ -290,6 +290,7 @@ export class MemoryRuntime implements ContainerRuntime {
       exitCode: c.running ? null : c.exitCode,
       oomKilled: false,
       publishedPorts: [{ containerPort: c.containerPort, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: c.hostPort }],
+      hostNetwork: false,
       gpuIndexes: c.gpuIndexes,
       startedAt: c.startedAt,
     };

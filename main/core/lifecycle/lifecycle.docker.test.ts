@@ -20,6 +20,7 @@ import { DockerRuntime } from '../docker/docker-runtime';
 import { Lifecycle } from './lifecycle';
 import { WakeError } from './lifecycle-api';
 import type { Lease, LifecycleEvent, ModelState, Upstream } from './model-state';
+import { freePort } from '../../../test/free-port';
 import { until } from '../../../test/until';
 import { specForTest } from '../config/testdata/spec-for-test';
 
@@ -143,6 +144,29 @@ async function running(client: Dockerode, name: string): Promise<boolean> {
 
 describeDocker('the lifecycle on the real engine', () => {
   afterAll(() => removeTestContainers(docker));
+
+  it("wakes a container on the host's network (network_mode: host) and finds its server on the spec's port", async () => {
+    const port = await freePort();
+    await createFakeModel(docker, { name: 'hd-lc-hostnet', labels: enabled, hostNetworkPort: port });
+    const { lifecycle } = await rig([spec('hd-lc-hostnet', { port, health: { kind: 'http', path: '/health' } })]);
+    const lease = await lifecycle.acquire('hd-lc-hostnet', request);
+    try {
+      expect(lease.upstream).toEqual({ host: '127.0.0.1', port });
+      expect(await answers(lease.upstream, '/whoami')).toBe(200);
+    } finally {
+      lease.release();
+    }
+  });
+
+  it("says what to set when a container on the host's network has no siesta.port", async () => {
+    await createFakeModel(docker, { name: 'hd-lc-hostnet-noport', labels: enabled, hostNetworkPort: await freePort() });
+    const { lifecycle } = await rig([spec('hd-lc-hostnet-noport')]);
+    const error = await lifecycle.acquire('hd-lc-hostnet-noport', request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WakeError);
+    expect((error as WakeError).message).toContain(
+      "the container uses the host's network (network_mode: host), so it publishes no port: set siesta.port to the port its server listens on",
+    );
+  });
 
   it('wakes a sleeping model once for 200 concurrent requests, and all of them reach the same answering server', async () => {
     await createFakeModel(docker, {

@@ -395,7 +395,7 @@ export class Lifecycle implements LifecycleApi {
       entry.gpuIndexes = info.gpuIndexes;
       if (!info.running) return this.failWake(entry, run, 'failed', `the container ${exitText(info)} while waking`, true);
       if (info.health === 'unhealthy') return this.failWake(entry, run, 'failed', 'the container turned unhealthy while waking', true);
-      const port = hostPortFor(info.publishedPorts, spec.port);
+      const port = hostPortFor(info, spec.port);
       if (!port.ok) return this.failWake(entry, run, 'failed', port.problem, false);
       const upstream: Upstream = { host: '127.0.0.1', port: port.hostPort };
       const result = await this.readiness.check({ spec, health: effectiveHealth(spec, info), container: info, upstream }, run.abort.signal);
@@ -754,7 +754,7 @@ export class Lifecycle implements LifecycleApi {
 
     /** After an engine restart a running container may publish on a new host port. */
   private refreshUpstream(entry: ModelEntry, info: ContainerInfo): void {
-    const port = hostPortFor(info.publishedPorts, entry.spec.port);
+    const port = hostPortFor(info, entry.spec.port);
     if (!port.ok || entry.upstream?.port === port.hostPort) return;
     entry.upstream = { host: '127.0.0.1', port: port.hostPort };
     this.changed(entry);
