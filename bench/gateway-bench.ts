@@ -8,10 +8,10 @@ import { dockerFromEnv } from '../main/core/docker/docker-client';
 import type { Helper } from './gateway/child-process';
 import { startHelper } from './gateway/child-process';
 import { compileForBench } from './gateway/compile-for-bench';
+import { UPSTREAM_CONTAINER, startDaemon, startUpstreamContainer } from './gateway/daemon-upstream';
 import { freePort } from '../test/free-port';
 import type { LoadRequest, LoadResult } from './gateway/load-generator';
 import { runLoad } from './gateway/load-generator';
-import type { NginxProxy } from './gateway/nginx-proxy';
 import { NGINX_BINARY, startNginx } from './gateway/nginx-proxy';
 import { median, quantile } from './gateway/stats';
 import { DIRECT_POLL_MS, measureWakeOverhead } from './gateway/wake-overhead';
@@ -20,12 +20,17 @@ const REPO_ROOT = path.resolve(__dirname, '..');
 const FAKE_SERVER = path.join(REPO_ROOT, 'test/fake-model/server.js');
 const GATEWAY_SERVER = 'bench/gateway/gateway-server.ts';
 const PLAIN_NODE_PROXY = 'bench/gateway/plain-node-proxy.ts';
+const CLI = 'main/cli.ts';
 const MODEL = 'bench';
 const TARGET_THROUGHPUT_VS_NGINX = 0.8;
 const TARGET_WAKE_OVERHEAD_MEDIAN_MS = 50;
 
-/** `node` is a reference only: a bare Node proxy, the floor of what any proxy written on Node's `http` costs. */
-type Target = 'direct' | 'siesta' | 'nginx' | 'node';
+/**
+ * `siesta` is `siesta serve`, the whole daemon as users run it (when a Docker engine answers). `gateway` is the Gateway
+ * and Lifecycle alone in their own process (a reference, and the measured row when there is no engine). `node` is a
+ * reference only: a bare Node proxy, the floor of what any proxy written on Node's `http` costs.
+ */
+type Target = 'direct' | 'siesta' | 'gateway' | 'nginx' | 'node';
 
 /** One request shape, with the path each target is asked on. */
 interface Workload {
@@ -47,12 +52,18 @@ const CHAT_BODY = Buffer.from(
 const WORKLOADS: readonly Workload[] = [
   {
     name: 'GET /whoami (small JSON)',
-    paths: { direct: '/whoami', siesta: `/${MODEL}/whoami`, nginx: `/${MODEL}/whoami`, node: `/${MODEL}/whoami` },
+    paths: { direct: '/whoami', siesta: `/${MODEL}/whoami`, gateway: `/${MODEL}/whoami`, nginx: `/${MODEL}/whoami`, node: `/${MODEL}/whoami` },
     shape: { method: 'GET', check: (status, body) => status === 200 && body.includes(`"model":"${MODEL}"`) },
   },
   {
     name: 'POST /v1/chat/completions (1 KB body; Siesta routes by its model field)',
-    paths: { direct: '/v1/chat/completions', siesta: '/v1/chat/completions', nginx: '/v1/chat/completions', node: '/v1/chat/completions' },
+    paths: {
+      direct: '/v1/chat/completions',
+      siesta: '/v1/chat/completions',
+      gateway: '/v1/chat/completions',
+      nginx: '/v1/chat/completions',
+      node: '/v1/chat/completions',
+    },
     shape: {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': String(CHAT_BODY.length) },
@@ -61,6 +72,23 @@ const WORKLOADS: readonly Workload[] = [
     },
   },
 ];
+
+/** Waits until GET 127.0.0.1:`port``path` answers 200 (a daemon's model becoming ready), for up to 30 s. */
+async function untilAnswers(port: number, path: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const status = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      },
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`GET ${path} on the daemon did not answer 200 within 30 s (last: ${status})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -91,17 +119,27 @@ async function throughput(args: readonly string[]): Promise<void> {
   // By default the gateway and the bare Node proxy run as tsc compiles them (the shipped build); `--from-source` runs
   // them through tsx instead, as the first versions of this benchmark did.
   const fromSource = args.includes('--from-source');
-  const [gatewayArgs, plainArgs] = fromSource
-    ? [GATEWAY_SERVER, PLAIN_NODE_PROXY].map((file) => ['--import', 'tsx', path.join(REPO_ROOT, file)])
-    : compileForBench(REPO_ROOT, [GATEWAY_SERVER, PLAIN_NODE_PROXY]).map((file) => [file]);
-  const helpers: Array<Helper | NginxProxy> = [];
+  const [gatewayArgs, plainArgs, cliArgs] = fromSource
+    ? [GATEWAY_SERVER, PLAIN_NODE_PROXY, CLI].map((file) => ['--import', 'tsx', path.join(REPO_ROOT, file)])
+    : compileForBench(REPO_ROOT, [GATEWAY_SERVER, PLAIN_NODE_PROXY, CLI]).map((file) => [file]);
+  const helpers: Array<Pick<Helper, 'stop'>> = [];
   try {
     const upstreamPort = await freePort();
-    const upstream = await startHelper('the fake model server', process.execPath, [FAKE_SERVER], {
-      env: { ...process.env, PORT: String(upstreamPort), MODEL_NAME: MODEL },
-      ready: /listening on \d+/,
-    });
-    helpers.push(upstream);
+    const docker = dockerFromEnv();
+    const haveDocker = await docker.ping().then(
+      () => true,
+      () => false,
+    );
+    if (haveDocker) helpers.push(await startUpstreamContainer(docker, MODEL, upstreamPort));
+    else
+      helpers.push(
+        await startHelper('the fake model server', process.execPath, [FAKE_SERVER], {
+          env: { ...process.env, PORT: String(upstreamPort), MODEL_NAME: MODEL },
+          ready: /listening on \d+/,
+        }),
+      );
+    const daemon = haveDocker ? await startDaemon(cliArgs ?? []) : null;
+    if (daemon !== null) helpers.push(daemon);
     const gateway = await startHelper('the Siesta gateway', process.execPath, gatewayArgs ?? [], {
       env: { ...process.env, BENCH_UPSTREAM_PORT: String(upstreamPort), BENCH_MODEL: MODEL },
       ready: /gateway listening on (\d+)/,
@@ -115,15 +153,20 @@ async function throughput(args: readonly string[]): Promise<void> {
     const nginx = await startNginx(await freePort(), upstreamPort, MODEL);
     if (nginx === null) console.log(`nginx: not found at ${NGINX_BINARY}; the nginx column is skipped`);
     else helpers.push(nginx);
-    const ports: Partial<Record<Target, number>> = { direct: upstreamPort, siesta: Number(gateway.match[1]), node: Number(plain.match[1]) };
+    const ports: Partial<Record<Target, number>> = { direct: upstreamPort, gateway: Number(gateway.match[1]), node: Number(plain.match[1]) };
+    if (daemon !== null) ports.siesta = daemon.port;
     if (nginx !== null) ports.nginx = nginx.port;
-    const targets = (['direct', 'siesta', 'nginx', 'node'] as const).filter((t) => ports[t] !== undefined);
+    const targets = (['direct', 'siesta', 'gateway', 'nginx', 'node'] as const).filter((t) => ports[t] !== undefined);
+    // The daemon found the running container as its model; wait until it is ready to forward.
+    if (daemon !== null) await untilAnswers(daemon.port, `/${MODEL}/whoami`);
 
     console.log(
       `Throughput: ${concurrency} concurrent keep-alive clients in this process, ${warmupMs / 1000} s warm-up + ${durationMs / 1000} s measured, ` +
-        `two rounds per target (forward, then reverse order). Upstream: test/fake-model/server.js (one Node process) on 127.0.0.1:${upstreamPort}. ` +
-        `Siesta: Gateway + Lifecycle in their own Node process, ${fromSource ? 'run from source through tsx' : 'compiled by tsc as in the build'}. nginx: 1 worker, keepalive upstream, proxy_buffering off. ` +
-        `node (reference, no target): a bare keep-alive proxy on Node's http module, no checks.\n`,
+        `two rounds per target (forward, then reverse order). Upstream: test/fake-model/server.js (one Node process) on 127.0.0.1:${upstreamPort}` +
+        `${haveDocker ? `, in a container on the host's network (${UPSTREAM_CONTAINER}, no docker-proxy)` : ' (no Docker engine answers: a plain process, and no siesta row)'}. ` +
+        `siesta: \`siesta serve\`, the whole daemon (ledger, control API, scheduler, policies) managing that container; ` +
+        `gateway (reference): Gateway + Lifecycle alone in their own Node process; both ${fromSource ? 'run from source through tsx' : 'compiled by tsc as in the build'}. ` +
+        `nginx: 1 worker, keepalive upstream, proxy_buffering off. node (reference, no target): a bare keep-alive proxy on Node's http module, no checks.\n`,
     );
     console.log(`${pad('workload', 44)} ${pad('via', 7)} ${pad('req/s', 9)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} errors`);
     const verdicts: string[] = [];
@@ -146,19 +189,25 @@ async function throughput(args: readonly string[]): Promise<void> {
           `${pad(workload.name.slice(0, 44), 44)} ${pad(target, 7)} ${pad(fixed(r.requestsPerSecond, 0), 9)} ${pad(fixed(r.p50Ms, 2), 8)} ${pad(fixed(r.p99Ms, 2), 8)} ${r.errors}${error}`,
         );
       }
-      const siesta = results.get('siesta');
+      // The target is the daemon's; without an engine the gateway alone stands in for it (and says so).
+      const siesta = results.get('siesta') ?? results.get('gateway');
       const direct = results.get('direct');
       const ngx = results.get('nginx');
       const node = results.get('node');
       if (node && ngx) console.log(`  node/nginx:    req/s ${fixed(node.requestsPerSecond / ngx.requestsPerSecond, 2)}x (reference: Node's own http cost)`);
-      if (siesta && node) console.log(`  Siesta/node:   req/s ${fixed(siesta.requestsPerSecond / node.requestsPerSecond, 2)}x (Siesta's checks, routing and lifecycle on top of Node)`);
+      const gatewayAlone = results.get('gateway');
+      if (gatewayAlone && node)
+        console.log(`  gateway/node:  req/s ${fixed(gatewayAlone.requestsPerSecond / node.requestsPerSecond, 2)}x (Siesta's checks, routing and lifecycle on top of Node)`);
+      if (results.has('siesta') && gatewayAlone && siesta)
+        console.log(`  Siesta/gateway: req/s ${fixed(siesta.requestsPerSecond / gatewayAlone.requestsPerSecond, 2)}x (what the rest of the daemon costs per request)`);
       if (siesta && direct)
         console.log(`  Siesta/direct: req/s ${fixed(siesta.requestsPerSecond / direct.requestsPerSecond, 2)}x, p50 ${fixed(siesta.p50Ms / direct.p50Ms, 2)}x`);
       if (siesta && ngx) {
         const ratio = siesta.requestsPerSecond / ngx.requestsPerSecond;
         console.log(`  Siesta/nginx:  req/s ${fixed(ratio, 2)}x, p50 ${fixed(siesta.p50Ms / ngx.p50Ms, 2)}x, p99 ${fixed(siesta.p99Ms / ngx.p99Ms, 2)}x`);
         verdicts.push(
-          `${ratio >= TARGET_THROUGHPUT_VS_NGINX ? 'PASS' : 'MISS'}  throughput ${workload.name.split(' (')[0] ?? ''}: Siesta ${fixed(ratio, 2)}x nginx (target >= ${TARGET_THROUGHPUT_VS_NGINX}x)`,
+          `${ratio >= TARGET_THROUGHPUT_VS_NGINX ? 'PASS' : 'MISS'}  throughput ${workload.name.split(' (')[0] ?? ''}: Siesta ${fixed(ratio, 2)}x nginx (target >= ${TARGET_THROUGHPUT_VS_NGINX}x)` +
+            (results.has('siesta') ? '' : ' (the gateway alone: no Docker engine for `siesta serve`)'),
         );
       }
       if ((siesta?.errors ?? 0) > 0) verdicts.push(`MISS  ${workload.name}: Siesta answered ${siesta?.errors ?? 0} requests wrongly`);
