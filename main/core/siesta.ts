@@ -96,8 +96,6 @@ export class SiestaStartError extends Error {
   }
 }
 
-const ENGINE_UP: EngineView = { reachable: true, detail: null, since: null };
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -257,17 +255,12 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       gateway.updateListenPorts().catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
     };
     // Whether the engine answers, for the API, the dashboard and the tray: its outages and returns as they happen.
-    let engine: EngineView = ENGINE_UP;
-    let engineHeard = false;
-    cleanup.push(
-      runtime.watch((event) => {
-        if (event.kind === 'container') return;
-        engineHeard = true;
-        engine = event.kind === 'disconnected' ? { reachable: false, detail: event.reason, since: event.at } : ENGINE_UP;
-        controlCore?.publishState();
-      }),
-    );
-    const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report });
+    let engine: EngineView = { reachable: true, detail: null, since: null };
+    const onEngine = (next: EngineView): void => {
+      engine = next;
+      controlCore?.publishState();
+    };
+    const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report, onEngine });
     const engineAddress = process.env.DOCKER_HOST ?? 'the default socket';
     let engineAway: string | null;
     try {
@@ -276,8 +269,6 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       throw new SiestaStartError(`the Docker Engine (${engineAddress}) answered with an error: ${messageOf(error)}.`);
     }
     cleanup.push(() => specSync.stop());
-    // The first scan's failure says the engine is away when its event stream has not said anything yet.
-    if (engineAway !== null && !engineHeard) engine = { reachable: false, detail: engineAway, since: clock.now() };
     if (engineAway !== null) {
       // Docker Desktop may still be starting (both start at login), or docker.service after this daemon.
       report(

@@ -4,23 +4,32 @@ import { VirtualClock } from '../clock/virtual-clock';
 import { MemoryRuntime } from '../docker/memory-runtime';
 import type { ModelSpec } from './model-spec';
 import { parseSiestaYaml } from './siesta-yaml';
-import { SpecSync } from './spec-sync';
+import { SpecSync, type EngineState } from './spec-sync';
+import type { ContainerRuntime } from '../docker/container-runtime';
 
-function rig(yamlText: string, options: { engineDown?: boolean } = {}) {
+function rig(yamlText: string, options: { engineDown?: boolean; deafToEvents?: boolean } = {}) {
   const clock = new VirtualClock();
   const runtime = new MemoryRuntime({ clock });
   if (options.engineDown) runtime.setEngineDown(true);
   runtime.add({ name: 'c-flux', labels: { 'siesta.enable': 'true', 'siesta.name': 'flux' } });
   const seen: (readonly ModelSpec[])[] = [];
   const problems: string[] = [];
+  const engine: EngineState[] = [];
+  // A runtime whose event stream never says anything: the engine's return must be found without a `reconnected`.
+  const watched: ContainerRuntime = options.deafToEvents
+    ? new Proxy(runtime, {
+        get: (target, key) => (key === 'watch' ? () => () => undefined : Reflect.get(target, key, target) as unknown),
+      })
+    : runtime;
   const sync = new SpecSync({
     clock,
-    runtime,
+    runtime: watched,
     yaml: parseSiestaYaml(yamlText, 'siesta.yaml'),
     onSpecs: (specs) => seen.push(specs),
     onProblem: (line) => problems.push(line),
+    onEngine: (state) => engine.push(state),
   });
-  return { sync, seen, problems, clock, runtime };
+  return { sync, seen, problems, clock, runtime, engine };
 }
 
 const names = (specs: readonly ModelSpec[] | undefined) => (specs ?? []).map((s) => s.name).sort();
@@ -52,16 +61,32 @@ describe('SpecSync', () => {
   });
 
   it('starts with no models while the engine does not answer, and finds them when it does', async () => {
-    const { sync, seen, problems, clock, runtime } = rig('models: []\n', { engineDown: true });
+    const { sync, seen, problems, clock, runtime, engine } = rig('models: []\n', { engineDown: true });
     const start = await sync.start();
     expect(start.specs).toEqual([]);
     expect(start.engineAway).toMatch(/ECONNREFUSED/);
     expect(seen).toEqual([[]]);
+    expect(engine).toEqual([{ reachable: false, detail: expect.stringMatching(/ECONNREFUSED/) as unknown, since: clock.now() }]);
 
     runtime.setEngineDown(false);
     await clock.advance(1_000);
     expect(names(seen.at(-1))).toEqual(['flux']);
+    expect(engine.at(-1)).toEqual({ reachable: true, detail: null, since: null });
     expect(problems).toEqual([]);
+    sync.stop();
+  });
+
+  it('finds the models of an engine that comes back without a word on its event stream, by retrying', async () => {
+    const { sync, seen, problems, clock, runtime, engine } = rig('models: []\n', { engineDown: true, deafToEvents: true });
+    await sync.start();
+    await clock.advance(5_000);
+    expect(seen.every((specs) => specs.length === 0)).toBe(true);
+    expect(problems).toEqual([]);
+
+    runtime.setEngineDown(false);
+    await clock.advance(10_000);
+    expect(names(seen.at(-1))).toEqual(['flux']);
+    expect(engine.map((e) => e.reachable)).toEqual([false, true]);
     sync.stop();
   });
 });
