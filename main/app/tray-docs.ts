@@ -123,6 +123,7 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
     ],
     ['one failed', workstation],
     ['no GPU found', noGpu],
+    ['Docker not answering', dockerStarting],
   ];
 
   const at = EXAMPLE_NOW;
@@ -264,7 +265,7 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
     '',
     '## The icon and its tooltip',
     '',
-    'The icon shows the most urgent state: a failed wake, then a wake in progress, then any model awake,',
+    'The icon shows the most urgent state: a failed wake or Docker not answering, then a wake in progress, then any model awake,',
     'else all asleep. macOS gets template images (tinted by the menu bar); Windows and Linux get a light or',
     'dark variant to suit the panel.',
     '',

@@ -7,6 +7,8 @@ import { MAX_TOOLTIP_CHARS, trayTooltip } from './tray-tooltip';
 import { exampleGpu, exampleModel, exampleState } from './testdata/state-examples';
 
 const GIB = 1024 ** 3;
+const UP = { reachable: true, detail: null, since: null };
+const AWAY = { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: 0 };
 
 function withStates(...states: ModelView['state'][]): ModelView[] {
   return states.map((state, i) => exampleModel(`m${i}`, { state }));
@@ -14,21 +16,28 @@ function withStates(...states: ModelView['state'][]): ModelView[] {
 
 describe('tray icon', () => {
   it('sleeps when every model sleeps or none is registered', () => {
-    expect(trayIconState({ models: withStates('asleep', 'asleep') })).toBe('asleep');
-    expect(trayIconState({ models: [] })).toBe('asleep');
+    expect(trayIconState({ models: withStates('asleep', 'asleep'), engine: UP })).toBe('asleep');
+    expect(trayIconState({ models: [], engine: UP })).toBe('asleep');
   });
 
   it('shows awake when some model is awake (or still going to sleep)', () => {
-    expect(trayIconState({ models: withStates('asleep', 'ready') })).toBe('awake');
-    expect(trayIconState({ models: withStates('asleep', 'stopping') })).toBe('awake');
+    expect(trayIconState({ models: withStates('asleep', 'ready'), engine: UP })).toBe('awake');
+    expect(trayIconState({ models: withStates('asleep', 'stopping'), engine: UP })).toBe('awake');
   });
 
   it('shows waking while a wake runs, over awake models', () => {
-    expect(trayIconState({ models: withStates('ready', 'waking', 'asleep') })).toBe('waking');
+    expect(trayIconState({ models: withStates('ready', 'waking', 'asleep'), engine: UP })).toBe('waking');
   });
 
   it('shows error when a model failed, whatever else runs', () => {
-    expect(trayIconState({ models: withStates('ready', 'waking', 'failed') })).toBe('error');
+    expect(trayIconState({ models: withStates('ready', 'waking', 'failed'), engine: UP })).toBe('error');
+  });
+
+  it('shows error while Docker does not answer, and says so in the tooltip', () => {
+    expect(trayIconState({ models: withStates('asleep'), engine: AWAY })).toBe('error');
+    expect(trayTooltip(exampleState({ gpus: [], models: withStates('asleep'), engine: AWAY }))).toBe(
+      'Siesta: 0 of 1 model awake · Docker is not answering · no GPU found',
+    );
   });
 
   it('loads a template image on macOS and a panel-coloured PNG elsewhere', () => {

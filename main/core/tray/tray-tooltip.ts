@@ -6,7 +6,7 @@ import { formatVram, formatWatts, truncate } from './display-format';
 export const MAX_TOOLTIP_CHARS = 127;
 
 /** `Siesta: 1 of 3 models awake, 1 waking · VRAM 20.1 / 24 GiB · 215 W`, totals over all GPUs. */
-export function trayTooltip(state: Pick<StateResponse, 'models' | 'gpus'>): string {
+export function trayTooltip(state: Pick<StateResponse, 'models' | 'gpus' | 'engine'>): string {
   const count = (s: string): number => state.models.filter((m) => m.state === s).length;
   const awake = count('ready') + count('stopping');
   const modelWord = state.models.length === 1 ? 'model' : 'models';
@@ -14,6 +14,7 @@ export function trayTooltip(state: Pick<StateResponse, 'models' | 'gpus'>): stri
   if (count('waking') > 0) modelParts.push(`${count('waking')} waking`);
   if (count('failed') > 0) modelParts.push(`${count('failed')} failed`);
   const parts = [`Siesta: ${modelParts.join(', ')}`];
+  if (!state.engine.reachable) parts.push('Docker is not answering');
   if (state.gpus.length === 0) {
     parts.push('no GPU found');
   } else {
