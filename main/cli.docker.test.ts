@@ -100,7 +100,7 @@ describeDocker('siesta serve', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs on labels alone, wakes the model for a chat request, answers `siesta status`, `sleep`, `wake` and `ledger export`, and leaves the container running on SIGTERM', async () => {
+  it('runs on labels alone, wakes the model for a chat request, answers `siesta status`, `sleep`, `wake`, `pin`, `pause` and `ledger export`, and leaves the container running on SIGTERM', async () => {
     const daemon = await startDaemon(dataDir);
     try {
       expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(false);
@@ -132,6 +132,13 @@ describeDocker('siesta serve', () => {
       expect(woke.status).toBe(0);
       expect(woke.stdout).toMatch(/ready/i);
       expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);
+      const pinned = cli('pin', MODEL);
+      expect(pinned.status).toBe(0);
+      expect(cli('status').stdout).toMatch(new RegExp(`${MODEL}\\s.*ready.*never\\s+pinned`, 'i'));
+      expect(cli('unpin', MODEL).status).toBe(0);
+      expect(cli('pause').stdout).toContain('auto-sleep is paused');
+      expect(cli('status').stdout).toContain('Auto-sleep is paused');
+      expect(cli('resume').status).toBe(0);
       const csvPath = join(dataDir, 'export.csv');
       const exported = cli('ledger', 'export', '--csv', csvPath);
       expect(exported.status).toBe(0);

@@ -7,6 +7,7 @@ import { CliError } from './cli/cli-error';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
 import { runSleep } from './cli/sleep-command';
+import { runAutoSleep, runPin } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
 import { runWake } from './cli/wake-command';
 import { formatSpecProblem } from './core/config/load-specs';
@@ -27,11 +28,13 @@ Commands:
   status                GPUs and models of a running Siesta
   wake NAME             wake a model and wait until it is ready
   sleep NAME            put a model to sleep
+  pin NAME / unpin NAME keep a model awake (never put to sleep or evicted) / let it sleep again
+  pause / resume        pause auto-sleep for every model / turn it back on
   ledger export --csv FILE [--from DATE] [--to DATE] [--model NAME]
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
 
-Options of status, wake, sleep and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -172,14 +175,16 @@ async function client(command: string, args: readonly string[]): Promise<void> {
   }
   const { values, positionals } = parseArgs({ args: [...args], options: CLIENT_OPTIONS, allowPositionals: true });
   const options = clientOptions(values);
-  if (command === 'status') {
-    if (positionals.length > 0) fail(`siesta status takes no arguments, got "${positionals.join(' ')}"`);
-    await runStatus(options);
+  if (command === 'status' || command === 'pause' || command === 'resume') {
+    if (positionals.length > 0) fail(`siesta ${command} takes no arguments, got "${positionals.join(' ')}"`);
+    if (command === 'status') await runStatus(options);
+    else await runAutoSleep(command === 'pause', options);
     return;
   }
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) fail(`siesta ${command}: expected one model name`);
   if (command === 'wake') await runWake(name, options);
+  else if (command === 'pin' || command === 'unpin') await runPin(name, command === 'pin', options);
   else await runSleep(name, options);
 }
 
@@ -209,6 +214,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'status':
       case 'wake':
       case 'sleep':
+      case 'pin':
+      case 'unpin':
+      case 'pause':
+      case 'resume':
       case 'ledger':
         await client(command, args);
         return 0;

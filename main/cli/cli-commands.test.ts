@@ -1,4 +1,4 @@
-// `siesta status`, `wake`, `sleep` and `ledger export` against a real control API server (a fake core behind it).
+// `siesta status`, `wake`, `sleep`, `pin`, `pause` and `ledger export` against a real control API server (a fake core behind it).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { CliError } from './cli-error';
 import { runLedgerExport } from './ledger-export-command';
 import { runSleep } from './sleep-command';
 import { runStatus } from './status-command';
+import { runAutoSleep, runPin } from './toggle-commands';
 import { runWake } from './wake-command';
 
 class Capture extends Writable {
@@ -193,6 +194,40 @@ describe('siesta sleep', () => {
     await start();
     await runSleep('qwen', options());
     expect(out.text).toBe('qwen is already asleep\n');
+  });
+});
+
+describe('siesta pin, unpin, pause and resume', () => {
+  it('pins and unpins a model, saying what that means for it', async () => {
+    await start();
+    await runPin('qwen', true, options());
+    await runPin('qwen', false, options());
+    expect(out.text).toBe(
+      'qwen is pinned: it is not put to sleep when idle or to make room for another model until you unpin it\n' +
+        'qwen is unpinned: it goes to sleep after 10 min without requests once awake\n',
+    );
+    expect(core.calls).toEqual([
+      { kind: 'pin', name: 'qwen', pinned: true },
+      { kind: 'pin', name: 'qwen', pinned: false },
+    ]);
+  });
+
+  it('pauses and resumes auto-sleep', async () => {
+    await start();
+    await runAutoSleep(true, options());
+    expect(core.state().autoSleepPaused).toBe(true);
+    await runAutoSleep(false, options());
+    expect(out.text).toBe(
+      'auto-sleep is paused: no model is put to sleep when idle until you run `siesta resume`\n' +
+        'auto-sleep is on again: idle models go to sleep after their idle time\n',
+    );
+    expect(core.state().autoSleepPaused).toBe(false);
+  });
+
+  it('names the models when the one to pin does not exist', async () => {
+    await start();
+    const error = await cliError(runPin('nope', true, options()));
+    expect(error.message).toMatch(/^no model named "?nope/);
   });
 });
 
