@@ -1,5 +1,6 @@
 // The control core's live `model` events over a real lifecycle, ledger and settings on a virtual clock: a busy model
-// (a change with every request it opens and closes) sends a few events carrying its latest state, not one per change.
+// (a change with every request it opens and closes) sends a few events carrying its latest state, not one per change,
+// and its ledger figures are read again only after its lifecycle events or when they are a few seconds old.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { Ledger } from '../ledger/ledger';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { SettingsStore } from '../settings/settings-store';
 import type { ApiEvent } from './contract';
-import { MODEL_EVENT_INTERVAL_MS, SiestaControlCore } from './siesta-control-core';
+import { MODEL_EVENT_INTERVAL_MS, STATS_MAX_AGE_MS, SiestaControlCore } from './siesta-control-core';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -85,5 +86,24 @@ describe('the live model events', () => {
     const { lifecycle, statsReads } = await rig();
     await serveRequests(lifecycle, 50);
     expect(statsReads()).toBe(0);
+  });
+
+  it("reads a busy model's ledger figures once, not per event, and again after its next lifecycle event", async () => {
+    const { clock, lifecycle, core, statsReads } = await rig();
+    core.subscribe(() => undefined);
+    for (let burst = 0; burst < 5; burst++) {
+      await serveRequests(lifecycle, 20);
+      await clock.advance(MODEL_EVENT_INTERVAL_MS);
+    }
+    expect(statsReads()).toBe(1);
+
+    await lifecycle.sleep('qwen', { kind: 'user', via: 'api' });
+    await clock.advance(MODEL_EVENT_INTERVAL_MS);
+    expect(statsReads()).toBe(2);
+    expect(core.state().models[0]?.state).toBe('asleep');
+    expect(statsReads()).toBe(2);
+    await clock.advance(STATS_MAX_AGE_MS);
+    core.state();
+    expect(statsReads()).toBe(3);
   });
 });

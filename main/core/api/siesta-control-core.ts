@@ -1,7 +1,7 @@
 // The ControlCore the control API serves: the lifecycle, the ledger, the settings and the GPU probe behind one face.
 import type { Clock, TimerHandle } from '../clock/clock';
 import type { GpuSample, ProbeStatus } from '../gpu/gpu-sample';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger, ModelStats } from '../ledger/ledger';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { ModelStatus } from '../lifecycle/model-state';
 import type { SettingsStore } from '../settings/settings-store';
@@ -33,6 +33,8 @@ function localMidnight(at: number): number {
 
 /** The most often one model's `model` event goes out (its latest state is never held back longer). */
 export const MODEL_EVENT_INTERVAL_MS = 250;
+/** How old a model's ledger figures in its view may be between its lifecycle events (a sleeping model's savings grow). */
+export const STATS_MAX_AGE_MS = 5_000;
 
 /**
  * Implements ControlCore over the running parts. The composition root feeds it GPU samples
@@ -44,6 +46,8 @@ export class SiestaControlCore implements ControlCore {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   private readonly unsubscribe: Array<() => void> = [];
   private latestSamples: readonly GpuSample[] = [];
+  /** Per model: its ledger figures and when they were read (they move with lifecycle events and slowly with time). */
+  private readonly statsCache = new Map<string, { readonly at: number; readonly stats: ModelStats }>();
   /** Per model: when its last `model` event went out, and the timer of the one that will carry later changes. */
   private readonly modelEmits = new Map<string, { lastAt: number; timer: TimerHandle | null }>();
 
@@ -53,6 +57,8 @@ export class SiestaControlCore implements ControlCore {
     this.unsubscribe.push(
       lifecycle.onChange((status) => this.modelChanged(status.spec.name)),
       lifecycle.onEvent((event) => {
+        // The ledger has recorded the event (it subscribed first): the model's figures may have moved.
+        this.statsCache.delete(event.model);
         const apiEvent = apiEventOfLifecycle(event);
         if (apiEvent) this.emit(apiEvent);
       }),
@@ -135,9 +141,9 @@ export class SiestaControlCore implements ControlCore {
   }
 
   /**
-   * A model changed. A busy model changes with every request it opens and closes, and each `model` event reads the
-   * ledger for its savings: so nothing is built while nobody listens, and each model's events go out at most every
-   * `MODEL_EVENT_INTERVAL_MS`, the first at once and the last carrying its latest state.
+   * A model changed. A busy model changes with every request it opens and closes: so nothing is built while nobody
+   * listens (the API server listens while it runs, for its metrics and event stream), and each model's events go out
+   * at most every `MODEL_EVENT_INTERVAL_MS`, the first at once and the last carrying its latest state.
    */
   private modelChanged(name: string): void {
     if (this.listeners.size === 0) return;
@@ -170,7 +176,17 @@ export class SiestaControlCore implements ControlCore {
   private view(status: ModelStatus): ModelView {
     const name = status.spec.name;
     const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
-    return modelViewOf(status, this.options.ledger.modelStats(name), decision);
+    return modelViewOf(status, this.statsOf(name), decision);
+  }
+
+  /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */
+  private statsOf(name: string): ModelStats {
+    const now = this.options.clock.now();
+    const cached = this.statsCache.get(name);
+    if (cached !== undefined && now - cached.at < STATS_MAX_AGE_MS) return cached.stats;
+    const stats = this.options.ledger.modelStats(name);
+    this.statsCache.set(name, { at: now, stats });
+    return stats;
   }
 
   private emit(event: ApiEvent): void {
