@@ -213,7 +213,7 @@ describeDocker('siesta serve', () => {
       const socket = join(dir, 'docker.sock');
       const daemon = await startDaemon(join(dir, 'data'), [], { DOCKER_HOST: `unix://${socket}` });
       try {
-        expect(daemon.output()).toContain(`the Docker Engine (unix://${socket}) does not answer yet`);
+        expect(daemon.output()).toContain(`the Docker Engine (unix://${socket}, DOCKER_HOST) does not answer yet`);
         const before = await stateOf(daemon, join(dir, 'data'));
         expect(before.models).toEqual([]);
         expect(before.engine.reachable).toBe(false);

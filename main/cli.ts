@@ -39,7 +39,8 @@ Options of status, wake, sleep, pin, unpin, pause, resume and ledger export:
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
 
-The Docker Engine is found through DOCKER_HOST (unix:// or tcp://), else the platform default.`;
+The Docker Engine is found as the docker CLI finds it: DOCKER_HOST (unix://, tcp://, npipe://), else the
+current docker context (DOCKER_CONTEXT or ~/.docker/config.json), else the platform default.`;
 
 function fail(message: string, exitCode = 2): never {
   throw new CliError(message, exitCode);
@@ -110,6 +111,7 @@ async function serve(args: readonly string[]): Promise<void> {
       `  dashboard: ${running.loginUrl}`,
       `             (this link carries the control token; it is also in ${join(dataDir, 'token')})`,
       dashboard === null ? '  (the dashboard is not built: run `npm run build`; the API works without it)' : null,
+      `  docker:    ${running.engine}`,
       `  data:      ${dataDir}`,
       'Press Ctrl+C to stop; containers are left as they are.',
       '',

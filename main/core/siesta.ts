@@ -13,7 +13,7 @@ import { readSiestaYaml, unusableYaml, type ParsedSiestaYaml } from './config/si
 import { modelSetChange } from './config/model-set-change';
 import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
 import { SpecSync } from './config/spec-sync';
-import { dockerFromEnv } from './docker/docker-client';
+import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
 import { DockerRuntime } from './docker/docker-runtime';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
@@ -72,6 +72,8 @@ export interface RunningSiesta {
   readonly token: string;
   /** Opens the dashboard with the token (print it once; it carries the secret). */
   readonly loginUrl: string;
+  /** The Docker Engine it talks to and why that one: `unix:///var/run/docker.sock, the platform default`. */
+  readonly engine: string;
   /** Problems with siesta.yaml or labels found at start and at each reload (also logged). */
   readonly problems: readonly string[];
   readonly lifecycle: Lifecycle;
@@ -166,7 +168,17 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     const pricing = (s: Settings) => ({ pricePerKwh: s.pricePerKwh, currency: s.currency, gridCo2GramsPerKwh: s.gridGramsCo2PerKwh });
     ledger.setPricing(pricing(settings.get()));
 
-    const docker = options.docker ?? dockerFromEnv();
+    // The engine as the docker CLI finds it (DOCKER_HOST, its current context, the platform default), named in messages.
+    let docker: Dockerode;
+    let engineAddress: string;
+    if (options.docker) {
+      docker = options.docker;
+      engineAddress = 'the engine Siesta was given';
+    } else {
+      const endpoint = resolveDockerEndpoint();
+      docker = dockerFor(endpoint);
+      engineAddress = `${endpoint.address}, ${endpoint.source}`;
+    }
     const runtime = new DockerRuntime({
       docker,
       managedNames: () => (yaml ? yamlContainerNames(yaml) : []),
@@ -261,7 +273,6 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       controlCore?.publishState();
     };
     const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report, onEngine });
-    const engineAddress = process.env.DOCKER_HOST ?? 'the default socket';
     let engineAway: string | null;
     try {
       engineAway = (await specSync.start()).engineAway;
@@ -408,6 +419,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       gatewayUrl: gateway.url(),
       token,
       loginUrl: api.loginUrl(),
+      engine: engineAddress,
       problems,
       lifecycle,
       gateway,

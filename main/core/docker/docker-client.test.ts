@@ -1,10 +1,17 @@
 // DOCKER_HOST parsing: the endpoints the docker CLI accepts, and errors that name the bad value.
 import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import {
   defaultDockerEndpoint,
+  DockerContextError,
   DockerHostError,
   dockerFromEnv,
   parseDockerHost,
+  resolveDockerEndpoint,
 } from './docker-client';
 
 function socketOf(docker: ReturnType<typeof dockerFromEnv>): unknown {
@@ -50,7 +57,7 @@ describe('DOCKER_HOST', () => {
       kind: 'socket',
       socketPath: '//./pipe/docker_engine',
     });
-    expect(socketOf(dockerFromEnv({}, 'linux'))).toBe('/var/run/docker.sock');
+    expect(socketOf(dockerFromEnv({ HOME: '/nonexistent-siesta-home' }, 'linux'))).toBe('/var/run/docker.sock');
     expect(socketOf(dockerFromEnv({ DOCKER_HOST: 'unix:///run/x.sock' }, 'linux'))).toBe(
       '/run/x.sock',
     );
@@ -72,5 +79,62 @@ describe('DOCKER_HOST', () => {
     expect(() => parseDockerHost('ssh://me@box', {}, 'linux')).toThrow(
       /unsupported scheme "ssh:\/\/".*expected unix:\/\//,
     );
+  });
+});
+
+describe('the docker CLI context', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A home with ~/.docker/config.json and the contexts the docker CLI would have written. */
+  function home(current: string | null, contexts: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'siesta-docker-home-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, '.docker'), { recursive: true });
+    if (current !== null) writeFileSync(join(dir, '.docker', 'config.json'), JSON.stringify({ auths: {}, currentContext: current }));
+    for (const [name, host] of Object.entries(contexts)) {
+      const meta = join(dir, '.docker', 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
+      mkdirSync(meta, { recursive: true });
+      writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+    }
+    return dir;
+  }
+
+  it("uses the current context's endpoint, as `docker ps` would (Colima, Rancher Desktop)", () => {
+    const dir = home('colima', { colima: 'unix:///Users/me/.colima/default/docker.sock' });
+    expect(resolveDockerEndpoint({ HOME: dir }, 'darwin')).toMatchObject({
+      endpoint: { kind: 'socket', socketPath: '/Users/me/.colima/default/docker.sock' },
+      source: 'docker context "colima"',
+    });
+    expect(socketOf(dockerFromEnv({ HOME: dir }, 'linux'))).toBe('/Users/me/.colima/default/docker.sock');
+  });
+
+  it('lets DOCKER_HOST and DOCKER_CONTEXT win, as the CLI does, and treats "default" as no context', () => {
+    const dir = home('colima', { colima: 'unix:///c.sock', rancher: 'unix:///r.sock' });
+    expect(resolveDockerEndpoint({ HOME: dir, DOCKER_HOST: 'unix:///h.sock' }, 'linux').source).toBe('DOCKER_HOST');
+    expect(resolveDockerEndpoint({ HOME: dir, DOCKER_CONTEXT: 'rancher' }, 'linux').address).toBe('unix:///r.sock');
+    expect(resolveDockerEndpoint({ HOME: home('default', {}) }, 'linux')).toMatchObject({
+      address: 'unix:///var/run/docker.sock',
+      source: 'the platform default',
+    });
+  });
+
+  it("finds Docker Desktop's per-user socket on a Mac without /var/run/docker.sock", () => {
+    const dir = home(null, {});
+    const desktop = join(dir, '.docker', 'run', 'docker.sock');
+    const exists = (path: string): boolean => path === desktop;
+    expect(resolveDockerEndpoint({ HOME: dir }, 'darwin', exists)).toMatchObject({
+      endpoint: { kind: 'socket', socketPath: desktop },
+      source: "Docker Desktop's socket",
+    });
+    expect(resolveDockerEndpoint({ HOME: dir }, 'darwin', () => true).source).toBe('the platform default');
+  });
+
+  it('names the context and the file when the current context cannot be read', () => {
+    const dir = home('gone', {});
+    expect(() => resolveDockerEndpoint({ HOME: dir }, 'linux')).toThrow(DockerContextError);
+    expect(() => resolveDockerEndpoint({ HOME: dir }, 'linux')).toThrow(/context "gone" cannot be used: .*meta\.json cannot be read/);
   });
 });
