@@ -1,7 +1,7 @@
 // The user's settings: their schema (zod), their defaults, and the schema of a partial update.
 // Pure zod, no Node: the renderer reaches it through the control API contract.
 import { z } from 'zod';
-import { DEFAULT_NO_WAKE_USER_AGENTS } from '../proxy/gateway-settings';
+import { GATEWAY_DEFAULTS } from '../proxy/gateway-settings';
 
 const MIB = 1024 ** 2;
 
@@ -14,6 +14,12 @@ const wholeMs = (what: string) =>
     .number({ error: `expected ${what}` })
     .int({ error: `expected ${what}` })
     .min(0, { error: `expected ${what}` });
+
+const wholeAtLeast = (least: number, unit: string) =>
+  z
+    .number({ error: `expected a whole number of ${unit} >= ${least}` })
+    .int({ error: `expected a whole number of ${unit} >= ${least}` })
+    .min(least, { error: `expected a whole number of ${unit} >= ${least}` });
 
 const hostName = z
   .string({ error: 'expected a host name such as gpu-box.lan' })
@@ -59,6 +65,20 @@ export const GatewaySettingsSchema = z.strictObject({
     .number({ error: 'expected a whole number of bytes >= 1024' })
     .int({ error: 'expected a whole number of bytes >= 1024' })
     .min(1024, { error: 'expected a whole number of bytes >= 1024' }),
+  /** The most bytes of routing bodies held at once, all requests together; beyond it, 503 with Retry-After. */
+  maxBufferedRoutingBytes: wholeAtLeast(1024, 'bytes'),
+  /** A client must send its whole request header within this time. */
+  headersTimeoutMs: wholeAtLeast(100, 'milliseconds'),
+  /** A request's whole body must arrive within this time. */
+  requestBodyTimeoutMs: wholeAtLeast(100, 'milliseconds'),
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: wholeAtLeast(100, 'milliseconds'),
+  /** The most connections open at once on each gateway port. */
+  maxConnections: wholeAtLeast(1, 'connections'),
+  /** The most connections open at once from one client address on each gateway port. */
+  maxConnectionsPerClient: wholeAtLeast(1, 'connections'),
+  /** A WebSocket idle for its model's idle time stops keeping the model awake. */
+  releaseIdleWebSockets: z.boolean({ error: 'expected true or false' }),
 });
 export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>;
 
@@ -103,8 +123,15 @@ export const SETTINGS_DEFAULTS: Settings = {
   gateway: {
     allowedHosts: [],
     corsOrigins: [],
-    noWakeUserAgents: [...DEFAULT_NO_WAKE_USER_AGENTS],
-    maxRoutingBodyBytes: 64 * MIB,
+    noWakeUserAgents: [...GATEWAY_DEFAULTS.noWakeUserAgents],
+    maxRoutingBodyBytes: GATEWAY_DEFAULTS.maxRoutingBodyBytes,
+    maxBufferedRoutingBytes: GATEWAY_DEFAULTS.maxBufferedRoutingBytes,
+    headersTimeoutMs: GATEWAY_DEFAULTS.headersTimeoutMs,
+    requestBodyTimeoutMs: GATEWAY_DEFAULTS.requestBodyTimeoutMs,
+    keepAliveTimeoutMs: GATEWAY_DEFAULTS.keepAliveTimeoutMs,
+    maxConnections: GATEWAY_DEFAULTS.maxConnections,
+    maxConnectionsPerClient: GATEWAY_DEFAULTS.maxConnectionsPerClient,
+    releaseIdleWebSockets: GATEWAY_DEFAULTS.releaseIdleWebSockets,
   },
   autoStart: false,
 };
