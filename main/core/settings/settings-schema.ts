@@ -1,7 +1,6 @@
 // The user's settings: their schema (zod), their defaults, and the schema of a partial update.
 // Pure zod, no Node: the renderer reaches it through the control API contract.
 import { z } from 'zod';
-import { GATEWAY_DEFAULTS } from '../proxy/gateway-settings';
 
 const MIB = 1024 ** 2;
 
@@ -109,7 +108,10 @@ export const SettingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** The defaults, used for every field the settings file does not set. */
+/**
+ * The defaults the settings know themselves, used for every field the settings file does not set. The gateway's
+ * no-wake User-Agents belong to the gateway: the composition root hands them in through `settingsDefaults`.
+ */
 export const SETTINGS_DEFAULTS: Settings = {
   pricePerKwh: 0.3,
   currency: 'EUR',
@@ -123,18 +125,28 @@ export const SETTINGS_DEFAULTS: Settings = {
   gateway: {
     allowedHosts: [],
     corsOrigins: [],
-    noWakeUserAgents: [...GATEWAY_DEFAULTS.noWakeUserAgents],
-    maxRoutingBodyBytes: GATEWAY_DEFAULTS.maxRoutingBodyBytes,
-    maxBufferedRoutingBytes: GATEWAY_DEFAULTS.maxBufferedRoutingBytes,
-    headersTimeoutMs: GATEWAY_DEFAULTS.headersTimeoutMs,
-    requestBodyTimeoutMs: GATEWAY_DEFAULTS.requestBodyTimeoutMs,
-    keepAliveTimeoutMs: GATEWAY_DEFAULTS.keepAliveTimeoutMs,
-    maxConnections: GATEWAY_DEFAULTS.maxConnections,
-    maxConnectionsPerClient: GATEWAY_DEFAULTS.maxConnectionsPerClient,
-    releaseIdleWebSockets: GATEWAY_DEFAULTS.releaseIdleWebSockets,
+    noWakeUserAgents: [],
+    maxRoutingBodyBytes: 64 * MIB,
+    maxBufferedRoutingBytes: 256 * MIB,
+    headersTimeoutMs: 20_000,
+    requestBodyTimeoutMs: 300_000,
+    keepAliveTimeoutMs: 5_000,
+    maxConnections: 4_096,
+    maxConnectionsPerClient: 1_024,
+    releaseIdleWebSockets: false,
   },
   autoStart: false,
 };
+
+/** The defaults with the gateway's own lists of clients that never wake a model, and its own limits when given. */
+export function settingsDefaults(
+  gateway: { readonly noWakeUserAgents: readonly string[] } & Partial<Omit<GatewaySettings, 'noWakeUserAgents'>>,
+): Settings {
+  return {
+    ...SETTINGS_DEFAULTS,
+    gateway: { ...SETTINGS_DEFAULTS.gateway, ...gateway, noWakeUserAgents: [...gateway.noWakeUserAgents] },
+  };
+}
 
 /** A partial update (`PUT /api/settings` and the settings file): any subset of fields, nested objects partial too; unknown keys are errors. */
 export const SettingsPatchSchema = z.strictObject({
