@@ -113,6 +113,13 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
     corsOrigins: settings.gateway.corsOrigins,
     noWakeUserAgents: settings.gateway.noWakeUserAgents,
     maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
+    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
+    headersTimeoutMs: settings.gateway.headersTimeoutMs,
+    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
+    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
+    maxConnections: settings.gateway.maxConnections,
+    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
+    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
     privateCookieNames: [TOKEN_COOKIE],
   });
 }
@@ -408,7 +415,14 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       rendererDir: options.rendererDir ?? null,
       clock,
       onError: (error) => log(`control API: ${messageOf(error)}`),
+      log,
     });
+    api.metrics.addReading('siesta_gateway_buffered_body_bytes', 'Bytes of request bodies the gateway holds in memory to route them by their model field', () =>
+      gateway.bufferedBodyBytes(),
+    );
+    api.metrics.addReading('siesta_gateway_open_connections', 'Client connections open on the gateway, all ports together', () =>
+      gateway.openConnections(),
+    );
     try {
       await api.listen();
     } catch (error: unknown) {

@@ -3,7 +3,9 @@
 import type { Clock } from '../clock/clock';
 import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import type { GatewaySettings } from './gateway-settings';
+import type { FailureLog } from './failure-log';
 import type { NoWakeRules } from './no-wake';
+import type { RoutingBodyBudget } from './routing-body-budget';
 import type { UpstreamAgents } from './upstream-agents';
 
 /** The handlers' view of the gateway. */
@@ -13,9 +15,13 @@ export interface GatewayContext {
   settings(): GatewaySettings;
   noWake(): NoWakeRules;
   readonly agents: UpstreamAgents;
+  /** Memory held by routing bodies, all requests together. */
+  readonly routingBudget: RoutingBodyBudget;
   /** How long wakes of a model usually take, or null when unknown. */
   readonly wakeEstimateMs: (model: string) => number | null;
   readonly log: (line: string) => void;
+  /** Failed waits, logged once per failure with the number of requests it answered. */
+  readonly failures: FailureLog;
   /** `modelNamed` on this lifecycle, built once (not a closure per request). */
   readonly modelNamed: (name: string) => string | undefined;
   /** Whether a lower-cased host label is a registered model (`NAME.localhost`), built once. */

@@ -2,12 +2,13 @@
 // waiting-page status), the wake gate, then forwarding with a use held until the response is over.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RouteKind } from '../lifecycle/model-state';
+import { bodyFraming } from './body-framing';
 import { corsResponseHeaders, isPreflight, judgeOrigin, preflightHeaders } from './cross-origin';
 import { forwardHttp } from './forward-http';
 import type { Arrival, GatewayContext } from './gateway-context';
 import { modelNamedIgnoringCase } from './gateway-context';
-import { acquireErrorResponse, asleepNoWake, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, unknownModel } from './gateway-errors';
-import { checkHost } from './host-check';
+import { acquireErrorResponse, asleepNoWake, hostMalformed, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, requestRefused, routingBudgetFull, unknownModel } from './gateway-errors';
+import { checkHost, hostHeaderCount } from './host-check';
 import { modelFieldOf, modelForAlias } from './model-field';
 import { openAiModelList, openAiModelNames } from './models-list';
 import type { ErrorFlavor, GatewayError } from './openai-errors';
@@ -48,8 +49,11 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
   const method = req.method ?? 'GET';
   const { lifecycle } = ctx;
 
-  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName);
+  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName, hostHeaderCount(req.rawHeaders));
+  if (host.kind === 'malformed') return sendError(res, hostMalformed(host.reason), errorFlavor(req, [url]));
   if (host.kind === 'refused') return sendError(res, hostRefused(host.reason), errorFlavor(req, [url]));
+  const framing = bodyFraming(req);
+  if (framing.kind === 'refused') return sendError(res, requestRefused(framing.why), errorFlavor(req, [url]));
 
   const origin = judgeOrigin(req.headers.origin, req.headers.host, settings.corsOrigins);
   if (origin.kind === 'foreign') return sendError(res, originRefused(origin.origin), errorFlavor(req, [url]));
@@ -103,13 +107,19 @@ async function routeByModelField(
   path: string,
   cors: OutgoingHttpHeaders | null,
 ): Promise<void> {
-  const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes);
+  const hold = ctx.routingBudget.hold();
+  // Whatever happens next (forwarded, refused, cut), the bytes are given back when the response is over.
+  res.once('close', () => hold.release());
+  const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes, hold);
   switch (read.kind) {
     case 'aborted':
       res.destroy();
       return;
     case 'too-large':
       sendError(res, bodyTooLarge(read.limitBytes), 'openai', cors ?? {});
+      return;
+    case 'over-budget':
+      sendError(res, routingBudgetFull(ctx.settings().maxBufferedRoutingBytes), 'openai', cors ?? {});
       return;
     case 'body': {
       const field = modelFieldOf(read.body, req.headers['content-type']);
@@ -144,7 +154,7 @@ async function serveModel(
     // Clients poll the model list; that must not wake the model behind a dedicated port or host.
     return sendJson(res, 200, openAiModelList([status]), cors);
 
-  // A ready model is forwarded whoever asks: the no-wake rules (a regular expression per monitor) only matter otherwise.
+  // A ready model is forwarded whoever asks: the no-wake rules (a substring per monitor) only matter otherwise.
   const noWake = status.state === 'ready' ? null : ctx.noWake().match(req.headers['user-agent'], [pathOf(url), forwardedPath]);
   const cause = { kind: 'request', route: target.route, detail: target.detail } as const;
   switch (gateDecision(status.state, { navigation: isNavigation(method, req.headers), noWake: noWake !== null })) {
@@ -177,7 +187,7 @@ async function serveModel(
     if (gone?.signal.aborted === true || res.closed) return;
     const answer = acquireErrorResponse(error, target.model, openAiModelNames(lifecycle.list()));
     if (answer === null) return;
-    if (answer.status >= 500) ctx.log(`gateway: ${target.model}: ${answer.message}`);
+    if (answer.status >= 500) ctx.failures.note(target.model, answer.message);
     return fail(answer);
   }
   if (use === null) return;
