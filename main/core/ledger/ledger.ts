@@ -55,6 +55,8 @@ import { LedgerError, ledgerErrorFrom } from './ledger-error';
 import type { MeasurementSettings, Reading } from './measure';
 import { DEFAULT_MEASUREMENT, measureSleep, measureWake, sleepWindowEndAt } from './measure';
 import { SCHEMA_VERSION } from './migrations';
+import type { StoredServerModel } from './server-model-store';
+import { ServerModelStore } from './server-model-store';
 import { percentile } from './power-math';
 import type { PowerSeries, SampleRow } from './power-store';
 import { PowerStore } from './power-store';
@@ -537,6 +539,19 @@ export class Ledger {
   learnedVramBytes(model: string): number | null {
     this.assertOpen();
     return this.store.vramBytes(model);
+  }
+
+  /** The models of each Ollama server as last learned (issue 19), so they are listed while it sleeps. */
+  serverModels(): ReadonlyMap<string, readonly StoredServerModel[]> {
+    this.assertOpen();
+    return new ServerModelStore(this.db).all();
+  }
+
+  /** Replaces what the ledger keeps of one server's models. */
+  recordServerModels(server: string, models: readonly StoredServerModel[]): void {
+    this.assertOpen();
+    const at = this.clock.now();
+    this.write(() => new ServerModelStore(this.db).replace(server, models, at), 'save the models of an Ollama server to');
   }
 
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */

@@ -14,6 +14,7 @@ import { gatewaySettings } from './gateway-settings';
 import { handleRequest } from './handle-request';
 import { handleUpgrade } from './handle-upgrade';
 import { NoWakeRules } from './no-wake';
+import type { OllamaDirectory } from './ollama-directory';
 import { errorFlavor, sendError, sendRawError } from './openai-errors';
 import { UpstreamAgents } from './upstream-agents';
 
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   readonly wakeEstimateMs?: (model: string) => number | null;
   /** Lines worth a log: listen failures, wakes that failed, unreachable models. Default: none. */
   readonly log?: (line: string) => void;
+  /** The Ollama servers' models, for Ollama's API and `/v1/models`. Default: none. */
+  readonly ollama?: OllamaDirectory;
 }
 
 /** One address the gateway listens on (or failed to). */
@@ -99,6 +102,7 @@ export class Gateway {
       log: this.log,
       modelNamed: (name) => modelNamed(options.lifecycle, name),
       isModelName: (name) => modelNamedIgnoringCase(options.lifecycle, name) !== undefined,
+      ollama: options.ollama ?? null,
     };
   }
 
