@@ -26,7 +26,7 @@ export interface SiestaControlCoreOptions {
   /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
   readonly engine: () => EngineView;
   /** The Ollama servers' models, shown under each server. Default: none. */
-  readonly ollama?: Pick<OllamaCatalog, 'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers'>;
+  readonly ollama?: Pick<OllamaCatalog, 'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'>;
 }
 
 function localMidnight(at: number): number {
@@ -115,6 +115,12 @@ export class SiestaControlCore implements ControlCore {
 
   sleep(name: string, via: Via): Promise<void> {
     return this.options.lifecycle.sleep(name, { kind: 'user', via });
+  }
+
+  unload(server: string, model: string): Promise<void> {
+    const ollama = this.options.ollama;
+    if (ollama === undefined) return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
+    return ollama.unload(server, model);
   }
 
   pin(name: string, pinned: boolean): void {

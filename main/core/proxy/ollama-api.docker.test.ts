@@ -252,4 +252,32 @@ describeDocker('Ollama API on the gateway, real engine, ollama npm client', () =
       (used) => used === 20 * GIB,
     );
   });
+
+  it('unloads a model from the dashboard’s and tray’s control API, and refuses one that is not loaded, saying why', async () => {
+    const unload = (model: string): Promise<Response> =>
+      fetch(`${siesta!.controlUrl}/api/models/${SERVER}/unload`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${siesta!.token}`,
+          'content-type': 'application/json',
+          origin: siesta!.controlUrl,
+        },
+        body: JSON.stringify({ model }),
+      });
+    const ok = await unload('gamma:2b');
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as {
+      model: { state: string; serves: { name: string; loaded: boolean }[] };
+    };
+    expect(body.model.state).toBe('ready');
+    expect(body.model.serves.filter((m) => m.loaded).map((m) => m.name)).toEqual(['beta:7b']);
+    expect((await client().ps()).models.map((m) => m.name)).toEqual(['beta:7b']);
+
+    const again = await unload('gamma:2b');
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: { message: string } }).error.message).toBe(
+      '"gamma:2b" is not loaded in "' + SERVER + '" now',
+    );
+    expect((await unload('nope:1b')).status).toBe(404);
+  });
 });
