@@ -10,7 +10,7 @@ import { acquireErrorResponse, asleepNoWake, bodyTooLarge, bodyUnreadable, hostR
 import { checkHost } from './host-check';
 import { modelFieldOf, modelForAlias } from './model-field';
 import { isOllamaServer } from '../ollama/ollama-catalog';
-import { answerOllamaList, serveOllamaApi } from './ollama-api';
+import { answerOllamaList, readOllamaTarget, serveOllamaApi } from './ollama-api';
 import { ollamaEndpointOf } from './ollama-route';
 import { openAiModelList, openAiModelNames } from './models-list';
 import type { ErrorFlavor, GatewayError } from './openai-errors';
@@ -162,6 +162,13 @@ async function serveModel(
     // An Ollama server behind its own port or host: its lists are answered from what Siesta learned, so polls wake nothing.
     const list = ollamaEndpointOf(method, forwardedPath);
     if (list !== null && list.kind !== 'by-model') return answerOllamaList(ctx, req, res, list.kind, [status.spec.name], cors);
+    if (list !== null && body === null) {
+      // A model it does not have gets Ollama's 404 without a wake: the body is read (and then replayed) to know.
+      const asked = await readOllamaTarget(ctx, req, res, list.name, cors, status.spec.name);
+      if (asked === null) return;
+      const onEnd = (): void => ctx.ollama?.noteUse(asked.server, asked.model);
+      return serveModel(ctx, req, res, { ...target, flavor: 'ollama', onEnd }, asked.body, cors);
+    }
   }
 
   // A ready model is forwarded whoever asks: the no-wake rules (a regular expression per monitor) only matter otherwise.

@@ -3,6 +3,8 @@
 // Ollama server that has it, streamed back as the server sends it. Errors come in Ollama's shape, `{"error": "..."}`.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { isOllamaServer } from '../ollama/ollama-catalog';
+import type { ServerModel } from '../ollama/ollama-types';
+import { sameOllamaModel } from '../ollama/ollama-types';
 import type { GatewayContext } from './gateway-context';
 import { bodyTooLarge } from './gateway-errors';
 import { modelForAlias } from './model-field';
@@ -17,7 +19,8 @@ import {
   tagsAnswer,
   unloadedAnswer,
 } from './ollama-lists';
-import type { OllamaEndpoint } from './ollama-route';
+import type { OllamaEndpoint, OllamaModelPath } from './ollama-route';
+import type { GatewayError } from './openai-errors';
 import { sendError } from './openai-errors';
 import { readRoutingBody } from './read-routing-body';
 
@@ -27,6 +30,8 @@ export interface OllamaTarget {
   readonly server: string;
   /** The model name as the client sent it. */
   readonly asked: string;
+  /** The server's name of the model (`llama3.2:latest` for `llama3.2`). */
+  readonly model: string;
   readonly body: Buffer;
 }
 
@@ -98,7 +103,6 @@ export async function serveOllamaApi(
   cors: OutgoingHttpHeaders | null,
   forward: OllamaForward,
 ): Promise<void> {
-  const directory = ctx.ollama ?? NO_DIRECTORY;
   if (endpoint.kind !== 'by-model') {
     const servers = ctx.lifecycle
       .list()
@@ -106,12 +110,35 @@ export async function serveOllamaApi(
       .map((s) => s.spec.name);
     return answerOllamaList(ctx, req, res, endpoint.kind, servers, cors);
   }
-  const fail = (error: Parameters<typeof sendError>[1]): void =>
+  const target = await readOllamaTarget(ctx, req, res, endpoint.name, cors, null);
+  if (target === null) return;
+  const directory = ctx.ollama ?? NO_DIRECTORY;
+  return forward(target, () => directory.noteUse(target.server, target.model));
+}
+
+/**
+ * Reads the body of a `POST /api/chat|generate|...` and finds the server for its `model`; answers (and returns null)
+ * what needs no server: a body it cannot read, a model no server has (Ollama's 404), an unload for a sleeping server.
+ * `server`: the request came on that server's own port or host, so only its models count; a server never seen awake
+ * has no known models, and its request goes through for the server to judge.
+ */
+export async function readOllamaTarget(
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: OllamaModelPath,
+  cors: OutgoingHttpHeaders | null,
+  server: string | null,
+): Promise<OllamaTarget | null> {
+  const directory = ctx.ollama ?? NO_DIRECTORY;
+  const fail = (error: GatewayError): null => {
     sendError(res, error, 'ollama', cors ?? {});
+    return null;
+  };
   const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes);
   if (read.kind === 'aborted') {
     res.destroy();
-    return;
+    return null;
   }
   if (read.kind === 'too-large') return fail(bodyTooLarge(read.limitBytes));
   let parsed: unknown;
@@ -136,12 +163,24 @@ export async function serveOllamaApi(
         : '';
   if (asked === '') return fail(ollamaBadBody('model is required'));
 
-  const found = directory.serverFor(asked);
+  let found: ServerModel | undefined;
+  if (server === null) found = directory.serverFor(asked);
+  else {
+    const known = directory.modelsOf(server);
+    const tag =
+      known.find((t) => t.name === asked) ?? known.find((t) => sameOllamaModel(asked, t.name));
+    if (tag === undefined && known.length === 0)
+      return { server, asked, model: asked, body: read.body };
+    found = tag === undefined ? undefined : { server, tag };
+  }
   if (found === undefined) {
-    const other = modelForAlias(
-      asked,
-      ctx.lifecycle.list().map((s) => s.spec),
-    );
+    const other =
+      server === null
+        ? modelForAlias(
+            asked,
+            ctx.lifecycle.list().map((s) => s.spec),
+          )
+        : undefined;
     const status = other === undefined ? undefined : ctx.lifecycle.get(other.name);
     // A model no server has is Ollama's 404, and nothing wakes for it.
     return fail(
@@ -152,19 +191,10 @@ export async function serveOllamaApi(
   }
   const status = ctx.lifecycle.get(found.server);
   if (status === undefined) return fail(ollamaModelNotFound(asked));
-  if (
-    status.state !== 'ready' &&
-    (endpoint.name === 'chat' || endpoint.name === 'generate') &&
-    isUnloadOnly(body)
-  )
+  if (status.state !== 'ready' && (path === 'chat' || path === 'generate') && isUnloadOnly(body)) {
     // Unloading a model of a sleeping server: it is not loaded, so the answer is Ollama's without a wake.
-    return sendOllamaJson(
-      req,
-      res,
-      unloadedAnswer(endpoint.name, found.tag.name, ctx.clock.now()),
-      cors,
-    );
-  return forward({ server: found.server, asked, body: read.body }, () =>
-    directory.noteUse(found.server, found.tag.name),
-  );
+    sendOllamaJson(req, res, unloadedAnswer(path, found.tag.name, ctx.clock.now()), cors);
+    return null;
+  }
+  return { server: found.server, asked, model: found.tag.name, body: read.body };
 }

@@ -90,6 +90,25 @@ describe("Ollama's API on the gateway", () => {
     expect(lifecycle.wakes).toEqual([]);
   });
 
+  it('answers a model a sleeping server does not have with Ollama’s 404 on its own port, and wakes it for one it has', async () => {
+    const port = await freePort();
+    const { lifecycle, ollama } = await start(port);
+    const unknown = await call(port, post('/api/chat', { model: 'mistral', messages: [] }));
+    expect([unknown.status, unknown.body]).toEqual([
+      404,
+      '{"error":"model \'mistral\' not found"}',
+    ]);
+    expect(lifecycle.acquires).toEqual([]);
+
+    const known = await call(
+      port,
+      post('/api/chat', { model: 'qwen2.5:7b', messages: [{ role: 'user', content: 'hi' }] }),
+    );
+    expect(JSON.parse(known.body)).toMatchObject({ model: 'ollama', url: '/api/chat' });
+    expect(lifecycle.acquires.map((a) => [a.model, a.cause.kind])).toEqual([['ollama', 'request']]);
+    expect(ollama.uses).toEqual(['ollama qwen2.5:7b']);
+  });
+
   it('says what is wrong with a body in Ollama’s shape, and wakes nothing', async () => {
     const { port, lifecycle } = await start();
     const notJson = await call(port, { method: 'POST', path: '/api/chat', body: '{"model":' });
