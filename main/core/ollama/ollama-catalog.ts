@@ -7,7 +7,7 @@ import type { ModelStatus } from '../lifecycle/model-state';
 import type { OllamaServerApi } from './ollama-server-client';
 import { OllamaServerClient } from './ollama-server-client';
 import type { OllamaLoadedModel, OllamaTag, ServerModel } from './ollama-types';
-import { sameOllamaModel } from './ollama-types';
+import { isOllamaServer, sameOllamaModel } from './ollama-types';
 
 /** Where the learned models are kept between runs (the ledger). */
 export interface OllamaModelStore {
@@ -25,11 +25,6 @@ export interface OllamaCatalogOptions {
   /** How often an awake server's `/api/tags` and `/api/ps` are read again. Default 5 s. */
   readonly pollMs?: number;
   readonly log?: (line: string) => void;
-}
-
-/** Whether a registered model is an Ollama server. */
-export function isOllamaServer(status: Pick<ModelStatus, 'spec'>): boolean {
-  return status.spec.server === 'ollama';
 }
 
 type ServerState = {

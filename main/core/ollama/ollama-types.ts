@@ -27,6 +27,11 @@ export interface ServerModel {
   readonly tag: OllamaTag;
 }
 
+/** Whether a registered model is an Ollama server (`siesta.server=ollama`). */
+export function isOllamaServer(status: { readonly spec: { readonly server?: string | null } }): boolean {
+  return status.spec.server === 'ollama';
+}
+
 /** Ollama's full name of a model: a name without a tag means `:latest`. */
 export function ollamaFullName(name: string): string {
   return name.includes(':') ? name : `${name}:latest`;

@@ -9,7 +9,7 @@ import { modelNamedIgnoringCase } from './gateway-context';
 import { acquireErrorResponse, asleepNoWake, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, unknownModel } from './gateway-errors';
 import { checkHost } from './host-check';
 import { modelFieldOf, modelForAlias } from './model-field';
-import { isOllamaServer } from '../ollama/ollama-catalog';
+import { isOllamaServer } from '../ollama/ollama-types';
 import { answerOllamaList, readOllamaTarget, serveOllamaApi } from './ollama-api';
 import { ollamaEndpointOf } from './ollama-route';
 import { openAiModelList, openAiModelNames } from './models-list';

@@ -2,9 +2,8 @@
 // without waking anything, and `POST /api/chat|generate|embed|embeddings|show` routed by the body's `model` to the
 // Ollama server that has it, streamed back as the server sends it. Errors come in Ollama's shape, `{"error": "..."}`.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { isOllamaServer } from '../ollama/ollama-catalog';
 import type { ServerModel } from '../ollama/ollama-types';
-import { sameOllamaModel } from '../ollama/ollama-types';
+import { isOllamaServer, sameOllamaModel } from '../ollama/ollama-types';
 import type { GatewayContext } from './gateway-context';
 import { bodyTooLarge } from './gateway-errors';
 import { modelForAlias } from './model-field';
