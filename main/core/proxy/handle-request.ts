@@ -161,8 +161,9 @@ async function serveModel(
   if (status.state !== 'ready' && isOllamaServer(status)) {
     // An Ollama server behind its own port or host: its lists are answered from what Siesta learned, so polls wake nothing.
     const list = ollamaEndpointOf(method, forwardedPath);
-    if (list !== null && list.kind !== 'by-model') return answerOllamaList(ctx, req, res, list.kind, [status.spec.name], cors);
-    if (list !== null && body === null) {
+    if (list?.kind === 'tags' || list?.kind === 'ps' || list?.kind === 'version')
+      return answerOllamaList(ctx, req, res, list.kind, [status.spec.name], cors);
+    if (list?.kind === 'by-model' && body === null) {
       // A model it does not have gets Ollama's 404 without a wake: the body is read (and then replayed) to know.
       const asked = await readOllamaTarget(ctx, req, res, list.name, cors, status.spec.name);
       if (asked === null) return;

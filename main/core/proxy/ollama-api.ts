@@ -14,6 +14,7 @@ import {
   OLLAMA_API_VERSION,
   ollamaBadBody,
   ollamaModelNotFound,
+  ollamaPathNotRouted,
   psAnswer,
   tagsAnswer,
   unloadedAnswer,
@@ -102,6 +103,13 @@ export async function serveOllamaApi(
   cors: OutgoingHttpHeaders | null,
   forward: OllamaForward,
 ): Promise<void> {
+  if (endpoint.kind === 'not-routed')
+    return sendError(
+      res,
+      ollamaPathNotRouted(req.method ?? 'GET', endpoint.path),
+      'ollama',
+      cors ?? {},
+    );
   if (endpoint.kind !== 'by-model') {
     const servers = ctx.lifecycle
       .list()

@@ -122,6 +122,11 @@ describe("Ollama's API on the gateway", () => {
     expect(openAiModel.body).toContain("speaks OpenAI's API, not Ollama's");
     const unknown = await call(port, post('/api/embed', { model: 'nope', input: 'x' }));
     expect([unknown.status, unknown.body]).toEqual([404, '{"error":"model \'nope\' not found"}']);
+    const pull = await call(port, post('/api/pull', { model: 'llama3.2' }));
+    expect(pull.status).toBe(404);
+    expect((JSON.parse(pull.body) as { error: string }).error).toMatch(
+      /^Siesta's gateway routes POST \/api\/pull to no Ollama server: .* Send this one to the server's own port/,
+    );
     expect(lifecycle.acquires).toEqual([]);
   });
 

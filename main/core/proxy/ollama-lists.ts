@@ -82,3 +82,13 @@ export function notAnOllamaModel(asked: string, status: ModelStatus): GatewayErr
 export function ollamaBadBody(why: string): GatewayError {
   return { status: 400, type: 'invalid_request_error', code: 'invalid_json', message: why };
 }
+
+/** 404: one of Ollama's paths that the gateway's main port does not route (pulling, creating, deleting models). */
+export function ollamaPathNotRouted(method: string, path: string): GatewayError {
+  return {
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'not_routed',
+    message: `Siesta's gateway routes ${method} ${path} to no Ollama server: it serves /api/tags, /api/ps, /api/version and POST /api/chat, /api/generate, /api/embed, /api/embeddings, /api/show by their model. Send this one to the server's own port (or its siesta.listen port)`,
+  };
+}

@@ -19,8 +19,11 @@ describe("Ollama's paths on the gateway", () => {
     expect(ollamaEndpointOf('GET', '/api/ps')).toEqual({ kind: 'ps' });
     for (const name of ['chat', 'generate', 'embed', 'embeddings', 'show'] as const)
       expect(ollamaEndpointOf('POST', `/api/${name}`)).toEqual({ kind: 'by-model', name });
-    expect(ollamaEndpointOf('POST', '/api/pull')).toBeNull();
-    expect(ollamaEndpointOf('GET', '/api/chat')).toBeNull();
+    expect(ollamaEndpointOf('POST', '/api/pull')).toEqual({
+      kind: 'not-routed',
+      path: '/api/pull',
+    });
+    expect(ollamaEndpointOf('GET', '/api/chat')).toEqual({ kind: 'not-routed', path: '/api/chat' });
     expect(ollamaEndpointOf('POST', '/v1/chat/completions')).toBeNull();
   });
 

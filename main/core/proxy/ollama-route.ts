@@ -10,14 +10,16 @@ export type OllamaEndpoint =
   /** `GET /api/version`. */
   | { readonly kind: 'version' }
   /** `POST /api/chat|generate|embed|embeddings|show`: routed by the body's `model`. */
-  | { readonly kind: 'by-model'; readonly name: OllamaModelPath };
+  | { readonly kind: 'by-model'; readonly name: OllamaModelPath }
+  /** Another of Ollama's paths (`/api/pull`, `/api/delete`...): not routed on the main port; answered with why. */
+  | { readonly kind: 'not-routed'; readonly path: string };
 
 /** The POST endpoints that name a model in their body. */
 export type OllamaModelPath = 'chat' | 'generate' | 'embed' | 'embeddings' | 'show';
 
 const BY_MODEL: readonly OllamaModelPath[] = ['chat', 'generate', 'embed', 'embeddings', 'show'];
 
-/** The endpoint of `method` and `path` (no query), or null when it is not one of Ollama's that the gateway serves. */
+/** The endpoint of `method` and `path` (no query), or null when the path is not under `/api/`. */
 export function ollamaEndpointOf(method: string, path: string): OllamaEndpoint | null {
   if (!path.startsWith('/api/')) return null;
   const rest = path.slice('/api/'.length).replace(/\/$/, '');
@@ -25,9 +27,7 @@ export function ollamaEndpointOf(method: string, path: string): OllamaEndpoint |
     if (rest === 'tags') return { kind: 'tags' };
     if (rest === 'ps') return { kind: 'ps' };
     if (rest === 'version') return { kind: 'version' };
-    return null;
   }
-  if (method !== 'POST') return null;
-  const name = BY_MODEL.find((n) => n === rest);
-  return name === undefined ? null : { kind: 'by-model', name };
+  const name = method === 'POST' ? BY_MODEL.find((n) => n === rest) : undefined;
+  return name === undefined ? { kind: 'not-routed', path } : { kind: 'by-model', name };
 }
