@@ -37,6 +37,11 @@ interface Target {
   readonly onEnd?: () => void;
 }
 
+/** Every model name a client may use (the OpenAI names and the Ollama servers' models), for error messages. */
+function knownModelNames(ctx: GatewayContext): string[] {
+  return openAiModelNames(ctx.lifecycle.list(), ctx.ollama?.models());
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders | null): void {
   const body = JSON.stringify(value);
   res.writeHead(status, {
@@ -85,13 +90,13 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
       return sendJson(res, 200, openAiModelList(lifecycle.list(), ctx.ollama?.models()), cors);
     case 'model-info': {
       const entry = openAiModelList(lifecycle.list(), ctx.ollama?.models()).data.find((m) => m.id === route.id);
-      if (entry === undefined) return sendError(res, unknownModel(route.id, openAiModelNames(lifecycle.list(), ctx.ollama?.models())), 'openai', cors ?? {});
+      if (entry === undefined) return sendError(res, unknownModel(route.id, knownModelNames(ctx)), 'openai', cors ?? {});
       return sendJson(res, 200, entry, cors);
     }
     case 'status': {
       const status = lifecycle.get(route.model);
       if (status === undefined)
-        return sendError(res, unknownModel(route.model, openAiModelNames(lifecycle.list(), ctx.ollama?.models())), 'json', cors ?? {});
+        return sendError(res, unknownModel(route.model, knownModelNames(ctx)), 'json', cors ?? {});
       return sendJson(res, 200, wakeProgress(status, ctx.clock.now(), ctx.wakeEstimateMs(status.spec.name)), cors);
     }
     case 'ollama':
@@ -103,7 +108,7 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
       res.end();
       return;
     case 'unrouted':
-      return sendError(res, unknownModel(null, openAiModelNames(lifecycle.list(), ctx.ollama?.models())), errorFlavor(req, [url]), cors ?? {});
+      return sendError(res, unknownModel(null, knownModelNames(ctx)), errorFlavor(req, [url]), cors ?? {});
   }
 }
 
@@ -125,13 +130,13 @@ async function routeByModelField(
     case 'body': {
       const field = modelFieldOf(read.body, req.headers['content-type']);
       if (field.kind === 'unreadable') return sendError(res, bodyUnreadable(field.why), 'openai', cors ?? {});
-      if (field.kind === 'missing') return sendError(res, modelMissing(openAiModelNames(ctx.lifecycle.list(), ctx.ollama?.models())), 'openai', cors ?? {});
+      if (field.kind === 'missing') return sendError(res, modelMissing(knownModelNames(ctx)), 'openai', cors ?? {});
       const alias = field.model;
       const declared = modelForAlias(alias, ctx.lifecycle.list().map((s) => s.spec));
       // An Ollama server's model (`llama3.2:1b`) goes to that server's own OpenAI endpoints.
       const served = declared === undefined ? ctx.ollama?.serverFor(alias) : undefined;
       const spec = declared ?? (served === undefined ? undefined : ctx.lifecycle.get(served.server)?.spec);
-      if (spec === undefined) return sendError(res, unknownModel(alias, openAiModelNames(ctx.lifecycle.list(), ctx.ollama?.models())), 'openai', cors ?? {});
+      if (spec === undefined) return sendError(res, unknownModel(alias, knownModelNames(ctx)), 'openai', cors ?? {});
       const onEnd = served === undefined ? undefined : () => ctx.ollama?.noteUse(served.server, served.tag.name);
       return serveModel(ctx, req, res, { model: spec.name, route: 'model-field', detail: alias, path, prefix: '', onEnd }, read.body, cors);
     }
@@ -152,7 +157,7 @@ async function serveModel(
   const flavor: ErrorFlavor = target.flavor ?? errorFlavor(req, [url, target.path]);
   const fail = (error: GatewayError): void => sendError(res, error, flavor, cors ?? {});
   const status = lifecycle.get(target.model);
-  if (status === undefined) return fail(unknownModel(target.model, openAiModelNames(lifecycle.list(), ctx.ollama?.models())));
+  if (status === undefined) return fail(unknownModel(target.model, knownModelNames(ctx)));
 
   const forwardedPath = pathOf(target.path);
   if (status.state !== 'ready' && method === 'GET' && (forwardedPath === '/v1/models' || forwardedPath === '/v1/models/'))
@@ -203,7 +208,7 @@ async function serveModel(
     use = await acquireUse(lifecycle, target.model, cause, gone?.signal ?? NEVER_ABORTED);
   } catch (error: unknown) {
     if (gone?.signal.aborted === true || res.closed) return;
-    const answer = acquireErrorResponse(error, target.model, openAiModelNames(lifecycle.list(), ctx.ollama?.models()));
+    const answer = acquireErrorResponse(error, target.model, knownModelNames(ctx));
     if (answer === null) return;
     if (answer.status >= 500) ctx.log(`gateway: ${target.model}: ${answer.message}`);
     return fail(answer);
