@@ -5,7 +5,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { ServerModel } from '../ollama/ollama-types';
 import { isOllamaServer, sameOllamaModel } from '../ollama/ollama-types';
 import type { GatewayContext } from './gateway-context';
-import { bodyTooLarge } from './gateway-errors';
+import { bodyTooLarge, routingBudgetFull } from './gateway-errors';
 import { modelForAlias } from './model-field';
 import type { OllamaDirectory } from './ollama-directory';
 import {
@@ -142,12 +142,16 @@ export async function readOllamaTarget(
     sendError(res, error, 'ollama', cors ?? {});
     return null;
   };
-  const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes);
+  const hold = ctx.routingBudget.hold();
+  // Whatever happens next (forwarded, refused, cut), the bytes are given back when the response is over.
+  res.once('close', () => hold.release());
+  const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes, hold);
   if (read.kind === 'aborted') {
     res.destroy();
     return null;
   }
   if (read.kind === 'too-large') return fail(bodyTooLarge(read.limitBytes));
+  if (read.kind === 'over-budget') return fail(routingBudgetFull(ctx.settings().maxBufferedRoutingBytes));
   let parsed: unknown;
   try {
     parsed = JSON.parse(read.body.toString('utf8'));
