@@ -7,7 +7,7 @@ import { CliError } from './cli/cli-error';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
 import { runSleep } from './cli/sleep-command';
-import { runAutoSleep, runPin } from './cli/toggle-commands';
+import { runAutoSleep, runPin, runUnload } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
 import { runWake } from './cli/wake-command';
 import { formatSpecProblem } from './core/config/load-specs';
@@ -30,11 +30,12 @@ Commands:
   sleep NAME            put a model to sleep
   pin NAME / unpin NAME keep a model awake (never put to sleep or evicted) / let it sleep again
   pause / resume        pause auto-sleep for every model / turn it back on
+  unload SERVER MODEL   unload one model inside an awake Ollama server (the server stays up)
   ledger export --csv FILE [--from DATE] [--to DATE] [--model NAME]
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
 
-Options of status, wake, sleep, pin, unpin, pause, resume and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume, unload and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -183,6 +184,13 @@ async function client(command: string, args: readonly string[]): Promise<void> {
     else await runAutoSleep(command === 'pause', options);
     return;
   }
+  if (command === 'unload') {
+    const [server, model, ...more] = positionals;
+    if (server === undefined || model === undefined || more.length > 0)
+      fail('siesta unload: expected an Ollama server and one of its models, e.g. `siesta unload ollama llama3.2:1b`');
+    await runUnload(server, model, options);
+    return;
+  }
   const [name, ...extra] = positionals;
   if (name === undefined || extra.length > 0) fail(`siesta ${command}: expected one model name`);
   if (command === 'wake') await runWake(name, options);
@@ -220,6 +228,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'unpin':
       case 'pause':
       case 'resume':
+      case 'unload':
       case 'ledger':
         await client(command, args);
         return 0;

@@ -28,8 +28,9 @@ export class ControlClient {
     method: 'GET' | 'POST',
     path: string,
     schema: S,
+    body?: unknown,
   ): Promise<z.output<S>> {
-    const res = await this.send(method, path);
+    const res = await this.send(method, path, undefined, body);
     const parsed = schema.safeParse(await res.json());
     if (!parsed.success)
       throw new CliError(
@@ -72,12 +73,18 @@ export class ControlClient {
     method: 'GET' | 'POST',
     path: string,
     signal?: AbortSignal,
+    body?: unknown,
   ): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${this.token}`, [VIA_HEADER]: 'cli' },
+        headers: {
+          Authorization: `Bearer ${this.token}`,
+          [VIA_HEADER]: 'cli',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal,
       });
     } catch (error: unknown) {
