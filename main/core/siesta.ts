@@ -222,8 +222,9 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
       },
       totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
-      // An awake Ollama server holds what its /api/ps says; asleep, what it held before.
-      learnedVramBytes: (model) => ollamaRef?.loadedVramBytes(model) ?? ledger.learnedVramBytes(model),
+      // An awake Ollama server holds what its /api/ps says; asleep, it needs room for its largest model.
+      learnedVramBytes: (model) =>
+        ollamaRef?.loadedVramBytes(model) ?? ollamaRef?.wakeVramBytes(model) ?? ledger.learnedVramBytes(model),
       innerModels: ollamaInnerModels(() => ollamaRef, log),
       settings: () => {
         const s = settings.get();
