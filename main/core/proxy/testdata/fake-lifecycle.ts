@@ -18,6 +18,8 @@ export interface FakeModelOptions {
   readonly wake?: 'auto' | 'manual';
   /** Serve from this port instead of a fresh upstream (a port where nothing listens, for 502 tests). */
   readonly upstreamPort?: number;
+  /** The spec's idle time (default: the test spec's). */
+  readonly idleMs?: number;
 }
 
 /** A recorded lease and how often it was released. */
@@ -71,7 +73,9 @@ export class FakeLifecycle implements LifecycleApi {
     this.options.set(m.name, m);
     this.statuses.set(
       m.name,
-      statusForTest(fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null })),
+      statusForTest(
+        fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null, ...(m.idleMs === undefined ? {} : { idleMs: m.idleMs }) }),
+      ),
     );
   }
 
