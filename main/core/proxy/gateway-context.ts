@@ -5,6 +5,7 @@ import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import type { GatewaySettings } from './gateway-settings';
 import type { FailureLog } from './failure-log';
 import type { NoWakeRules } from './no-wake';
+import type { OllamaDirectory } from './ollama-directory';
 import type { RoutingBodyBudget } from './routing-body-budget';
 import type { UpstreamAgents } from './upstream-agents';
 
@@ -26,6 +27,8 @@ export interface GatewayContext {
   readonly modelNamed: (name: string) => string | undefined;
   /** Whether a lower-cased host label is a registered model (`NAME.localhost`), built once. */
   readonly isModelName: (lowerCaseName: string) => boolean;
+  /** The Ollama servers' models (issue 19), or null when Siesta runs without the catalog. */
+  readonly ollama: OllamaDirectory | null;
 }
 
 /** How a request arrived: on a model's dedicated port, or on the main port. */

@@ -17,6 +17,7 @@ import { FailureLog } from './failure-log';
 import { handleRequest } from './handle-request';
 import { handleUpgrade } from './handle-upgrade';
 import { NoWakeRules } from './no-wake';
+import type { OllamaDirectory } from './ollama-directory';
 import { errorFlavor, sendError, sendRawError } from './openai-errors';
 import { RoutingBodyBudget } from './routing-body-budget';
 import { UpstreamAgents } from './upstream-agents';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   readonly wakeEstimateMs?: (model: string) => number | null;
   /** Lines worth a log: listen failures, wakes that failed, unreachable models. Default: none. */
   readonly log?: (line: string) => void;
+  /** The Ollama servers' models, for Ollama's API and `/v1/models`. Default: none. */
+  readonly ollama?: OllamaDirectory;
 }
 
 /** One address the gateway listens on (or failed to). */
@@ -123,6 +126,7 @@ export class Gateway {
       failures: new FailureLog(this.log),
       modelNamed: (name) => modelNamed(options.lifecycle, name),
       isModelName: (name) => modelNamedIgnoringCase(options.lifecycle, name) !== undefined,
+      ollama: options.ollama ?? null,
     };
   }
 

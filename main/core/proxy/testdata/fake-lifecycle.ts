@@ -20,6 +20,8 @@ export interface FakeModelOptions {
   readonly upstreamPort?: number;
   /** The spec's idle time (default: the test spec's). */
   readonly idleMs?: number;
+  /** `ollama`: the model is an Ollama server (siesta.server). */
+  readonly server?: 'ollama';
 }
 
 /** A recorded lease and how often it was released. */
@@ -74,7 +76,12 @@ export class FakeLifecycle implements LifecycleApi {
     this.statuses.set(
       m.name,
       statusForTest(
-        fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null, ...(m.idleMs === undefined ? {} : { idleMs: m.idleMs }) }),
+        fakeSpec(m.name, {
+          models: m.models ?? [m.name],
+          listenPort: m.listenPort ?? null,
+          ...(m.server ? { server: m.server } : {}),
+          ...(m.idleMs === undefined ? {} : { idleMs: m.idleMs }),
+        }),
       ),
     );
   }
