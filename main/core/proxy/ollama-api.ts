@@ -143,7 +143,7 @@ export async function readOllamaTarget(
     return null;
   };
   const hold = ctx.routingBudget.hold();
-  // The bytes count against the gateway's budget until the response is over, however it ends.
+  // Whatever happens next (forwarded, refused, cut), the bytes are given back when the response is over.
   res.once('close', () => hold.release());
   const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes, hold);
   if (read.kind === 'aborted') {
