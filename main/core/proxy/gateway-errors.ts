@@ -67,7 +67,7 @@ export function routingBudgetFull(budgetBytes: number): GatewayError {
     type: 'server_error',
     code: 'gateway_busy',
     message: `Siesta is holding ${budgetBytes} bytes of other requests' bodies (its budget, maxBufferedRoutingBytes) to read their "model" fields; retry shortly, or send large bodies to the model's own port, MODEL.localhost or /MODEL/, which stream without buffering.`,
-    headers: { 'retry-after': '1', connection: 'close' },
+    headers: { 'retry-after': '1' },
   };
 }
 

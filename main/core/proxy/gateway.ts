@@ -204,6 +204,7 @@ export class Gateway {
     if (main.error !== null) throw new Error(main.error);
     const old = this.main;
     this.main = main;
+    applyTimeouts(main.server, next);
     this.current = next;
     this.rules = new NoWakeRules(next);
     if (old) await closeServer(old.server, false);

@@ -21,7 +21,11 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
   if (declared !== undefined && Number(declared) > maxBytes)
     return Promise.resolve({ kind: 'too-large', limitBytes: maxBytes });
   const declaredBytes = declared === undefined ? null : Number(declared);
-  if (declaredBytes !== null && !hold.grow(declaredBytes)) return Promise.resolve({ kind: 'over-budget' });
+  if (declaredBytes !== null && !hold.grow(declaredBytes)) {
+    // Drained, not held: the client finishes sending and reads its 503 on a connection that stays usable.
+    req.resume();
+    return Promise.resolve({ kind: 'over-budget' });
+  }
   return new Promise((resolve) => {
     // A declared length is read straight into one buffer: no chunk list, no second copy when it is joined.
     const whole = declaredBytes !== null && declaredBytes > 0 ? Buffer.allocUnsafe(declaredBytes) : null;
@@ -45,8 +49,9 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
         return;
       }
       if (declaredBytes === null && !hold.grow(chunk.length)) {
-        req.pause();
         finish({ kind: 'over-budget' });
+        // The rest is read and dropped (no listener keeps it), so no memory is held for it.
+        req.resume();
         return;
       }
       if (whole !== null) chunk.copy(whole, total - chunk.length);

@@ -18,6 +18,8 @@ export interface FakeModelOptions {
   readonly wake?: 'auto' | 'manual';
   /** Serve from this port instead of a fresh upstream (a port where nothing listens, for 502 tests). */
   readonly upstreamPort?: number;
+  /** The spec's idle time (default: the test spec's). */
+  readonly idleMs?: number;
   /** `ollama`: the model is an Ollama server (siesta.server). */
   readonly server?: 'ollama';
 }
@@ -73,7 +75,14 @@ export class FakeLifecycle implements LifecycleApi {
     this.options.set(m.name, m);
     this.statuses.set(
       m.name,
-      statusForTest(fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null, ...(m.server ? { server: m.server } : {}) })),
+      statusForTest(
+        fakeSpec(m.name, {
+          models: m.models ?? [m.name],
+          listenPort: m.listenPort ?? null,
+          ...(m.server ? { server: m.server } : {}),
+          ...(m.idleMs === undefined ? {} : { idleMs: m.idleMs }),
+        }),
+      ),
     );
   }
 
