@@ -12,13 +12,11 @@ export function ollamaInnerModels(
     loaded: (server) => {
       const c = catalog();
       if (c === null) return [];
-      return c
-        .loaded(server)
-        .map((m) => ({
-          name: m.name,
-          vramBytes: m.size_vram,
-          lastUsedAt: c.lastUsedAt(server, m.name),
-        }));
+      return c.loaded(server).map((m) => ({
+        name: m.name,
+        vramBytes: m.size_vram,
+        lastUsedAt: c.lastUsedAt(server, m.name),
+      }));
     },
     unload: async (server, model, forModel) => {
       const c = catalog();

@@ -28,7 +28,9 @@ export interface ServerModel {
 }
 
 /** Whether a registered model is an Ollama server (`siesta.server=ollama`). */
-export function isOllamaServer(status: { readonly spec: { readonly server?: string | null } }): boolean {
+export function isOllamaServer(status: {
+  readonly spec: { readonly server?: string | null };
+}): boolean {
   return status.spec.server === 'ollama';
 }
 

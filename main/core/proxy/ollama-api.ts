@@ -151,7 +151,8 @@ export async function readOllamaTarget(
     return null;
   }
   if (read.kind === 'too-large') return fail(bodyTooLarge(read.limitBytes));
-  if (read.kind === 'over-budget') return fail(routingBudgetFull(ctx.settings().maxBufferedRoutingBytes));
+  if (read.kind === 'over-budget')
+    return fail(routingBudgetFull(ctx.settings().maxBufferedRoutingBytes));
   let parsed: unknown;
   try {
     parsed = JSON.parse(read.body.toString('utf8'));
