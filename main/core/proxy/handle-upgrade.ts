@@ -12,7 +12,7 @@ import { openAiModelNames } from './models-list';
 import { errorFlavor, sendRawError } from './openai-errors';
 import { pathOf, routeRequest } from './route-request';
 import { acquireUse, gateDecision } from './wake-gate';
-import { watchIdleWebSocket } from './websocket-idle';
+import { WebSocketUse, watchIdleWebSocket } from './websocket-idle';
 
 /** Handles one upgrade request. Never throws for a client's mistake; answers it on the socket. */
 export async function handleUpgrade(
@@ -71,21 +71,21 @@ export async function handleUpgrade(
     socket.off('close', onGone);
   }
   if (use === null) return;
-  const held = use;
+  const held = new WebSocketUse(use, lifecycle, route.model, { kind: 'request', route: route.route, detail: route.detail });
   forwardUpgrade({
     req,
     socket,
     head,
     model: route.model,
-    upstream: held.lease.upstream,
+    upstream: use.lease.upstream,
     path: route.path,
     prefix: route.prefix,
     privateCookieNames: ctx.settings().privateCookieNames,
     flavor,
     clock: ctx.clock,
-    done: () => held.release(),
+    done: () => held.end(),
     relaying: settings.releaseIdleWebSockets
-      ? (client, upstream) => watchIdleWebSocket(client, upstream, lifecycle.get(route.model)?.spec.idleMs ?? 0, () => held.release())
+      ? (client, upstream) => watchIdleWebSocket(client, upstream, lifecycle.get(route.model)?.spec.idleMs ?? 0, held)
       : undefined,
   });
 }
