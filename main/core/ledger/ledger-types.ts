@@ -62,6 +62,8 @@ export interface LedgerOptions {
 export interface EventHint {
   /** The GPUs the model runs on, when the caller knows. */
   readonly gpuIndexes?: readonly number[];
+  /** Requests open on each model now (for "otherwise idle"); default `LedgerOptions.inFlightOf`. */
+  readonly inFlightOf?: (model: string) => number;
 }
 
 /** What the composition root knows of a model from its spec. */

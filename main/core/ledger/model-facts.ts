@@ -31,7 +31,7 @@ export class ModelFacts {
   factsOf(event: LifecycleEvent, hint: EventHint | undefined): EventFacts {
     const gpuIndexes = this.gpusOf(event.model, hint);
     const others = this.residency.othersOn(event.model, gpuIndexes);
-    const inFlightOf = this.lookups.inFlightOf;
+    const inFlightOf = hint?.inFlightOf ?? this.lookups.inFlightOf;
     return {
       gpuIndexes,
       wasResident: this.residency.of(event.model) !== 'down',
