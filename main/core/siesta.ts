@@ -28,6 +28,9 @@ import { Ledger } from './ledger/ledger';
 import { ledgerPathIn } from './ledger/ledger-database';
 import { eventLogLine } from './lifecycle/event-log-line';
 import { Lifecycle } from './lifecycle/lifecycle';
+import { ledgerModelStore } from './ollama/ledger-model-store';
+import { OllamaCatalog } from './ollama/ollama-catalog';
+import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
@@ -63,6 +66,13 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
     corsOrigins: settings.gateway.corsOrigins,
     noWakeUserAgents: settings.gateway.noWakeUserAgents,
     maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
+    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
+    headersTimeoutMs: settings.gateway.headersTimeoutMs,
+    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
+    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
+    maxConnections: settings.gateway.maxConnections,
+    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
+    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
     privateCookieNames: [TOKEN_COOKIE],
   });
 }
@@ -113,11 +123,14 @@ function buildRuntime(root: Root, config: ConfigInForce): { runtime: DockerRunti
   return { runtime, engineAddress };
 }
 
-/** The lifecycle with its admission (the VRAM scheduler) and idle policy (keep-alive), and its events recorded. */
+/**
+ * The lifecycle with its admission (the VRAM scheduler) and idle policy (keep-alive), its events recorded, and the
+ * catalog of the models inside Ollama servers.
+ */
 function buildLifecycle(
   root: Root,
   parts: { ledger: Ledger; runtime: DockerRuntime; latest: LatestSamples },
-): { lifecycle: Lifecycle; policies: KeepAlivePolicies } {
+): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
@@ -127,8 +140,8 @@ function buildLifecycle(
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
-  // The scheduler and the lifecycle ask each other: the scheduler reads the models' states during a wake, which
-  // the lifecycle (built next, in this scope) runs only after both exist.
+  // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
+  // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
   const scheduler = new VramScheduler({
     clock,
     lifecycle: () => lifecycle,
@@ -137,7 +150,9 @@ function buildLifecycle(
       return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
     },
     totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
-    learnedVramBytes: (model) => ledger.learnedVramBytes(model),
+    // An awake Ollama server holds what its /api/ps says; asleep, what it held before.
+    learnedVramBytes: (model) => ollama.loadedVramBytes(model) ?? ledger.learnedVramBytes(model),
+    innerModels: ollamaInnerModels(() => ollama, log),
     settings: () => {
       const s = settings.get();
       return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
@@ -151,6 +166,7 @@ function buildLifecycle(
     log: (line) => root.feed.report('lifecycle', line),
   });
   teardown.add(() => lifecycle.stop());
+  const ollama: OllamaCatalog = new OllamaCatalog({ lifecycle, clock, store: ledgerModelStore(ledger), log });
   teardown.add(policies.attach(lifecycle));
   teardown.add(
     policies.onPrewarm((decision) => {
@@ -168,7 +184,7 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
-  return { lifecycle, policies };
+  return { lifecycle, policies, ollama };
 }
 
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
@@ -205,7 +221,7 @@ async function startSpecSync(
 /** The control core, told of background problems and the engine's state from now on. */
 function buildControlCore(
   root: Root,
-  parts: { lifecycle: Lifecycle; ledger: Ledger; gateway: Gateway; probe: GpuProbe; engine: EngineFeed },
+  parts: { lifecycle: Lifecycle; ledger: Ledger; gateway: Gateway; probe: GpuProbe; engine: EngineFeed; ollama: OllamaCatalog },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
     clock: root.clock,
@@ -215,6 +231,7 @@ function buildControlCore(
     probeStatus: () => parts.probe.status(),
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
+    ollama: parts.ollama,
   });
   root.teardown.add(() => core.close());
   root.teardown.add(root.feed.onProblem((source, message) => core.publishError(source, message)));
@@ -278,7 +295,7 @@ async function startGpu(
   root.teardown.add(() => vramTracker.stop());
 }
 
-async function startApi(root: Root, core: SiestaControlCore, token: string): Promise<ControlApiServer> {
+async function startApi(root: Root, core: SiestaControlCore, gateway: Gateway, token: string): Promise<ControlApiServer> {
   const controlAddress = root.options.control ?? { host: DEFAULT_CONTROL_HOST, port: DEFAULT_CONTROL_PORT };
   const api = new ControlApiServer({
     core,
@@ -288,7 +305,18 @@ async function startApi(root: Root, core: SiestaControlCore, token: string): Pro
     rendererDir: root.options.rendererDir ?? null,
     clock: root.clock,
     onError: (error) => root.log(`control API: ${messageOf(error)}`),
+    log: root.log,
   });
+  api.metrics.addReading(
+    'siesta_gateway_buffered_body_bytes',
+    'Bytes of request bodies the gateway holds in memory to route them by their model field',
+    () => gateway.bufferedBodyBytes(),
+  );
+  api.metrics.addReading(
+    'siesta_gateway_open_connections',
+    'Client connections open on the gateway, all ports together',
+    () => gateway.openConnections(),
+  );
   try {
     await api.listen();
   } catch (error: unknown) {
@@ -326,7 +354,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     const { runtime, engineAddress } = buildRuntime(root, config);
     const probe = options.gpuProbe ?? (await createGpuProbe({ clock }));
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies } = buildLifecycle(root, { ledger, runtime, latest });
+    const { lifecycle, policies, ollama } = buildLifecycle(root, { ledger, runtime, latest });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
     const gateway = new Gateway({
       lifecycle,
@@ -334,6 +362,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
       wakeEstimateMs: (model) => ledger.wakeEstimateMs(model),
       log,
+      ollama,
     });
     const models = new ModelSet({ lifecycle, ledger, gateway, settings, log });
     const engine = new EngineFeed();
@@ -342,6 +371,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     teardown.add(reloader.watch(options.configPollMs ?? 2000));
 
     await lifecycle.start();
+    ollama.start();
+    teardown.add(() => ollama.stop());
     ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
     const specs = models.current();
     const none = engineAway === null ? '(none yet: label a container siesta.enable=true)' : '(none yet: waiting for the Docker Engine)';
@@ -355,10 +386,10 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     }
     teardown.add(() => gateway.stop());
 
-    const core = buildControlCore(root, { lifecycle, ledger, gateway, probe, engine });
+    const core = buildControlCore(root, { lifecycle, ledger, gateway, probe, engine, ollama });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
     await startGpu(root, { probe, latest, ledger, core, lifecycle, runtime });
-    const api = await startApi(root, core, token);
+    const api = await startApi(root, core, gateway, token);
 
     let stopping: Promise<void> | null = null;
     return {
