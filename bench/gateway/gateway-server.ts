@@ -2,7 +2,7 @@
 // always awake, whose "container" (a MemoryRuntime entry) publishes the port of the benchmark's fake model server.
 // Run: `node --import tsx bench/gateway/gateway-server.ts` with BENCH_UPSTREAM_PORT and BENCH_MODEL set.
 import { systemClock } from '../../main/core/clock/clock';
-import { MemoryRuntime } from '../../main/core/docker/memory-runtime';
+import { MemoryRuntime } from '../../main/core/docker/testdata/memory-runtime';
 import { Lifecycle } from '../../main/core/lifecycle/lifecycle';
 import { Gateway } from '../../main/core/proxy/gateway';
 import { gatewaySettings } from '../../main/core/proxy/gateway-settings';

@@ -6,7 +6,7 @@ import type { IdlePolicy } from '../../main/core/lifecycle/lifecycle-api';
 import type { EnergyStatsSource } from '../../main/core/policy/energy-stats';
 import { KeepAlivePolicies } from '../../main/core/policy/keep-alive-policies';
 import { keepAliveSettings, type KeepAliveSettings } from '../../main/core/policy/keep-alive-settings';
-import { policySpec } from '../../main/core/policy/policy-fixtures';
+import { policySpec } from '../../main/core/policy/testdata/policy-fixtures';
 import { OracleIdlePolicy } from './oracle-policy';
 import { percentile } from './percentiles';
 import { DEFAULT_POWER_MODEL, type PowerModel } from './power-model';

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushMicrotasks, VirtualClock } from '../clock/virtual-clock';
 import { type ModelSpec } from '../config/model-spec';
-import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryReadiness, MemoryRuntime } from '../docker/testdata/memory-runtime';
 import { Lifecycle, type LifecycleOptions } from './lifecycle';
 import { WakeError, type WakeAdmission } from './lifecycle-api';
 import type { LifecycleEvent, ModelStatus } from './model-state';

@@ -1,7 +1,7 @@
 // SpecSync over the in-memory engine: labels and siesta.yaml merged at start, and a re-read siesta.yaml applied.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
-import { MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryRuntime } from '../docker/testdata/memory-runtime';
 import type { ModelSpec } from '../config/model-spec';
 import { parseSiestaYaml } from '../config/siesta-yaml';
 import { SpecSync, type EngineState } from './spec-sync';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { adaptiveDecision } from './adaptive-policy';
 import { DAY_MS, GapHistory } from './gap-history';
 import { keepAliveSettings } from './keep-alive-settings';
-import { policySpec } from './policy-fixtures';
+import { policySpec } from './testdata/policy-fixtures';
 
 const spec = policySpec('chat', 'adaptive');
 const stats = { dPWatts: 20, wakeJoules: 2_000, wakeMs: 20_000, count: 10 };

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { breakEvenDecision } from './break-even-policy';
 import { KEEP_ALIVE_DEFAULTS } from './keep-alive-settings';
-import { offlineOptimum } from './offline-optimum';
-import { policySpec } from './policy-fixtures';
+import { offlineOptimum } from './testdata/offline-optimum';
+import { policySpec } from './testdata/policy-fixtures';
 
 const spec = policySpec('chat', 'break-even', { idleMs: 600_000 });
 const stats = { dPWatts: 48, wakeJoules: 1_200, wakeMs: 20_000, count: 5 };

@@ -1,7 +1,7 @@
 // The fixed policy uses the spec's idle time and never sleeps a model whose idle is 0.
 import { describe, expect, it } from 'vitest';
 import { fixedDecision } from './fixed-policy';
-import { policySpec } from './policy-fixtures';
+import { policySpec } from './testdata/policy-fixtures';
 
 describe('fixed keep-alive policy', () => {
   it("sleeps after the spec's idle time and says where it came from", () => {

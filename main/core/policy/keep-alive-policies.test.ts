@@ -5,7 +5,7 @@ import type { ModelSpec } from '../config/model-spec';
 import type { LifecycleEvent, ModelStatus } from '../lifecycle/model-state';
 import { fixedEnergyStats } from './energy-stats';
 import { KeepAlivePolicies, type LifecycleObservable, type PrewarmDecision } from './keep-alive-policies';
-import { policySpec } from './policy-fixtures';
+import { policySpec } from './testdata/policy-fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;

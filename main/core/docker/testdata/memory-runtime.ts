@@ -1,6 +1,6 @@
 // A container engine in memory on a clock: for the lifecycle's unit tests and the keep-alive simulator.
 // Containers "serve" a set time after they start; the engine's events are emitted as Docker would.
-import type { Clock } from '../clock/clock';
+import type { Clock } from '../../clock/clock';
 import {
   ContainerRefusedError,
   labelledForSiesta,
@@ -8,8 +8,8 @@ import {
   type ContainerHealth,
   type ContainerInfo,
   type RuntimeEvent,
-} from './container-runtime';
-import type { ContainerRuntime } from './container-runtime';
+} from '../container-runtime';
+import type { ContainerRuntime } from '../container-runtime';
 
 /** A container to put in the memory engine. */
 export interface MemoryContainerOptions {

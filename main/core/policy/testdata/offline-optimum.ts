@@ -1,5 +1,5 @@
 // The offline optimum that knows every gap in advance: the bound the online policies are measured against.
-import type { GapCosts } from './best-timeout';
+import type { GapCosts } from '../best-timeout';
 
 /** What the offline optimum spends over a sequence of gaps. */
 export interface OfflineOptimum {
