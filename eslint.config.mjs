@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // The core runs in plain Node (daemon, CLI, tests): never Electron.
-    files: ['main/core/**/*.ts', 'main/cli.ts'],
+    files: ['main/core/**/*.ts', 'main/cli.ts', 'main/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
