@@ -21,16 +21,30 @@ describe('the layers of main/core', () => {
       },
     ]);
     // The leak this issue closed: the gateway reaching into the control API for its cookie name.
-    expect(breachesIn('main/core/proxy/forwarded-headers.ts', "import { TOKEN_COOKIE } from '../api/request-guards';")).toHaveLength(1);
+    expect(
+      breachesIn(
+        'main/core/proxy/forwarded-headers.ts',
+        "import { TOKEN_COOKIE } from '../api/request-guards';",
+      ),
+    ).toHaveLength(1);
     // A sideways import between folders of one layer, and the composition root imported from below.
-    expect(breachesIn('main/core/ledger/x.ts', "import { VramScheduler } from '../scheduler/vram-scheduler';")[0]?.why).toMatch(/same layer/);
-    expect(breachesIn('main/core/api/x.ts', "export { startSiesta } from '../siesta';")[0]?.why).toMatch(/siesta\.ts .*upward/);
+    expect(
+      breachesIn(
+        'main/core/ledger/x.ts',
+        "import { VramScheduler } from '../scheduler/vram-scheduler';",
+      )[0]?.why,
+    ).toMatch(/same layer/);
+    expect(
+      breachesIn('main/core/api/x.ts', "export { startSiesta } from '../siesta';")[0]?.why,
+    ).toMatch(/siesta\.ts .*upward/);
   });
 
   it('catches Electron in the core and the CLI, and allows downward imports', () => {
     expect(breachesIn('main/core/tray/x.ts', "import { Tray } from 'electron';")).toHaveLength(1);
     expect(breachesIn('main/cli/x.ts', "import { app } from 'electron';")).toHaveLength(1);
     expect(breachesIn('main/app/x.ts', "import { app } from 'electron';")).toEqual([]);
-    expect(breachesIn('main/core/api/x.ts', "import type { Ledger } from '../ledger/ledger';")).toEqual([]);
+    expect(
+      breachesIn('main/core/api/x.ts', "import type { Ledger } from '../ledger/ledger';"),
+    ).toEqual([]);
   });
 });

@@ -42,7 +42,8 @@ function coreFolderOf(path: string): string | null {
 /** The import specifiers of a TypeScript source (static imports, re-exports and `import()`). */
 export function importsOf(source: string): string[] {
   const found: string[] = [];
-  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'([^']+)'/g)) found.push(m[1] ?? '');
+  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'";]*?from\s*'([^']+)'/g))
+    found.push(m[1] ?? '');
   for (const m of source.matchAll(/(?:^|\n)\s*import\s*'([^']+)'/g)) found.push(m[1] ?? '');
   for (const m of source.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) found.push(m[1] ?? '');
   return found;
@@ -56,18 +57,30 @@ export function breachesIn(file: string, source: string): LayerBreach[] {
   for (const spec of importsOf(source)) {
     if (spec === 'electron' || spec.startsWith('electron/')) {
       if (from !== null || inCli)
-        breaches.push({ file, imported: spec, why: `${inCli ? 'the CLI' : 'main/core'} runs without Electron` });
+        breaches.push({
+          file,
+          imported: spec,
+          why: `${inCli ? 'the CLI' : 'main/core'} runs without Electron`,
+        });
       continue;
     }
     if (from === null || !spec.startsWith('.')) continue;
-    const target = normalize(join(dirname(file), spec)).split(sep).join('/');
+    const target = normalize(join(dirname(file), spec))
+      .split(sep)
+      .join('/');
     const to = coreFolderOf(target);
     if (to === null || to === from) continue;
     const toFolder = to.endsWith('.ts') || target.split('/').length > 3 ? to : `${to}.ts`;
     const fromLayer = layerOf(from);
     const toLayer = layerOf(toFolder);
-    if (fromLayer < 0) breaches.push({ file, imported: spec, why: `main/core/${from} has no layer in CORE_LAYERS` });
-    else if (toLayer < 0) breaches.push({ file, imported: spec, why: `main/core/${toFolder} has no layer in CORE_LAYERS` });
+    if (fromLayer < 0)
+      breaches.push({ file, imported: spec, why: `main/core/${from} has no layer in CORE_LAYERS` });
+    else if (toLayer < 0)
+      breaches.push({
+        file,
+        imported: spec,
+        why: `main/core/${toFolder} has no layer in CORE_LAYERS`,
+      });
     else if (toLayer >= fromLayer)
       breaches.push({
         file,
@@ -97,6 +110,15 @@ export function productionSources(root: string, dir: string): string[] {
 
 /** Every breach in main/core and the CLI of the repository at `root`. */
 export function layerBreaches(root: string): LayerBreach[] {
-  const files = [...productionSources(root, 'main/core'), ...productionSources(root, 'main/cli'), 'main/cli.ts'];
-  return files.flatMap((file) => breachesIn(relative(root, join(root, file)).split(sep).join('/'), readFileSync(join(root, file), 'utf8')));
+  const files = [
+    ...productionSources(root, 'main/core'),
+    ...productionSources(root, 'main/cli'),
+    'main/cli.ts',
+  ];
+  return files.flatMap((file) =>
+    breachesIn(
+      relative(root, join(root, file)).split(sep).join('/'),
+      readFileSync(join(root, file), 'utf8'),
+    ),
+  );
 }

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const upstreamPort = Number(process.env.BENCH_UPSTREAM_PORT);
   const model = process.env.BENCH_MODEL ?? 'bench';
   if (!Number.isInteger(upstreamPort) || upstreamPort <= 0)
-    throw new Error(`BENCH_UPSTREAM_PORT must be the fake model server's port, got "${process.env.BENCH_UPSTREAM_PORT ?? ''}"`);
+    throw new Error(
+      `BENCH_UPSTREAM_PORT must be the fake model server's port, got "${process.env.BENCH_UPSTREAM_PORT ?? ''}"`,
+    );
   const clock = systemClock();
   const runtime = new MemoryRuntime({ clock });
   runtime.add({ name: model, running: true, hostPort: upstreamPort });
@@ -21,10 +23,18 @@ async function main(): Promise<void> {
   await lifecycle.start();
   const deadline = Date.now() + 10_000;
   while (lifecycle.get(model)?.state !== 'ready') {
-    if (Date.now() > deadline) throw new Error(`the model "${model}" did not become ready: ${lifecycle.get(model)?.readinessDetail ?? 'no detail'}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the model "${model}" did not become ready: ${lifecycle.get(model)?.readinessDetail ?? 'no detail'}`,
+      );
     await new Promise((r) => setTimeout(r, 10));
   }
-  const gateway = new Gateway({ lifecycle, clock, settings: gatewaySettings({ port: 0 }), log: (line) => console.error(line) });
+  const gateway = new Gateway({
+    lifecycle,
+    clock,
+    settings: gatewaySettings({ port: 0 }),
+    log: (line) => console.error(line),
+  });
   await gateway.start();
   console.log(`gateway listening on ${gateway.addresses()[0]?.port ?? 0}`);
   process.once('SIGTERM', () => {

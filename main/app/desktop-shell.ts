@@ -131,7 +131,9 @@ export async function startDesktopShell(
         client.sleep(action.model).catch(failed(`put ${action.model} to sleep`));
         return;
       case 'unload':
-        client.unload(action.server, action.model).catch(failed(`unload ${action.model} from ${action.server}`));
+        client
+          .unload(action.server, action.model)
+          .catch(failed(`unload ${action.model} from ${action.server}`));
         return;
       case 'set-auto-sleep-paused':
         client

@@ -7,7 +7,11 @@ import { formatDuration } from './cli-format';
 import { OutputLine } from './output-line';
 
 /** Pins or unpins `name` and says what that means for it now. */
-export async function runPin(name: string, pinned: boolean, options: CliCommandOptions): Promise<void> {
+export async function runPin(
+  name: string,
+  pinned: boolean,
+  options: CliCommandOptions,
+): Promise<void> {
   const client = new ControlClient(options);
   const out = new OutputLine(options.out);
   const answer = await client.json(
@@ -17,18 +21,26 @@ export async function runPin(name: string, pinned: boolean, options: CliCommandO
   );
   const model = answer.model;
   if (pinned) {
-    out.line(`${name} is pinned: it is not put to sleep when idle or to make room for another model until you unpin it`);
+    out.line(
+      `${name} is pinned: it is not put to sleep when idle or to make room for another model until you unpin it`,
+    );
     return;
   }
   const idle = formatDuration(model.idle.idleMs);
-  out.line(`${name} is unpinned: it goes to sleep after ${idle} without requests${model.state === 'ready' ? '' : ' once awake'}`);
+  out.line(
+    `${name} is unpinned: it goes to sleep after ${idle} without requests${model.state === 'ready' ? '' : ' once awake'}`,
+  );
 }
 
 /** Pauses or resumes auto-sleep for every model. */
 export async function runAutoSleep(paused: boolean, options: CliCommandOptions): Promise<void> {
   const client = new ControlClient(options);
   const out = new OutputLine(options.out);
-  const answer = await client.json('POST', `/api/auto-sleep/${paused ? 'pause' : 'resume'}`, AutoSleepResponseSchema);
+  const answer = await client.json(
+    'POST',
+    `/api/auto-sleep/${paused ? 'pause' : 'resume'}`,
+    AutoSleepResponseSchema,
+  );
   out.line(
     answer.autoSleepPaused
       ? 'auto-sleep is paused: no model is put to sleep when idle until you run `siesta resume`'

@@ -78,7 +78,11 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
 }
 
 function pricingOf(s: Settings) {
-  return { pricePerKwh: s.pricePerKwh, currency: s.currency, gridCo2GramsPerKwh: s.gridGramsCo2PerKwh };
+  return {
+    pricePerKwh: s.pricePerKwh,
+    currency: s.currency,
+    gridCo2GramsPerKwh: s.gridGramsCo2PerKwh,
+  };
 }
 
 /** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
@@ -102,7 +106,10 @@ function buildLedger(root: Root): Ledger {
 }
 
 /** The engine as the docker CLI finds it (DOCKER_HOST, its current context, the platform default), named in messages. */
-function buildRuntime(root: Root, config: ConfigInForce): { runtime: DockerRuntime; engineAddress: string } {
+function buildRuntime(
+  root: Root,
+  config: ConfigInForce,
+): { runtime: DockerRuntime; engineAddress: string } {
   const { options } = root;
   let docker = options.docker;
   let engineAddress = 'the engine Siesta was given';
@@ -147,7 +154,9 @@ function buildLifecycle(
     lifecycle: () => lifecycle,
     freeVramBytes: (gpu) => {
       const s = sampleOf(gpu);
-      return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
+      return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null
+        ? s.vramTotalBytes - s.vramUsedBytes
+        : null;
     },
     totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
     // An awake Ollama server holds what its /api/ps says; asleep, what it held before.
@@ -166,15 +175,27 @@ function buildLifecycle(
     log: (line) => root.feed.report('lifecycle', line),
   });
   teardown.add(() => lifecycle.stop());
-  const ollama: OllamaCatalog = new OllamaCatalog({ lifecycle, clock, store: ledgerModelStore(ledger), log });
+  const ollama: OllamaCatalog = new OllamaCatalog({
+    lifecycle,
+    clock,
+    store: ledgerModelStore(ledger),
+    log,
+  });
   teardown.add(policies.attach(lifecycle));
   teardown.add(
     policies.onPrewarm((decision) => {
-      const event = { kind: 'prewarm', at: decision.at, model: decision.model, detail: decision.detail } as const;
+      const event = {
+        kind: 'prewarm',
+        at: decision.at,
+        model: decision.model,
+        detail: decision.detail,
+      } as const;
       ledger.recordEvent(event, eventHint(lifecycle, decision.model));
-      lifecycle.wake(decision.model, { kind: 'prewarm', detail: decision.detail }).catch((error: unknown) => {
-        log(`pre-warming "${decision.model}" failed: ${messageOf(error)}`);
-      });
+      lifecycle
+        .wake(decision.model, { kind: 'prewarm', detail: decision.detail })
+        .catch((error: unknown) => {
+          log(`pre-warming "${decision.model}" failed: ${messageOf(error)}`);
+        });
     }),
   );
   // The ledger hears each event before anyone else: the API and the tray then read figures that include it.
@@ -190,7 +211,13 @@ function buildLifecycle(
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
 async function startSpecSync(
   root: Root,
-  parts: { runtime: DockerRuntime; config: ConfigInForce; models: ModelSet; engine: EngineFeed; engineAddress: string },
+  parts: {
+    runtime: DockerRuntime;
+    config: ConfigInForce;
+    models: ModelSet;
+    engine: EngineFeed;
+    engineAddress: string;
+  },
   report: (line: string) => void,
 ): Promise<{ specSync: SpecSync; engineAway: string | null }> {
   const specSync = new SpecSync({
@@ -205,7 +232,9 @@ async function startSpecSync(
   try {
     engineAway = (await specSync.start()).engineAway;
   } catch (error: unknown) {
-    throw new SiestaStartError(`the Docker Engine (${parts.engineAddress}) answered with an error: ${messageOf(error)}.`);
+    throw new SiestaStartError(
+      `the Docker Engine (${parts.engineAddress}) answered with an error: ${messageOf(error)}.`,
+    );
   }
   root.teardown.add(() => specSync.stop());
   if (engineAway !== null) {
@@ -221,7 +250,14 @@ async function startSpecSync(
 /** The control core, told of background problems and the engine's state from now on. */
 function buildControlCore(
   root: Root,
-  parts: { lifecycle: Lifecycle; ledger: Ledger; gateway: Gateway; probe: GpuProbe; engine: EngineFeed; ollama: OllamaCatalog },
+  parts: {
+    lifecycle: Lifecycle;
+    ledger: Ledger;
+    gateway: Gateway;
+    probe: GpuProbe;
+    engine: EngineFeed;
+    ollama: OllamaCatalog;
+  },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
     clock: root.clock,
@@ -270,7 +306,14 @@ function followSettings(
 /** GPU samples to the ledger, the scheduler and the clients; each running model's VRAM measured. */
 async function startGpu(
   root: Root,
-  parts: { probe: GpuProbe; latest: LatestSamples; ledger: Ledger; core: SiestaControlCore; lifecycle: Lifecycle; runtime: DockerRuntime },
+  parts: {
+    probe: GpuProbe;
+    latest: LatestSamples;
+    ledger: Ledger;
+    core: SiestaControlCore;
+    lifecycle: Lifecycle;
+    runtime: DockerRuntime;
+  },
 ): Promise<void> {
   const { probe, ledger, core, lifecycle } = parts;
   await probe.start((samples) => {
@@ -295,8 +338,16 @@ async function startGpu(
   root.teardown.add(() => vramTracker.stop());
 }
 
-async function startApi(root: Root, core: SiestaControlCore, gateway: Gateway, token: string): Promise<ControlApiServer> {
-  const controlAddress = root.options.control ?? { host: DEFAULT_CONTROL_HOST, port: DEFAULT_CONTROL_PORT };
+async function startApi(
+  root: Root,
+  core: SiestaControlCore,
+  gateway: Gateway,
+  token: string,
+): Promise<ControlApiServer> {
+  const controlAddress = root.options.control ?? {
+    host: DEFAULT_CONTROL_HOST,
+    port: DEFAULT_CONTROL_PORT,
+  };
   const api = new ControlApiServer({
     core,
     token,
@@ -338,7 +389,9 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     try {
       mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     } catch (error: unknown) {
-      throw new SiestaStartError(`cannot create the data dir ${options.dataDir}: ${messageOf(error)}`);
+      throw new SiestaStartError(
+        `cannot create the data dir ${options.dataDir}: ${messageOf(error)}`,
+      );
     }
     const settings = SettingsStore.open(options.dataDir, SIESTA_SETTINGS_DEFAULTS);
     const token = loadOrCreateToken(options.dataDir);
@@ -348,7 +401,9 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       problems.push(line);
       log(line);
     };
-    const config = new ConfigInForce(options.configPath ? await readSiestaYaml(options.configPath) : null);
+    const config = new ConfigInForce(
+      options.configPath ? await readSiestaYaml(options.configPath) : null,
+    );
 
     const ledger = buildLedger(root);
     const { runtime, engineAddress } = buildRuntime(root, config);
@@ -366,17 +421,36 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     });
     const models = new ModelSet({ lifecycle, ledger, gateway, settings, log });
     const engine = new EngineFeed();
-    const { specSync, engineAway } = await startSpecSync(root, { runtime, config, models, engine, engineAddress }, report);
-    const reloader = new ConfigReloader({ configPath: options.configPath ?? null, inForce: config, specSync, log, report });
+    const { specSync, engineAway } = await startSpecSync(
+      root,
+      { runtime, config, models, engine, engineAddress },
+      report,
+    );
+    const reloader = new ConfigReloader({
+      configPath: options.configPath ?? null,
+      inForce: config,
+      specSync,
+      log,
+      report,
+    });
     teardown.add(reloader.watch(options.configPollMs ?? 2000));
 
     await lifecycle.start();
     ollama.start();
     teardown.add(() => ollama.stop());
-    ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
+    ledger.observeModels(
+      lifecycle
+        .list()
+        .map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })),
+    );
     const specs = models.current();
-    const none = engineAway === null ? '(none yet: label a container siesta.enable=true)' : '(none yet: waiting for the Docker Engine)';
-    log(`${specs.length} model${specs.length === 1 ? '' : 's'}: ${specs.map((s) => s.name).join(', ') || none}`);
+    const none =
+      engineAway === null
+        ? '(none yet: label a container siesta.enable=true)'
+        : '(none yet: waiting for the Docker Engine)';
+    log(
+      `${specs.length} model${specs.length === 1 ? '' : 's'}: ${specs.map((s) => s.name).join(', ') || none}`,
+    );
     models.announceChanges();
 
     try {

@@ -40,7 +40,8 @@ export class ConfigReloader {
   /** Reads the file again and applies its models; resolves with what it did, in one line. */
   reload(): Promise<string> {
     const configPath = this.options.configPath;
-    if (!configPath) return Promise.resolve('no siesta.yaml to reload: Siesta runs on container labels alone');
+    if (!configPath)
+      return Promise.resolve('no siesta.yaml to reload: Siesta runs on container labels alone');
     this.reloading = this.reloading.then(async () => {
       try {
         return await this.reloadFrom(configPath);
@@ -59,7 +60,8 @@ export class ConfigReloader {
     const configPath = this.options.configPath;
     if (!configPath || !(pollMs > 0)) return () => undefined;
     const onChange = (now: Stats, before: Stats): void => {
-      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
+      if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino)
+        return;
       void this.reload();
     };
     watchFile(configPath, { interval: pollMs, persistent: false }, onChange);
@@ -80,7 +82,9 @@ export class ConfigReloader {
     const specs = await this.options.specSync.setYaml(next);
     const line =
       `reloaded ${configPath}: ${specs.length} model${specs.length === 1 ? '' : 's'}` +
-      (daemonChanged ? ' (gateway, control and dataDir changes take effect at the next start)' : '');
+      (daemonChanged
+        ? ' (gateway, control and dataDir changes take effect at the next start)'
+        : '');
     this.options.log(line);
     return line;
   }

@@ -43,8 +43,12 @@ export class ModelSet {
     }
     this.specs = specs;
     const defaultIdleMs = settings.get().defaultIdleMs;
-    lifecycle.setSpecs(specs.map((spec) => (spec.idleFromDefault ? { ...spec, idleMs: defaultIdleMs } : spec)));
+    lifecycle.setSpecs(
+      specs.map((spec) => (spec.idleFromDefault ? { ...spec, idleMs: defaultIdleMs } : spec)),
+    );
     for (const spec of specs) ledger.setModelInfo(spec.name, { idleWatts: spec.idleWatts });
-    gateway.updateListenPorts().catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
+    gateway
+      .updateListenPorts()
+      .catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
   }
 }

@@ -108,7 +108,10 @@ export interface SavedTotals extends HistoryFigures {
 }
 
 /** The part of `ModelStats` the keep-alive policies need, read without the savings sums (`Ledger.learnedEnergy`). */
-export type LearnedEnergy = Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>;
+export type LearnedEnergy = Pick<
+  ModelStats,
+  'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'
+>;
 
 /** What the ledger has learned of one model. */
 export interface ModelStats {

@@ -36,13 +36,19 @@ export class ModelFacts {
       gpuIndexes,
       wasResident: this.residency.of(event.model) !== 'down',
       others: others.map((o) => o.name),
-      othersActive: others.some((o) => o.residency === 'waking' || (inFlightOf ? inFlightOf(o.name) > 0 : false)),
+      othersActive: others.some(
+        (o) => o.residency === 'waking' || (inFlightOf ? inFlightOf(o.name) > 0 : false),
+      ),
     };
   }
 
   /** The model's GPUs: the hint, its spec info, the resolver, the only GPU there is, or unknown (null: all GPUs). */
   gpusOf(model: string, hint: EventHint | undefined): GpuSet {
-    const candidates = [hint?.gpuIndexes, this.info.get(model)?.gpuIndexes, this.lookups.gpuIndexesOf?.(model) ?? undefined];
+    const candidates = [
+      hint?.gpuIndexes,
+      this.info.get(model)?.gpuIndexes,
+      this.lookups.gpuIndexesOf?.(model) ?? undefined,
+    ];
     for (const c of candidates) if (c && c.length > 0) return [...new Set(c)].sort((a, b) => a - b);
     return this.samples.onlyGpu();
   }

@@ -12,9 +12,9 @@ describe('fixed keep-alive policy', () => {
   });
 
   it('says when the idle time is the default from the settings (no idle in the spec)', () => {
-    expect(fixedDecision(policySpec('chat', 'fixed', { idleMs: 600_000, idleFromDefault: true })).reason).toBe(
-      'fixed: 10 min from the default idle time in the settings',
-    );
+    expect(
+      fixedDecision(policySpec('chat', 'fixed', { idleMs: 600_000, idleFromDefault: true })).reason,
+    ).toBe('fixed: 10 min from the default idle time in the settings');
   });
 
   it('never sleeps a model whose idle is 0', () => {

@@ -82,7 +82,9 @@ export class FakeControlCore implements ControlCore {
   }
 
   unload(server: string, model: string): Promise<void> {
-    return Promise.reject(new Error(`the fake core has no Ollama servers (asked to unload ${model} from ${server})`));
+    return Promise.reject(
+      new Error(`the fake core has no Ollama servers (asked to unload ${model} from ${server})`),
+    );
   }
 
   state(): StateResponse {

@@ -27,5 +27,9 @@ export function offlineOptimum(gapsMs: readonly number[], costs: GapCosts): Offl
       energyJoules += (costs.dPWatts * gapMs) / 1_000;
     }
   }
-  return { energyJoules, coldStarts, costJoules: energyJoules + coldStarts * costs.coldStartCostJoules };
+  return {
+    energyJoules,
+    coldStarts,
+    costJoules: energyJoules + coldStarts * costs.coldStartCostJoules,
+  };
 }

@@ -3,7 +3,11 @@ import { type KeepAlivePolicyName, type ModelSpec } from '../../config/model-spe
 import { specForTest } from '../../config/testdata/spec-for-test';
 
 /** A model spec with the defaults of DESIGN.md, the given policy and overrides. */
-export function policySpec(name: string, policy: KeepAlivePolicyName, overrides: Partial<ModelSpec> = {}): ModelSpec {
+export function policySpec(
+  name: string,
+  policy: KeepAlivePolicyName,
+  overrides: Partial<ModelSpec> = {},
+): ModelSpec {
   return specForTest(name, {
     container: `${name}-container`,
     source: { kind: 'yaml', file: 'siesta.yaml', line: 1 },
