@@ -43,6 +43,10 @@ export interface MachineContext {
 /**
  * The state machine of one model; the registry (`Lifecycle`) only finds it. Its wake loop lives in wake-loop.ts and
  * its following of the engine's container events in engine-follower.ts; both drive it through the methods below.
+ *
+ * Why about 450 lines: every transition of one model (use, wait, wake, fail, stop, sleep, idle) is kept in this one
+ * class so that the order of state change, event and notification is visible in one place; the parts that do not
+ * change the state (wake loop, engine follower, waiters, idle timer, record) already live in their own files.
  */
 export class ModelMachine extends ModelRecord {
   constructor(
