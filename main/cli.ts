@@ -57,15 +57,24 @@ function controlUrlArg(value: string | undefined): string | undefined {
 
 function rendererDir(): string | null {
   // dist/main/cli.js -> dist/renderer; main/cli.ts run by tsx -> dist/renderer.
-  for (const dir of [join(__dirname, '..', 'renderer'), join(__dirname, '..', 'dist', 'renderer')]) {
+  for (const dir of [
+    join(__dirname, '..', 'renderer'),
+    join(__dirname, '..', 'dist', 'renderer'),
+  ]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
   return null;
 }
 
-function addressOf(flag: string, value: string | undefined, fromYaml: string | undefined, fallback: Address): Address {
+function addressOf(
+  flag: string,
+  value: string | undefined,
+  fromYaml: string | undefined,
+  fallback: Address,
+): Address {
   if (value !== undefined) return parseAddress(flag, value);
-  if (fromYaml !== undefined) return parseAddress(`siesta.yaml ${flag.replace(/^--/, '')}`, fromYaml);
+  if (fromYaml !== undefined)
+    return parseAddress(`siesta.yaml ${flag.replace(/^--/, '')}`, fromYaml);
   return fallback;
 }
 
@@ -83,14 +92,21 @@ async function serve(args: readonly string[]): Promise<void> {
   });
   const containerScope = values['only-label'] ?? [];
   for (const label of containerScope) {
-    if (!/^[^=\s]+=/.test(label)) fail(`--only-label ${label}: expected KEY=VALUE, e.g. --only-label team=vision`);
+    if (!/^[^=\s]+=/.test(label))
+      fail(`--only-label ${label}: expected KEY=VALUE, e.g. --only-label team=vision`);
   }
   const configPath = values.config ?? null;
   if (configPath !== null && !existsSync(configPath)) fail(`--config: no such file: ${configPath}`);
   const daemon = configPath !== null ? (await readSiestaYaml(configPath)).daemon : null;
   const dataDir = values['data-dir'] ?? daemon?.dataDir ?? defaultDataDir();
-  const gateway = addressOf('--gateway', values.gateway, daemon?.gateway ?? undefined, { host: '127.0.0.1', port: 11400 });
-  const control = addressOf('--control', values.control, daemon?.control ?? undefined, { host: '127.0.0.1', port: 11401 });
+  const gateway = addressOf('--gateway', values.gateway, daemon?.gateway ?? undefined, {
+    host: '127.0.0.1',
+    port: 11400,
+  });
+  const control = addressOf('--control', values.control, daemon?.control ?? undefined, {
+    host: '127.0.0.1',
+    port: 11401,
+  });
   const dashboard = rendererDir();
 
   const log = (line: string): void => {
@@ -111,7 +127,9 @@ async function serve(args: readonly string[]): Promise<void> {
       `  gateway:   ${running.gatewayUrl}  (point your clients here)`,
       `  dashboard: ${running.loginUrl}`,
       `             (this link carries the control token; it is also in ${join(dataDir, 'token')})`,
-      dashboard === null ? '  (the dashboard is not built: run `npm run build`; the API works without it)' : null,
+      dashboard === null
+        ? '  (the dashboard is not built: run `npm run build`; the API works without it)'
+        : null,
       `  docker:    ${running.engine}`,
       `  data:      ${dataDir}`,
       'Press Ctrl+C to stop; containers are left as they are.',
@@ -160,12 +178,20 @@ const CLIENT_OPTIONS = {
 async function client(command: string, args: readonly string[]): Promise<void> {
   if (command === 'ledger') {
     const [sub, ...rest] = args;
-    if (sub !== 'export') fail(`siesta ledger: expected "export", got ${sub === undefined ? 'nothing' : `"${sub}"`}`);
+    if (sub !== 'export')
+      fail(`siesta ledger: expected "export", got ${sub === undefined ? 'nothing' : `"${sub}"`}`);
     const { values } = parseArgs({
       args: rest,
-      options: { ...CLIENT_OPTIONS, csv: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, model: { type: 'string' } },
+      options: {
+        ...CLIENT_OPTIONS,
+        csv: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        model: { type: 'string' },
+      },
     });
-    if (values.csv === undefined) fail('siesta ledger export: --csv FILE is required (use - for stdout)');
+    if (values.csv === undefined)
+      fail('siesta ledger export: --csv FILE is required (use - for stdout)');
     const { rows } = await runLedgerExport({
       ...clientOptions(values),
       csvPath: values.csv,
@@ -173,13 +199,19 @@ async function client(command: string, args: readonly string[]): Promise<void> {
       to: values.to,
       model: values.model,
     });
-    if (values.csv !== '-') process.stderr.write(`wrote ${rows} row${rows === 1 ? '' : 's'} to ${values.csv}\n`);
+    if (values.csv !== '-')
+      process.stderr.write(`wrote ${rows} row${rows === 1 ? '' : 's'} to ${values.csv}\n`);
     return;
   }
-  const { values, positionals } = parseArgs({ args: [...args], options: CLIENT_OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: CLIENT_OPTIONS,
+    allowPositionals: true,
+  });
   const options = clientOptions(values);
   if (command === 'status' || command === 'pause' || command === 'resume') {
-    if (positionals.length > 0) fail(`siesta ${command} takes no arguments, got "${positionals.join(' ')}"`);
+    if (positionals.length > 0)
+      fail(`siesta ${command} takes no arguments, got "${positionals.join(' ')}"`);
     if (command === 'status') await runStatus(options);
     else await runAutoSleep(command === 'pause', options);
     return;
@@ -217,8 +249,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         const [file] = args;
         if (file === undefined) fail('siesta check: expected a siesta.yaml path');
         const parsed = await readSiestaYaml(file);
-        for (const problem of parsed.problems) process.stderr.write(`${formatSpecProblem(problem)}\n`);
-        process.stdout.write(`${parsed.entries.length} model${parsed.entries.length === 1 ? '' : 's'} read from ${file}\n`);
+        for (const problem of parsed.problems)
+          process.stderr.write(`${formatSpecProblem(problem)}\n`);
+        process.stdout.write(
+          `${parsed.entries.length} model${parsed.entries.length === 1 ? '' : 's'} read from ${file}\n`,
+        );
         return parsed.problems.length > 0 ? 1 : 0;
       }
       case 'status':

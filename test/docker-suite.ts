@@ -4,7 +4,10 @@ import { execFileSync } from 'node:child_process';
 
 function engineAnswers(): boolean {
   try {
-    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { stdio: 'ignore', timeout: 5000 });
+    execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+      stdio: 'ignore',
+      timeout: 5000,
+    });
     return true;
   } catch {
     return false;

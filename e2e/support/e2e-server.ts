@@ -47,8 +47,12 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
   if (options.seedWeek) await seedLedgerWeek(ledgerPathIn(dataDir));
   const clock = systemClock();
   let lifecycle: Lifecycle | null = null;
-  const count = (state: string): number => lifecycle?.list().filter((m) => m.state === state).length ?? 0;
-  const gpu = new SyntheticGpu(clock, () => ({ resident: count('ready'), waking: count('waking') }));
+  const count = (state: string): number =>
+    lifecycle?.list().filter((m) => m.state === state).length ?? 0;
+  const gpu = new SyntheticGpu(clock, () => ({
+    resident: count('ready'),
+    waking: count('waking'),
+  }));
   const probe = new ReplayProbe({
     clock,
     intervalMs: options.samplePeriodMs ?? 500,

@@ -14,7 +14,7 @@ import {
 } from 'electron';
 import { systemClock } from '../core/clock/clock';
 import type { RunningSiesta } from './core-starter';
-import { loadStartSiesta, stopWithin } from './core-starter';
+import { startCore, stopWithin } from './core-starter';
 import type { DesktopShell } from './desktop-shell';
 import { shellPaths, startDesktopShell } from './desktop-shell';
 import { startedAtLogin } from './login-item';
@@ -70,7 +70,7 @@ function main(): void {
       appRoot,
       abi: process.versions.modules,
     });
-    running = await loadStartSiesta()({
+    running = await startCore({
       dataDir: app.getPath('userData'),
       nativeBinding,
       rendererDir: shellPaths(appRoot).renderer,

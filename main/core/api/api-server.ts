@@ -56,7 +56,10 @@ export interface ControlApiServerOptions {
 }
 
 /** The control API's connection caps: a dashboard, a tray and a few CLI calls need a handful; the rest waits its turn. */
-export const CONTROL_CONNECTION_CAPS: ConnectionCaps = { maxConnections: 512, maxConnectionsPerClient: 256 };
+export const CONTROL_CONNECTION_CAPS: ConnectionCaps = {
+  maxConnections: 512,
+  maxConnectionsPerClient: 256,
+};
 
 /** The control API's share of the process's file descriptors (the gateway has most of the rest). */
 const CONTROL_DESCRIPTOR_SHARE = 0.1;
@@ -105,7 +108,10 @@ export class ControlApiServer {
     const descriptorCap = connectionsWithin(openFilesLimit(), CONTROL_DESCRIPTOR_SHARE, 1);
     this.connections = new ConnectionLimits(
       'the control API',
-      () => ({ maxConnections: Math.min(caps.maxConnections, descriptorCap), maxConnectionsPerClient: caps.maxConnectionsPerClient }),
+      () => ({
+        maxConnections: Math.min(caps.maxConnections, descriptorCap),
+        maxConnectionsPerClient: caps.maxConnectionsPerClient,
+      }),
       options.log ?? (() => undefined),
     );
     this.connections.guard(this.server);

@@ -294,7 +294,9 @@ export const ModelActionResponseSchema = z.object({
 });
 export type ModelActionResponse = z.infer<typeof ModelActionResponseSchema>;
 /** `POST /api/models/{server}/unload`: which model of the Ollama server to unload. */
-export const UnloadRequestSchema = z.strictObject({ model: z.string().min(1, { error: 'expected a model name' }) });
+export const UnloadRequestSchema = z.strictObject({
+  model: z.string().min(1, { error: 'expected a model name' }),
+});
 export type UnloadRequest = z.infer<typeof UnloadRequestSchema>;
 
 /** The answer of a wake. */

@@ -8,7 +8,15 @@ import type { OllamaCatalog } from '../ollama/ollama-catalog';
 import { servedModelsOf } from './served-models';
 import type { SettingsStore } from '../settings/settings-store';
 import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
-import type { ApiEvent, EngineView, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
+import type {
+  ApiEvent,
+  EngineView,
+  HistoryQuery,
+  HistoryResponse,
+  ModelView,
+  StateResponse,
+  Via,
+} from './contract';
 import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
 import { modelViewOf } from './model-view';
@@ -26,7 +34,10 @@ export interface SiestaControlCoreOptions {
   /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
   readonly engine: () => EngineView;
   /** The Ollama servers' models, shown under each server. Default: none. */
-  readonly ollama?: Pick<OllamaCatalog, 'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'>;
+  readonly ollama?: Pick<
+    OllamaCatalog,
+    'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'
+  >;
 }
 
 function localMidnight(at: number): number {
@@ -51,7 +62,10 @@ export class SiestaControlCore implements ControlCore {
   private readonly unsubscribe: Array<() => void> = [];
   private latestSamples: readonly GpuSample[] = [];
   /** Per model: its ledger figures and when they were read (they move with lifecycle events and slowly with time). */
-  private readonly statsCache = new Map<string, { readonly at: number; readonly stats: ModelStats }>();
+  private readonly statsCache = new Map<
+    string,
+    { readonly at: number; readonly stats: ModelStats }
+  >();
   /** Per model: when its last `model` event went out, and the timer of the one that will carry later changes. */
   private readonly modelEmits = new Map<string, { lastAt: number; timer: TimerHandle | null }>();
 
@@ -69,7 +83,9 @@ export class SiestaControlCore implements ControlCore {
     );
     const ollama = options.ollama;
     if (ollama !== undefined)
-      this.unsubscribe.push(ollama.onChange(() => ollama.servers().forEach((s) => this.modelChanged(s.spec.name))));
+      this.unsubscribe.push(
+        ollama.onChange(() => ollama.servers().forEach((s) => this.modelChanged(s.spec.name))),
+      );
   }
 
   /** The latest sample of every GPU, sent to every subscriber. */
@@ -119,7 +135,8 @@ export class SiestaControlCore implements ControlCore {
 
   unload(server: string, model: string): Promise<void> {
     const ollama = this.options.ollama;
-    if (ollama === undefined) return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
+    if (ollama === undefined)
+      return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
     return ollama.unload(server, model);
   }
 
@@ -149,7 +166,8 @@ export class SiestaControlCore implements ControlCore {
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
     this.listeners.clear();
-    for (const slot of this.modelEmits.values()) if (slot.timer !== null) this.options.clock.clearTimeout(slot.timer);
+    for (const slot of this.modelEmits.values())
+      if (slot.timer !== null) this.options.clock.clearTimeout(slot.timer);
     this.modelEmits.clear();
   }
 
@@ -188,9 +206,15 @@ export class SiestaControlCore implements ControlCore {
 
   private view(status: ModelStatus): ModelView {
     const name = status.spec.name;
-    const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
+    const decision = this.options.lifecycle.idleDecision(name) ?? {
+      idleMs: status.spec.idleMs,
+      reason: 'from its spec',
+    };
     const ollama = this.options.ollama;
-    const serves = ollama !== undefined && status.spec.server === 'ollama' ? servedModelsOf(ollama, name) : undefined;
+    const serves =
+      ollama !== undefined && status.spec.server === 'ollama'
+        ? servedModelsOf(ollama, name)
+        : undefined;
     return modelViewOf(status, this.statsOf(name), decision, serves);
   }
 

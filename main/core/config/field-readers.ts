@@ -124,5 +124,7 @@ export function readPolicy(raw: unknown): FieldResult<KeepAlivePolicyName> {
 /** The kind of model server: `ollama` (the only kind with many models so far). */
 export function readServer(raw: unknown): FieldResult<ModelServerKind> {
   const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  return text === 'ollama' ? ok('ollama') : expected('ollama (a server of many models behind Ollama\'s API)');
+  return text === 'ollama'
+    ? ok('ollama')
+    : expected("ollama (a server of many models behind Ollama's API)");
 }

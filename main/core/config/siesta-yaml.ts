@@ -45,7 +45,8 @@ const UNREADABLE = 'cannot read the file';
 export function unusableYaml(parsed: ParsedSiestaYaml): SpecProblem | null {
   return (
     parsed.problems.find(
-      (p) => p.field === null && (p.message.startsWith(NOT_YAML) || p.message.startsWith(UNREADABLE)),
+      (p) =>
+        p.field === null && (p.message.startsWith(NOT_YAML) || p.message.startsWith(UNREADABLE)),
     ) ?? null
   );
 }
@@ -180,9 +181,7 @@ export async function readSiestaYaml(path: string): Promise<ParsedSiestaYaml> {
       entries: [],
       containerClaims: [],
       daemon: empty,
-      problems: [
-        { where: path, field: null, message: `${UNREADABLE}: ${readError(error)}` },
-      ],
+      problems: [{ where: path, field: null, message: `${UNREADABLE}: ${readError(error)}` }],
     };
   }
   return parseSiestaYaml(text, path);

@@ -58,7 +58,8 @@ export type RuntimeEvent =
   | { readonly kind: 'reconnected'; readonly at: number };
 
 /** The container actions Siesta follows. `kill` precedes the `die` of a stop or kill by hand. */
-export type ContainerAction = 'create' | 'start' | 'kill' | 'die' | 'stop' | 'health' | 'destroy' | 'oom';
+export type ContainerAction =
+  'create' | 'start' | 'kill' | 'die' | 'stop' | 'health' | 'destroy' | 'oom';
 
 /** The engine as the lifecycle uses it. Every method takes a container name or id. */
 export interface ContainerRuntime {
@@ -92,7 +93,14 @@ export class ContainerRefusedError extends Error {
 }
 
 /** Socket errors that mean the engine itself is away (restarting, stopped), not that a call was wrong. */
-const ENGINE_AWAY_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const ENGINE_AWAY_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 
 /** Whether an engine call failed because the engine cannot be reached (the error or one of its causes). */
 export function isEngineUnreachable(error: unknown): boolean {

@@ -2,7 +2,9 @@
 import type { ContainerInfo } from './container-runtime';
 
 /** The host port, or why none fits. */
-export type HostPortResult = { readonly ok: true; readonly hostPort: number } | { readonly ok: false; readonly problem: string };
+export type HostPortResult =
+  | { readonly ok: true; readonly hostPort: number }
+  | { readonly ok: false; readonly problem: string };
 
 /** Host addresses a loopback client reaches: 127.0.0.1 itself or every IPv4 address. */
 const loopbackReachable = new Set(['127.0.0.1', '0.0.0.0', '']);
@@ -20,22 +22,29 @@ export function hostPortFor(
     if (containerPort !== null) return { ok: true, hostPort: containerPort };
     return {
       ok: false,
-      problem: "the container uses the host's network (network_mode: host), so it publishes no port: set siesta.port to the port its server listens on",
+      problem:
+        "the container uses the host's network (network_mode: host), so it publishes no port: set siesta.port to the port its server listens on",
     };
   }
-  const reachable = container.publishedPorts.filter((p) => p.protocol === 'tcp' && loopbackReachable.has(p.hostIp) && p.hostPort > 0);
+  const reachable = container.publishedPorts.filter(
+    (p) => p.protocol === 'tcp' && loopbackReachable.has(p.hostIp) && p.hostPort > 0,
+  );
   if (containerPort !== null) {
     const matches = reachable.filter((p) => p.containerPort === containerPort);
     const best = matches.find((p) => p.hostIp === '127.0.0.1') ?? matches[0];
     if (best) return { ok: true, hostPort: best.hostPort };
-    return { ok: false, problem: `container port ${containerPort}/tcp is not published on 127.0.0.1` };
+    return {
+      ok: false,
+      problem: `container port ${containerPort}/tcp is not published on 127.0.0.1`,
+    };
   }
   const containerPorts = [...new Set(reachable.map((p) => p.containerPort))];
   if (containerPorts.length === 1) {
     const best = reachable.find((p) => p.hostIp === '127.0.0.1') ?? reachable[0];
     if (best) return { ok: true, hostPort: best.hostPort };
   }
-  if (containerPorts.length === 0) return { ok: false, problem: 'the container publishes no TCP port on 127.0.0.1' };
+  if (containerPorts.length === 0)
+    return { ok: false, problem: 'the container publishes no TCP port on 127.0.0.1' };
   return {
     ok: false,
     problem: `the container publishes several ports (${containerPorts.sort((a, b) => a - b).join(', ')}): set siesta.port to the one that serves the model`,

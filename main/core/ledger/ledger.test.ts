@@ -425,7 +425,12 @@ describe('history and CSV', () => {
       wakeP50Ms: stats.wakeP50Ms,
     });
     expect(ledger.learnedEnergy(model).dpWatts).toBe(50);
-    expect(ledger.learnedEnergy('never-woken')).toEqual({ dpWatts: null, wakeJoules: null, wakeJoulesCount: 0, wakeP50Ms: null });
+    expect(ledger.learnedEnergy('never-woken')).toEqual({
+      dpWatts: null,
+      wakeJoules: null,
+      wakeJoulesCount: 0,
+      wakeP50Ms: null,
+    });
   });
 
   it('answers the history per day with saved energy, money, CO2, wakes and hours', async () => {

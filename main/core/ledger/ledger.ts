@@ -166,7 +166,11 @@ export class Ledger {
     this.notPersistent = opened.notPersistent;
     try {
       this.store = new EventStore(this.db);
-      this.samples = new PowerSamples(new PowerStore(this.db), retention, this.measurement.maxGapMs);
+      this.samples = new PowerSamples(
+        new PowerStore(this.db),
+        retention,
+        this.measurement.maxGapMs,
+      );
       this.facts = new ModelFacts(options, this.samples);
       const sums = new HistorySums(this.db);
       const days = new HistoryDays(this.db, sums, calendarKey(this.timeZone));
@@ -257,7 +261,9 @@ export class Ledger {
       if (late) this.queries.forgetFrom(touchedFromAt);
     }, 'save an event to');
     if (event.kind === 'sleep')
-      this.writes.schedule(sleepWindowEndAt(event.at, this.measurement) + this.measurement.giveUpAfterMs);
+      this.writes.schedule(
+        sleepWindowEndAt(event.at, this.measurement) + this.measurement.giveUpAfterMs,
+      );
     if (event.kind === 'ready' || event.kind === 'failed')
       this.writes.schedule(event.at + this.measurement.maxGapMs + this.measurement.giveUpAfterMs);
   }
@@ -297,7 +303,8 @@ export class Ledger {
       const was = residency.of(m.name);
       const gpus = this.facts.gpusOf(m.name, { gpuIndexes: m.gpuIndexes });
       const up = (r: string): boolean => r === 'waking' || r === 'ready';
-      if (up(seen) && !up(was)) this.writes.write(() => this.store.endOpenSleep(m.name, at), 'save to');
+      if (up(seen) && !up(was))
+        this.writes.write(() => this.store.endOpenSleep(m.name, at), 'save to');
       if (!up(seen) && up(was))
         this.writes.write(() => this.store.abandonOpenWake(m.name, at), 'save to');
       residency.set(m.name, seen, gpus);
@@ -376,7 +383,10 @@ export class Ledger {
   recordServerModels(server: string, models: readonly StoredServerModel[]): void {
     this.assertOpen();
     const at = this.clock.now();
-    this.writes.write(() => new ServerModelStore(this.db).replace(server, models, at), 'save the models of an Ollama server to');
+    this.writes.write(
+      () => new ServerModelStore(this.db).replace(server, models, at),
+      'save the models of an Ollama server to',
+    );
   }
 
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */
@@ -434,13 +444,17 @@ export class Ledger {
   /** Each sleep overlapping [from, to) with its readings and credit (the audit trail behind the savings). */
   sleepRecords(from: number, to: number, model?: string): SleepRecord[] {
     this.assertOpen();
-    return this.store.sleepsOverlapping(from, to).filter((s) => model === undefined || s.model === model);
+    return this.store
+      .sleepsOverlapping(from, to)
+      .filter((s) => model === undefined || s.model === model);
   }
 
   /** Each wake overlapping [from, to) with its energy and credit. */
   wakeRecords(from: number, to: number, model?: string): WakeRecord[] {
     this.assertOpen();
-    return this.store.wakesOverlapping(from, to).filter((w) => model === undefined || w.model === model);
+    return this.store
+      .wakesOverlapping(from, to)
+      .filter((w) => model === undefined || w.model === model);
   }
 
   /** Lifecycle events in [from, to), oldest first. */
@@ -466,7 +480,8 @@ export class Ledger {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new LedgerError('closed', `The energy ledger ${this.path} is closed.`, this.path);
+    if (this.closed)
+      throw new LedgerError('closed', `The energy ledger ${this.path} is closed.`, this.path);
   }
 
   /** dP (measured over clean sleeps, else the spec's idle-watts) and the raw figures behind it and the wake times. */

@@ -35,16 +35,30 @@ export class MeasurementResolver {
         nextDueAt = Math.min(nextDueAt, giveUpAt);
         continue;
       }
-      const reading = measureSleep(this.samples.readingsOf(gpus, sleep.at - m.beforeWindowMs, windowEndAt), sleep.at, m);
+      const reading = measureSleep(
+        this.samples.readingsOf(gpus, sleep.at - m.beforeWindowMs, windowEndAt),
+        sleep.at,
+        m,
+      );
       const otherwiseIdle =
         reading === null
           ? null
           : !sleep.othersActive &&
             this.utilizationLow(reading.maxUtilizationPercent) &&
-            !this.disturbed(sleep.gpuIndexes, sleep.at - m.beforeWindowMs, windowEndAt, (t) => t.id === sleep.eventId);
+            !this.disturbed(
+              sleep.gpuIndexes,
+              sleep.at - m.beforeWindowMs,
+              windowEndAt,
+              (t) => t.id === sleep.eventId,
+            );
       const status = reading === null ? 'unmeasured' : 'measured';
       const credit = creditSleep(
-        { status, lastResident: sleep.lastResident, droppedWatts: reading?.droppedWatts ?? null, otherwiseIdle },
+        {
+          status,
+          lastResident: sleep.lastResident,
+          droppedWatts: reading?.droppedWatts ?? null,
+          otherwiseIdle,
+        },
         this.learned.of(sleep.model),
         this.idleWattsOf(sleep.model),
       );
@@ -57,7 +71,8 @@ export class MeasurementResolver {
         otherwiseIdle,
         credit,
       });
-      if (otherwiseIdle) this.learned.learnedSomething(sleep.model, sleep.lastResident ? 'last-resident' : 'shared');
+      if (otherwiseIdle)
+        this.learned.learnedSomething(sleep.model, sleep.lastResident ? 'last-resident' : 'shared');
     }
     return nextDueAt;
   }
@@ -105,7 +120,8 @@ export class MeasurementResolver {
         otherwiseIdle,
         credit,
       });
-      if (otherwiseIdle && wake.outcome === 'ready') this.learned.learnedSomething(wake.model, 'wake');
+      if (otherwiseIdle && wake.outcome === 'ready')
+        this.learned.learnedSomething(wake.model, 'wake');
     }
     return nextDueAt;
   }
@@ -117,10 +133,15 @@ export class MeasurementResolver {
     toAt: number,
     own: (t: { id: number; at: number; model: string }) => boolean,
   ): boolean {
-    return this.store.transitions(fromAt, toAt).some((t) => !own(t) && gpusOverlap(t.gpuIndexes, gpus));
+    return this.store
+      .transitions(fromAt, toAt)
+      .some((t) => !own(t) && gpusOverlap(t.gpuIndexes, gpus));
   }
 
   private utilizationLow(maxUtilizationPercent: number | null): boolean {
-    return maxUtilizationPercent === null || maxUtilizationPercent <= this.settings.idleUtilizationPercent;
+    return (
+      maxUtilizationPercent === null ||
+      maxUtilizationPercent <= this.settings.idleUtilizationPercent
+    );
   }
 }

@@ -11,7 +11,10 @@ import { effectiveHealth } from './readiness-checker';
 const KILL_WINDOW_MS = 60_000;
 
 /** One engine event about the model's container. */
-export async function followContainerEvent(m: ModelMachine, event: Extract<RuntimeEvent, { kind: 'container' }>): Promise<void> {
+export async function followContainerEvent(
+  m: ModelMachine,
+  event: Extract<RuntimeEvent, { kind: 'container' }>,
+): Promise<void> {
   const { clock, runtime } = m.ctx;
   switch (event.action) {
     case 'kill':

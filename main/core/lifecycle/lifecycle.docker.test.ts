@@ -34,7 +34,6 @@ function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
   return specForTest(name, { port: null, idleMs: 60_000, wakeTimeoutMs: 30_000, ...overrides });
 }
 
-
 /** A DockerRuntime that also records every event it hands the lifecycle. */
 class RecordingRuntime extends DockerRuntime {
   readonly events: RuntimeEvent[] = [];
@@ -107,7 +106,6 @@ afterEach(async () => {
   for (const lifecycle of lifecycles.splice(0)) await lifecycle.stop();
 });
 
-
 async function rig(
   specs: readonly ModelSpec[],
   options: { client?: Dockerode; yaml?: readonly string[]; reconnectDelayMs?: number } = {},
@@ -147,8 +145,14 @@ describeDocker('the lifecycle on the real engine', () => {
 
   it("wakes a container on the host's network (network_mode: host) and finds its server on the spec's port", async () => {
     const port = await freePort();
-    await createFakeModel(docker, { name: 'hd-lc-hostnet', labels: enabled, hostNetworkPort: port });
-    const { lifecycle } = await rig([spec('hd-lc-hostnet', { port, health: { kind: 'http', path: '/health' } })]);
+    await createFakeModel(docker, {
+      name: 'hd-lc-hostnet',
+      labels: enabled,
+      hostNetworkPort: port,
+    });
+    const { lifecycle } = await rig([
+      spec('hd-lc-hostnet', { port, health: { kind: 'http', path: '/health' } }),
+    ]);
     const lease = await lifecycle.acquire('hd-lc-hostnet', request);
     try {
       expect(lease.upstream).toEqual({ host: '127.0.0.1', port });
@@ -159,7 +163,11 @@ describeDocker('the lifecycle on the real engine', () => {
   });
 
   it("says what to set when a container on the host's network has no siesta.port", async () => {
-    await createFakeModel(docker, { name: 'hd-lc-hostnet-noport', labels: enabled, hostNetworkPort: await freePort() });
+    await createFakeModel(docker, {
+      name: 'hd-lc-hostnet-noport',
+      labels: enabled,
+      hostNetworkPort: await freePort(),
+    });
     const { lifecycle } = await rig([spec('hd-lc-hostnet-noport')]);
     const error = await lifecycle.acquire('hd-lc-hostnet-noport', request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WakeError);

@@ -16,7 +16,11 @@ export type RoutingBody =
  * Reads the whole body of `req` if it is at most `maxBytes`; stops reading as soon as it is known to be larger, or
  * when `hold` cannot grow by it (a declared length is taken at once, a chunked body chunk by chunk).
  */
-export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: BudgetHold): Promise<RoutingBody> {
+export function readRoutingBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  hold: BudgetHold,
+): Promise<RoutingBody> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes)
     return Promise.resolve({ kind: 'too-large', limitBytes: maxBytes });
@@ -28,7 +32,8 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
   }
   return new Promise((resolve) => {
     // A declared length is read straight into one buffer: no chunk list, no second copy when it is joined.
-    const whole = declaredBytes !== null && declaredBytes > 0 ? Buffer.allocUnsafe(declaredBytes) : null;
+    const whole =
+      declaredBytes !== null && declaredBytes > 0 ? Buffer.allocUnsafe(declaredBytes) : null;
     const chunks: Buffer[] = [];
     let total = 0;
     let settled = false;
@@ -60,7 +65,12 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
     const onEnd = (): void =>
       finish({
         kind: 'body',
-        body: whole !== null ? whole.subarray(0, total) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
+        body:
+          whole !== null
+            ? whole.subarray(0, total)
+            : chunks.length === 1
+              ? chunks[0]!
+              : Buffer.concat(chunks, total),
       });
     const onAbort = (): void => finish({ kind: 'aborted' });
     const onClose = (): void => {

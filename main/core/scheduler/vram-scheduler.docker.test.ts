@@ -52,7 +52,6 @@ function spec(name: Name, overrides: Partial<ModelSpec> = {}): ModelSpec {
   });
 }
 
-
 /**
  * A real request to the model's server while the lease is held; resolves with the model that answered.
  * Under the full suite's container churn, a fresh connection to a container that just started is now and
@@ -154,7 +153,11 @@ async function rig(specs: readonly ModelSpec[], settings: SchedulerSettings): Pr
   });
   await vram.start();
   teardown.push(() => vram.stop());
-  await untilEventsFlow(docker, (name) => vram.heard.has(name), { prefix: 'hs-sched-probe', timeoutMs: 20_000, attemptMs: 500 });
+  await untilEventsFlow(docker, (name) => vram.heard.has(name), {
+    prefix: 'hs-sched-probe',
+    timeoutMs: 20_000,
+    attemptMs: 500,
+  });
   let lifecycle: Lifecycle | null = null;
   const scheduler = new VramScheduler({
     clock,
@@ -185,7 +188,6 @@ async function rig(specs: readonly ModelSpec[], settings: SchedulerSettings): Pr
     running: () => vram.runningContainers(),
   };
 }
-
 
 const LOOSE: SchedulerSettings = { vramMarginBytes: 0.5 * GIB, minResidencyMs: 0 };
 

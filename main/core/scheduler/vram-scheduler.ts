@@ -169,8 +169,15 @@ export class VramScheduler implements WakeAdmission {
           case 'sleep': {
             const unloads = this.innerUnloadsFor(plan);
             if (unloads !== null) {
-              waiter.blockers = unloads.map((u) => ({ reason: 'stopping', model: u.server, gpuIndex: null, group: null, detail: null }));
-              if (!(await this.unloadInner(unloads, name, context))) await this.pause(waiter, context);
+              waiter.blockers = unloads.map((u) => ({
+                reason: 'stopping',
+                model: u.server,
+                gpuIndex: null,
+                group: null,
+                detail: null,
+              }));
+              if (!(await this.unloadInner(unloads, name, context)))
+                await this.pause(waiter, context);
               break;
             }
             waiter.blockers = plan.victims.map((v) => ({
@@ -320,11 +327,20 @@ export class VramScheduler implements WakeAdmission {
     const inner = this.options.innerModels;
     if (inner === undefined) return null;
     const lifecycle = this.lifecycle();
-    return planInnerUnloads(plan.victims, plan.shortBytesByGpu, (server) => gpusOf(lifecycle.get(server)), (server) => inner.loaded(server));
+    return planInnerUnloads(
+      plan.victims,
+      plan.shortBytesByGpu,
+      (server) => gpusOf(lifecycle.get(server)),
+      (server) => inner.loaded(server),
+    );
   }
 
   /** Unloads the models inside their servers and records the memory they give back; false when one failed. */
-  private async unloadInner(unloads: readonly InnerUnload[], forModel: string, context: Context): Promise<boolean> {
+  private async unloadInner(
+    unloads: readonly InnerUnload[],
+    forModel: string,
+    context: Context,
+  ): Promise<boolean> {
     const inner = this.options.innerModels;
     if (inner === undefined) return false;
     const lifecycle = this.lifecycle();
@@ -332,10 +348,19 @@ export class VramScheduler implements WakeAdmission {
     const models = this.planModels(lifecycle.list(), clock.now());
     const work = unloads.map(async (u) => {
       const gpus = gpusOf(lifecycle.get(u.server));
-      const baselines = gpus.map((g) => minKnown(freeVramBytes(g), accountedFreeBytes(g, totalVramBytes(g), models)));
+      const baselines = gpus.map((g) =>
+        minKnown(freeVramBytes(g), accountedFreeBytes(g, totalVramBytes(g), models)),
+      );
       try {
         await inner.unload(u.server, u.model, forModel);
-        gpus.forEach((g, i) => this.releases.add(g, baselines[i] ?? null, perGpuBytes(u.vramBytes, gpus.length), clock.now()));
+        gpus.forEach((g, i) =>
+          this.releases.add(
+            g,
+            baselines[i] ?? null,
+            perGpuBytes(u.vramBytes, gpus.length),
+            clock.now(),
+          ),
+        );
         return true;
       } catch {
         return false;

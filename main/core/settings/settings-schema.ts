@@ -140,11 +140,17 @@ export const SETTINGS_DEFAULTS: Settings = {
 
 /** The defaults with the gateway's own lists of clients that never wake a model, and its own limits when given. */
 export function settingsDefaults(
-  gateway: { readonly noWakeUserAgents: readonly string[] } & Partial<Omit<GatewaySettings, 'noWakeUserAgents'>>,
+  gateway: { readonly noWakeUserAgents: readonly string[] } & Partial<
+    Omit<GatewaySettings, 'noWakeUserAgents'>
+  >,
 ): Settings {
   return {
     ...SETTINGS_DEFAULTS,
-    gateway: { ...SETTINGS_DEFAULTS.gateway, ...gateway, noWakeUserAgents: [...gateway.noWakeUserAgents] },
+    gateway: {
+      ...SETTINGS_DEFAULTS.gateway,
+      ...gateway,
+      noWakeUserAgents: [...gateway.noWakeUserAgents],
+    },
   };
 }
 

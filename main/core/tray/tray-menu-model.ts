@@ -33,12 +33,19 @@ export function trayMenuModel(
   const items: TrayMenuItem[] = [];
   items.push(...gpuLines(state.gpus, state.probe));
   items.push({ type: 'separator', id: 'separator-gpus' });
-  if (!state.engine.reachable) items.push({ type: 'label', id: 'engine-away', label: 'Docker is not answering; Siesta keeps trying' });
+  if (!state.engine.reachable)
+    items.push({
+      type: 'label',
+      id: 'engine-away',
+      label: 'Docker is not answering; Siesta keeps trying',
+    });
   if (state.models.length === 0) {
     items.push({
       type: 'label',
       id: 'no-models',
-      label: state.engine.reachable ? 'No models yet: label a container siesta.enable=true' : 'No models yet: waiting for Docker',
+      label: state.engine.reachable
+        ? 'No models yet: label a container siesta.enable=true'
+        : 'No models yet: waiting for Docker',
     });
   }
   for (const model of state.models) items.push(modelItem(model, now), ...servedModelItems(model));
@@ -76,7 +83,8 @@ export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): st
 function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {
   if (gpus.length === 0) {
     // What was tried on a machine without a GPU is too long for a menu line; the dashboard and `siesta status` say it.
-    const label = probe.backend === 'none' ? 'No GPU found' : truncate(noGpuText(probe), MAX_REASON_CHARS);
+    const label =
+      probe.backend === 'none' ? 'No GPU found' : truncate(noGpuText(probe), MAX_REASON_CHARS);
     return [{ type: 'label', id: 'no-gpu', label }];
   }
   const stale =

@@ -12,7 +12,13 @@ function exampleState({ engine = UP }: { engine?: EngineView } = {}): StateRespo
     at: 0,
     engine,
     gpus: [],
-    probe: { backend: 'none', gpuCount: 0, lastError: 'no GPU found', lastSampleAt: null, staleMs: null },
+    probe: {
+      backend: 'none',
+      gpuCount: 0,
+      lastError: 'no GPU found',
+      lastSampleAt: null,
+      staleMs: null,
+    },
     models: [],
     autoSleepPaused: false,
     savedTodayJoules: 0,
@@ -27,14 +33,24 @@ function view(state: LiveView['state']): LiveView {
 describe('the dashboard', () => {
   it('shows a notice while Docker does not answer, and says the models come when it does', () => {
     const html = renderToStaticMarkup(
-      <DashboardPage view={view(exampleState({ engine: { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: 0 } }))} />,
+      <DashboardPage
+        view={view(
+          exampleState({
+            engine: { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: 0 },
+          }),
+        )}
+      />,
     );
     expect(html).toContain('Docker is not answering');
-    expect(html).toContain('The Docker Engine does not answer (connect ENOENT /var/run/docker.sock); Siesta keeps trying, and wakes wait for it.');
+    expect(html).toContain(
+      'The Docker Engine does not answer (connect ENOENT /var/run/docker.sock); Siesta keeps trying, and wakes wait for it.',
+    );
     expect(html).toContain('No models yet: they are found when Docker answers.');
   });
 
   it('shows no notice while it answers', () => {
-    expect(renderToStaticMarkup(<DashboardPage view={view(exampleState())} />)).not.toContain('Docker is not answering');
+    expect(renderToStaticMarkup(<DashboardPage view={view(exampleState())} />)).not.toContain(
+      'Docker is not answering',
+    );
   });
 });

@@ -66,9 +66,7 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       <section aria-labelledby="gpus-heading">
         <h2 id="gpus-heading">GPUs</h2>
         {state.gpus.length === 0 ? (
-          <p className="muted">
-            {noGpuText(state.probe)}.
-          </p>
+          <p className="muted">{noGpuText(state.probe)}.</p>
         ) : (
           <div className="grid">
             {state.gpus.map((gpu) => (

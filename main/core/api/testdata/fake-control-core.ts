@@ -85,7 +85,9 @@ export class FakeControlCore implements ControlCore {
   unload(server: string, model: string): Promise<void> {
     this.calls.push({ kind: 'unload', server, model });
     const serves = this.models.get(server)?.serves ?? [];
-    this.set(server, { serves: serves.map((m) => (m.name === model ? { ...m, loaded: false, vramBytes: null } : m)) });
+    this.set(server, {
+      serves: serves.map((m) => (m.name === model ? { ...m, loaded: false, vramBytes: null } : m)),
+    });
     return Promise.resolve();
   }
 

@@ -62,7 +62,10 @@ export function exampleState(overrides: Partial<StateResponse> = {}): StateRespo
     probe: {
       backend: gpus.length === 0 ? 'none' : 'nvidia-smi',
       gpuCount: gpus.length,
-      lastError: gpus.length === 0 ? 'no GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist' : null,
+      lastError:
+        gpus.length === 0
+          ? 'no GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist'
+          : null,
       lastSampleAt: gpus.length === 0 ? null : EXAMPLE_NOW - 500,
       staleMs: gpus.length === 0 ? null : 500,
     },
