@@ -219,7 +219,9 @@ async function client(command: string, args: readonly string[]): Promise<void> {
   if (command === 'unload') {
     const [server, model, ...more] = positionals;
     if (server === undefined || model === undefined || more.length > 0)
-      fail('siesta unload: expected an Ollama server and one of its models, e.g. `siesta unload ollama llama3.2:1b`');
+      fail(
+        'siesta unload: expected an Ollama server and one of its models, e.g. `siesta unload ollama llama3.2:1b`',
+      );
     await runUnload(server, model, options);
     return;
   }
