@@ -14,7 +14,9 @@ import { modelSetChange } from './config/model-set-change';
 import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
 import { SpecSync } from './config/spec-sync';
 import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
+import type { ContainerRuntime } from './docker/container-runtime';
 import { DockerRuntime } from './docker/docker-runtime';
+import { buildEngineSet, engineStatusLine } from './providers/build-engine-set';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
@@ -179,12 +181,28 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       docker = dockerFor(endpoint);
       engineAddress = `${endpoint.address}, ${endpoint.source}`;
     }
-    const runtime = new DockerRuntime({
-      docker,
-      managedNames: () => (yaml ? yamlContainerNames(yaml) : []),
-      scope: options.containerScope,
-      clock,
-    });
+    // siesta.yaml's `engines:` (several engines, Swarm managers): one provider over them all; else the one engine.
+    const engineSet =
+      yaml?.engines?.length && !options.docker
+        ? buildEngineSet(yaml.engines, {
+            clock,
+            managedNames: () => (yaml ? yamlContainerNames(yaml) : []),
+            scope: options.containerScope,
+            onStatus: (status) => {
+              log(engineStatusLine(status));
+              controlCore?.publishState();
+            },
+          })
+        : null;
+    if (engineSet) engineAddress = engineSet.statuses().map((e) => `${e.name} (${e.kind}) ${e.address}`).join('; ');
+    const runtime: ContainerRuntime =
+      engineSet ??
+      new DockerRuntime({
+        docker,
+        managedNames: () => (yaml ? yamlContainerNames(yaml) : []),
+        scope: options.containerScope,
+        clock,
+      });
 
     const probe = options.gpuProbe ?? (await createGpuProbe({ clock }));
     let latestSamples: readonly GpuSample[] = [];
@@ -352,6 +370,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probeStatus: () => probe.status(),
       gatewayUrl: () => gateway.url(),
       engine: () => engine,
+      ...(engineSet ? { engines: () => engineSet.statuses() } : {}),
     });
     controlCore = core;
     cleanup.push(() => core.close());

@@ -81,6 +81,8 @@ export const ModelViewSchema = z.object({
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
   savedIsEstimate: z.boolean(),
+  /** The engine that runs it, when siesta.yaml names several (`engines:`); absent with one engine. */
+  engine: z.string().optional(),
 });
 export type ModelView = z.infer<typeof ModelViewSchema>;
 
@@ -95,6 +97,20 @@ export const EngineViewSchema = z.object({
 });
 export type EngineView = z.infer<typeof EngineViewSchema>;
 
+/** One engine of several (siesta.yaml's `engines:`): its name, kind, address and whether it answers. */
+export const NamedEngineViewSchema = EngineViewSchema.extend({
+  name: z.string(),
+  kind: z.enum(['docker', 'swarm']),
+  address: z.string(),
+});
+export type NamedEngineView = z.infer<typeof NamedEngineViewSchema>;
+
+/** The sentence for one of several engines that does not answer, or null when it does. */
+export function namedEngineAwayText(engine: NamedEngineView): string | null {
+  if (engine.reachable) return null;
+  return `Engine "${engine.name}" (${engine.address}) does not answer${engine.detail === null ? '' : ` (${engine.detail})`}; its models cannot wake until it does`;
+}
+
 /** The CLI's, the dashboard's and the tray's sentence for an engine that does not answer, or null when it does. */
 export function engineAwayText(engine: EngineView): string | null {
   if (engine.reachable) return null;
@@ -104,6 +120,8 @@ export function engineAwayText(engine: EngineView): string | null {
 export const StateResponseSchema = z.object({
   at: z.number(),
   engine: EngineViewSchema,
+  /** Every engine, in siesta.yaml's order, when it names several; absent with one engine. */
+  engines: z.array(NamedEngineViewSchema).optional(),
   gpus: z.array(GpuViewSchema),
   probe: ProbeViewSchema,
   models: z.array(ModelViewSchema),

@@ -6,7 +6,7 @@ import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { ModelStatus } from '../lifecycle/model-state';
 import type { SettingsStore } from '../settings/settings-store';
 import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
-import type { ApiEvent, EngineView, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
+import type { ApiEvent, EngineView, HistoryQuery, NamedEngineView, HistoryResponse, ModelView, StateResponse, Via } from './contract';
 import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
 import { modelViewOf } from './model-view';
@@ -23,6 +23,8 @@ export interface SiestaControlCoreOptions {
   readonly gatewayUrl: () => string;
   /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
   readonly engine: () => EngineView;
+  /** Every engine when siesta.yaml names several (`engines:`), first the one whose containers need no ENGINE/ prefix. */
+  readonly engines?: () => readonly NamedEngineView[];
 }
 
 function localMidnight(at: number): number {
@@ -87,6 +89,7 @@ export class SiestaControlCore implements ControlCore {
     return {
       at: now,
       engine: this.options.engine(),
+      ...(this.options.engines ? { engines: [...this.options.engines()] } : {}),
       gpus: this.latestSamples.map(gpuViewOf),
       probe: {
         backend: probe.backend,
@@ -176,7 +179,12 @@ export class SiestaControlCore implements ControlCore {
   private view(status: ModelStatus): ModelView {
     const name = status.spec.name;
     const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
-    return modelViewOf(status, this.statsOf(name), decision);
+    const view = modelViewOf(status, this.statsOf(name), decision);
+    const engines = this.options.engines?.();
+    if (!engines || engines.length === 0) return view;
+    // ENGINE/container names a container of another engine than the first.
+    const slash = status.spec.container.indexOf('/');
+    return { ...view, engine: slash > 0 ? status.spec.container.slice(0, slash) : (engines[0]?.name ?? '') };
   }
 
   /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */

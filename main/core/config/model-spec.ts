@@ -42,6 +42,17 @@ export interface ModelSpec {
   /** Power the model costs while idle, used only where no GPU reading exists. */
   readonly idleWatts: number | null;
   readonly policy: KeepAlivePolicyName;
+  /**
+   * Where the gateway dials the model instead of its published port on the engine's host: a host, and a port when the
+   * published one is not the way in (a load balancer, a tunnel). Absent or null: the engine's host and published port.
+   */
+  readonly upstream?: SpecUpstream | null;
+}
+
+/** An explicit upstream: a host name or address, and a port or null for the container's published port. */
+export interface SpecUpstream {
+  readonly host: string;
+  readonly port: number | null;
 }
 
 /** The defaults of DESIGN.md. */

@@ -25,5 +25,6 @@ export function completeSpec(
     pin: draft.pin ?? false,
     idleWatts: draft.idleWatts ?? null,
     policy: draft.policy ?? SPEC_DEFAULTS.policy,
+    ...(draft.upstream ? { upstream: draft.upstream } : {}),
   };
 }

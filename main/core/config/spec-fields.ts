@@ -11,6 +11,7 @@ import {
   readPort,
   readSize,
   readText,
+  readUpstream,
   readWatts,
 } from './field-readers';
 import type { ModelSpec } from './model-spec';
@@ -69,4 +70,5 @@ export const SPEC_FIELDS: readonly SpecField[] = [
   field('pin', 'siesta.pin', readBoolean, (pin) => ({ pin })),
   field('idleWatts', 'siesta.idle-watts', readWatts, (idleWatts) => ({ idleWatts })),
   field('policy', 'siesta.policy', readPolicy, (policy) => ({ policy })),
+  field('upstream', 'siesta.upstream', readUpstream, (upstream) => ({ upstream })),
 ];

@@ -4,7 +4,7 @@ import type { Clock } from '../clock/clock';
 import { formatDuration } from '../config/duration';
 import type { ModelSpec } from '../config/model-spec';
 import { isEngineUnreachable, type ContainerInfo, type ContainerRuntime, type RuntimeEvent } from '../docker/container-runtime';
-import { hostPortFor } from '../docker/host-port';
+import { upstreamFor } from '../providers/upstream-for';
 import type { AcquireOptions, IdlePolicy, LifecycleApi, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import { ModelEntry, type IdleDecisionView, type SleepRequest, type Waiter, type WakeRun } from './model-entry';
@@ -395,9 +395,9 @@ export class Lifecycle implements LifecycleApi {
       entry.gpuIndexes = info.gpuIndexes;
       if (!info.running) return this.failWake(entry, run, 'failed', `the container ${exitText(info)} while waking`, true);
       if (info.health === 'unhealthy') return this.failWake(entry, run, 'failed', 'the container turned unhealthy while waking', true);
-      const port = hostPortFor(info, spec.port);
-      if (!port.ok) return this.failWake(entry, run, 'failed', port.problem, false);
-      const upstream: Upstream = { host: '127.0.0.1', port: port.hostPort };
+      const reach = upstreamFor(info, spec);
+      if (!reach.ok) return this.failWake(entry, run, 'failed', reach.problem, false);
+      const upstream: Upstream = reach.upstream;
       const result = await this.readiness.check({ spec, health: effectiveHealth(spec, info), container: info, upstream }, run.abort.signal);
       if (!current()) return;
       if (result.ready) return this.becomeReady(entry, run, upstream, info);
@@ -754,9 +754,9 @@ export class Lifecycle implements LifecycleApi {
 
     /** After an engine restart a running container may publish on a new host port. */
   private refreshUpstream(entry: ModelEntry, info: ContainerInfo): void {
-    const port = hostPortFor(info, entry.spec.port);
-    if (!port.ok || entry.upstream?.port === port.hostPort) return;
-    entry.upstream = { host: '127.0.0.1', port: port.hostPort };
+    const reach = upstreamFor(info, entry.spec);
+    if (!reach.ok || (entry.upstream?.port === reach.upstream.port && entry.upstream.host === reach.upstream.host)) return;
+    entry.upstream = reach.upstream;
     this.changed(entry);
   }
 
