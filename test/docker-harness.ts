@@ -45,7 +45,8 @@ export function ensureFakeModelImage(): string {
   const root = mkdtempSync(join(tmpdir(), 'siesta-image-'));
   try {
     const nodeBinary = realpathSync(process.execPath);
-    for (const dir of ['bin', 'app', 'tmp', 'lib64']) mkdirSync(join(root, dir), { recursive: true });
+    for (const dir of ['bin', 'app', 'tmp', 'lib64'])
+      mkdirSync(join(root, dir), { recursive: true });
     copyFileSync(nodeBinary, join(root, 'bin', 'node'));
     const ldd = execFileSync('ldd', [nodeBinary], { encoding: 'utf8' });
     for (const match of ldd.matchAll(/(\/\S+\.so[^\s]*)/g)) {
@@ -55,9 +56,16 @@ export function ensureFakeModelImage(): string {
       copyFileSync(realpathSync(lib), join(root, lib));
     }
     copyFileSync(serverScript, join(root, 'app', 'server.js'));
-    execFileSync('sh', ['-c', `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     return image;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -78,11 +86,22 @@ export interface FakeModelOptions {
   readonly hostNetworkPort?: number;
 }
 
+/** The healthcheck of fake-model containers and services: GET /health on port 8000 must answer 200. */
+export const FAKE_MODEL_HEALTH_TEST = [
+  'CMD',
+  '/bin/node',
+  '-e',
+  "require('http').get('http://127.0.0.1:8000/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))",
+];
+
 /** Label that marks every container a test run made, so cleanup finds them. */
 export const TEST_LABEL = 'siesta-test.run';
 
 /** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port), or on the host network. */
-export async function createFakeModel(docker: Docker, options: FakeModelOptions): Promise<Docker.Container> {
+export async function createFakeModel(
+  docker: Docker,
+  options: FakeModelOptions,
+): Promise<Docker.Container> {
   const image = ensureFakeModelImage();
   await removeContainer(docker, options.name);
   const hostPort = options.hostNetworkPort;
@@ -101,7 +120,7 @@ export async function createFakeModel(docker: Docker, options: FakeModelOptions)
     StopTimeout: 2,
     Healthcheck: options.dockerHealthcheck
       ? {
-          Test: ['CMD', '/bin/node', '-e', "require('http').get('http://127.0.0.1:8000/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"],
+          Test: FAKE_MODEL_HEALTH_TEST,
           Interval: options.dockerHealthcheck.intervalMs * 1e6,
           Timeout: 2e9,
           Retries: 3,
@@ -128,12 +147,23 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
 
 /** Removes every container this test process made. */
 export async function removeTestContainers(docker: Docker): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${process.pid}`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`${TEST_LABEL}=${process.pid}`] },
+  });
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Whether Docker tests must run (CI) rather than be skipped. */
-export const dockerRequired = process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
+export const dockerRequired =
+  process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
 
 /**
  * Waits until an engine events subscription delivers: creates a probe container (and removes it again) until
@@ -152,7 +182,12 @@ export async function untilEventsFlow(
       Image: fakeModelImage(),
       Labels: { [TEST_LABEL]: String(process.pid) },
     });
-    const seen = await until('the probe event', () => heard(name), Boolean, options.attemptMs).catch(() => false);
+    const seen = await until(
+      'the probe event',
+      () => heard(name),
+      Boolean,
+      options.attemptMs,
+    ).catch(() => false);
     await probe.remove({ force: true });
     if (seen) return;
   }

@@ -5,6 +5,8 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
+import { describe } from 'vitest';
+import { describeDocker } from './docker-suite';
 import { until } from './until';
 
 /** A running second host. */
@@ -17,6 +19,8 @@ export interface SecondHost {
   readonly clientTlsDir: string;
   /** An admin client over the engine's unix socket (for setting up containers). */
   readonly admin: Docker;
+  /** siesta.yaml lines of an `engines:` entry that reaches this host over TLS. */
+  engineYaml(name: string, kind: 'docker' | 'swarm'): string[];
   /** Stops its dockerd (its containers stop with it); `start` brings it back with the same data. */
   stopEngine(): Promise<void>;
   startEngine(): Promise<void>;
@@ -89,8 +93,25 @@ function makeCertificates(dir: string, ip: string): { server: string; client: st
   return { server, client };
 }
 
-/** Creates the namespace and starts its dockerd. `slot` (0-249) picks 10.231.SLOT.0/30 and the interface names. */
-export async function startSecondHost(slot: number): Promise<SecondHost> {
+/** Creates a namespace named for the first free slot from `firstSlot` on (another test process may hold one). */
+function claimNamespace(firstSlot: number): number {
+  for (let i = 0; i < 250; i++) {
+    const slot = (firstSlot + i) % 250;
+    try {
+      run('ip', ['netns', 'add', `siesta-h2-${slot}`]);
+      return slot;
+    } catch {
+      // taken: try the next slot
+    }
+  }
+  throw new Error('no free network namespace slot siesta-h2-0..249');
+}
+
+/** Creates a namespace and starts its dockerd: 10.231.SLOT.0/30 and interface names from a free slot. */
+export async function startSecondHost(
+  options: { readonly swarm?: boolean } = {},
+): Promise<SecondHost> {
+  const slot = claimNamespace(process.pid % 250);
   const ns = `siesta-h2-${slot}`;
   const outer = `sh2o${slot}`;
   const inner = `sh2i${slot}`;
@@ -109,15 +130,18 @@ export async function startSecondHost(slot: number): Promise<SecondHost> {
       // absent (deleting the namespace removed both ends)
     }
   };
-  cleanupNetwork();
-  run('ip', ['netns', 'add', ns]);
-  run('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', inner]);
-  run('ip', ['link', 'set', inner, 'netns', ns]);
-  run('ip', ['addr', 'add', `${hostSide}/30`, 'dev', outer]);
-  run('ip', ['link', 'set', outer, 'up']);
-  run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/30`, 'dev', inner]);
-  run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', inner, 'up']);
-  run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+  try {
+    run('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', inner]);
+    run('ip', ['link', 'set', inner, 'netns', ns]);
+    run('ip', ['addr', 'add', `${hostSide}/30`, 'dev', outer]);
+    run('ip', ['link', 'set', outer, 'up']);
+    run('ip', ['netns', 'exec', ns, 'ip', 'addr', 'add', `${address}/30`, 'dev', inner]);
+    run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', inner, 'up']);
+    run('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+  } catch (error: unknown) {
+    cleanupNetwork();
+    throw error;
+  }
   const certs = makeCertificates(dir, address);
   const socket = join(dir, 'docker.sock');
   const admin = new Docker({ socketPath: socket });
@@ -197,6 +221,8 @@ export async function startSecondHost(slot: number): Promise<SecondHost> {
 
   try {
     await startEngine();
+    if (options.swarm)
+      await admin.swarmInit({ ListenAddr: `${address}:2377`, AdvertiseAddr: address });
   } catch (error: unknown) {
     await stopEngine();
     cleanupNetwork();
@@ -208,9 +234,16 @@ export async function startSecondHost(slot: number): Promise<SecondHost> {
     dockerHost: `tcp://${address}:2376`,
     clientTlsDir: certs.client,
     admin,
+    engineYaml: (name, kind) => [
+      `  ${name}:`,
+      `    kind: ${kind}`,
+      `    host: tcp://${address}:2376`,
+      `    tls: ${certs.client}`,
+    ],
     stopEngine,
     startEngine,
     destroy: async () => {
+      if (options.swarm) await admin.swarmLeave({ force: true }).catch(() => undefined);
       const containers = await admin.listContainers({ all: true }).catch(() => []);
       await Promise.all(
         containers.map((c) =>
@@ -239,4 +272,10 @@ export async function copyImage(from: Docker, to: Docker, image: string): Promis
   await new Promise<void>((resolve, reject) =>
     to.modem.followProgress(loading, (error: Error | null) => (error ? reject(error) : resolve())),
   );
+}
+
+/** `describe` for a suite that needs a second host: it creates a network namespace, so it needs root (CI runs as root). */
+export function describeAsRoot(name: string, body: () => void): void {
+  if (process.getuid?.() === 0) describeDocker(name, body);
+  else describe.skip(`${name} (skipped: creating a network namespace needs root)`, body);
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   TEST_LABEL,
   createFakeModel,
@@ -14,13 +14,16 @@ import {
   removeTestContainers,
   testDocker,
 } from '../../../test/docker-harness';
-import { describeDocker } from '../../../test/docker-suite';
-import { copyImage, startSecondHost, type SecondHost } from '../../../test/second-host';
+import {
+  copyImage,
+  describeAsRoot,
+  startSecondHost,
+  type SecondHost,
+} from '../../../test/second-host';
 import { startDaemon, stateOf, type Daemon } from '../../../test/serve-daemon';
 import { until } from '../../../test/until';
 
 const docker = testDocker();
-const SLOT = 20 + (process.pid % 200);
 const NEAR = `h2-near-${process.pid}`;
 const FAR = `h2-far-${process.pid}`;
 const labels = (name: string) => ({
@@ -30,7 +33,6 @@ const labels = (name: string) => ({
   'siesta.idle': '4s',
   [TEST_LABEL]: String(process.pid),
 });
-const isRoot = process.getuid?.() === 0;
 
 async function chat(gatewayUrl: string, model: string, tokens: number): Promise<string> {
   const client = new OpenAI({
@@ -52,151 +54,133 @@ async function chat(gatewayUrl: string, model: string, tokens: number): Promise<
 
 const counted = (n: number): string => Array.from({ length: n }, (_, i) => `tok${i}`).join(' ');
 
-const suite = isRoot
-  ? describeDocker
-  : (name: string, body: () => void): void => {
-      describe.skip(name, body);
-    };
+describeAsRoot('two Docker hosts through one gateway', () => {
+  let host: SecondHost;
+  let dir: string;
+  let daemon: Daemon;
+  const dataDir = (): string => join(dir, 'data');
+  const modelState = async (name: string) =>
+    (await stateOf(daemon, dataDir())).models.find((m) => m.name === name);
+  const running = async (client: typeof docker, container: string) =>
+    (await client.getContainer(container).inspect()).State.Running;
 
-suite(
-  isRoot
-    ? 'two Docker hosts through one gateway'
-    : 'two Docker hosts through one gateway (skipped: creating a network namespace needs root)',
-  () => {
-    let host: SecondHost;
-    let dir: string;
-    let daemon: Daemon;
-    const dataDir = (): string => join(dir, 'data');
-    const modelState = async (name: string) =>
-      (await stateOf(daemon, dataDir())).models.find((m) => m.name === name);
-    const running = async (client: typeof docker, container: string) =>
-      (await client.getContainer(container).inspect()).State.Running;
-
-    beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'siesta-two-hosts-'));
-      host = await startSecondHost(SLOT);
-      const image = ensureFakeModelImage();
-      await copyImage(docker, host.admin, image);
-      await createFakeModel(docker, {
-        name: NEAR,
-        labels: labels('near'),
-        env: { START_DELAY_MS: '200' },
-      });
-      // On the second host the port is published on every address of the namespace, where Siesta dials it.
-      await host.admin.createContainer({
-        name: FAR,
-        Image: image,
-        Cmd: ['/bin/node', '/app/server.js'],
-        Env: ['MODEL_NAME=far', 'START_DELAY_MS=200'],
-        Labels: labels('far'),
-        ExposedPorts: { '8000/tcp': {} },
-        StopTimeout: 2,
-        HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '', HostPort: '' }] } },
-      });
-      const config = join(dir, 'siesta.yaml');
-      writeFileSync(
-        config,
-        [
-          'engines:',
-          '  home: {}',
-          '  gpu2:',
-          `    host: ${host.dockerHost}`,
-          `    tls: ${host.clientTlsDir}`,
-          '',
-        ].join('\n'),
-      );
-      daemon = await startDaemon(dataDir(), ['--config', config]);
-    }, 180_000);
-
-    afterAll(async () => {
-      daemon?.child.kill('SIGTERM');
-      await removeTestContainers(docker);
-      await host?.destroy();
-      rmSync(dir, { recursive: true, force: true });
-    }, 120_000);
-
-    it('lists each model under the engine where its container lives, both engines answering', async () => {
-      const state = await until(
-        'both models',
-        () => stateOf(daemon, dataDir()),
-        (s) => s.models.length === 2,
-        30_000,
-      );
-      expect(state.engines?.map((e) => [e.name, e.reachable])).toEqual([
-        ['home', true],
-        ['gpu2', true],
-      ]);
-      expect(state.engines?.[1]?.address).toBe(host.dockerHost);
-      expect(state.models.map((m) => [m.name, m.engine, m.state]).sort()).toEqual([
-        ['far', 'gpu2', 'asleep'],
-        ['near', 'home', 'asleep'],
-      ]);
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'siesta-two-hosts-'));
+    host = await startSecondHost();
+    const image = ensureFakeModelImage();
+    await copyImage(docker, host.admin, image);
+    await createFakeModel(docker, {
+      name: NEAR,
+      labels: labels('near'),
+      env: { START_DELAY_MS: '200' },
     });
+    // On the second host the port is published on every address of the namespace, where Siesta dials it.
+    await host.admin.createContainer({
+      name: FAR,
+      Image: image,
+      Cmd: ['/bin/node', '/app/server.js'],
+      Env: ['MODEL_NAME=far', 'START_DELAY_MS=200'],
+      Labels: labels('far'),
+      ExposedPorts: { '8000/tcp': {} },
+      StopTimeout: 2,
+      HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '', HostPort: '' }] } },
+    });
+    const config = join(dir, 'siesta.yaml');
+    writeFileSync(
+      config,
+      ['engines:', '  home: {}', ...host.engineYaml('gpu2', 'docker'), ''].join('\n'),
+    );
+    daemon = await startDaemon(dataDir(), ['--config', config]);
+  }, 180_000);
 
-    it('wakes, streams from and puts to sleep a model on each host through one gateway', async () => {
-      const [far, near] = await Promise.all([
-        chat(daemon.gatewayUrl, 'far', 30),
-        chat(daemon.gatewayUrl, 'near', 30),
-      ]);
-      expect(far).toBe(counted(30));
-      expect(near).toBe(counted(30));
-      expect(await running(host.admin, FAR)).toBe(true);
-      expect(await running(docker, NEAR)).toBe(true);
-      expect((await modelState('far'))?.state).toBe('ready');
-      // Idle 4 s: both sleep, each container stopped on its own engine.
-      await until(
-        'both asleep',
-        async () => [(await modelState('far'))?.state, (await modelState('near'))?.state],
-        (s) => s.every((x) => x === 'asleep'),
-        40_000,
-        250,
-      );
-      expect(await running(host.admin, FAR)).toBe(false);
-      expect(await running(docker, NEAR)).toBe(false);
-    }, 120_000);
+  afterAll(async () => {
+    daemon?.child.kill('SIGTERM');
+    await removeTestContainers(docker);
+    await host?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
 
-    it('reports the remote engine going away, answers its model with a clear error at once, and survives its return', async () => {
-      await host.stopEngine();
-      const away = await until(
-        'gpu2 reported away',
-        () => stateOf(daemon, dataDir()),
-        (s) => s.engines?.find((e) => e.name === 'gpu2')?.reachable === false,
-        30_000,
-        200,
-      );
-      expect(away.engines?.find((e) => e.name === 'home')?.reachable).toBe(true);
-      expect(away.models.find((m) => m.name === 'far')?.engine).toBe('gpu2');
+  it('lists each model under the engine where its container lives, both engines answering', async () => {
+    const state = await until(
+      'both models',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.models.length === 2,
+      30_000,
+    );
+    expect(state.engines?.map((e) => [e.name, e.reachable])).toEqual([
+      ['home', true],
+      ['gpu2', true],
+    ]);
+    expect(state.engines?.[1]?.address).toBe(host.dockerHost);
+    expect(state.models.map((m) => [m.name, m.engine, m.state]).sort()).toEqual([
+      ['far', 'gpu2', 'asleep'],
+      ['near', 'home', 'asleep'],
+    ]);
+  });
 
-      const startedAt = Date.now();
-      const response = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'far', messages: [{ role: 'user', content: 'hi' }] }),
-        signal: AbortSignal.timeout(30_000),
-      });
-      const body = (await response.json()) as { error: { message: string; code: string } };
-      expect(Date.now() - startedAt).toBeLessThan(15_000);
-      expect(response.status).toBeGreaterThanOrEqual(500);
-      expect(body.error.code).toBe('model_wake_failed');
-      expect(body.error.message).toMatch(
-        new RegExp(
-          `^"far" failed to wake: engine "gpu2" \\(${host.dockerHost}\\) does not answer since `,
-        ),
-      );
-      // The other host's model is served meanwhile.
-      expect(await chat(daemon.gatewayUrl, 'near', 5)).toBe(counted(5));
+  it('wakes, streams from and puts to sleep a model on each host through one gateway', async () => {
+    const [far, near] = await Promise.all([
+      chat(daemon.gatewayUrl, 'far', 30),
+      chat(daemon.gatewayUrl, 'near', 30),
+    ]);
+    expect(far).toBe(counted(30));
+    expect(near).toBe(counted(30));
+    expect(await running(host.admin, FAR)).toBe(true);
+    expect(await running(docker, NEAR)).toBe(true);
+    expect((await modelState('far'))?.state).toBe('ready');
+    // Idle 4 s: both sleep, each container stopped on its own engine.
+    await until(
+      'both asleep',
+      async () => [(await modelState('far'))?.state, (await modelState('near'))?.state],
+      (s) => s.every((x) => x === 'asleep'),
+      40_000,
+      250,
+    );
+    expect(await running(host.admin, FAR)).toBe(false);
+    expect(await running(docker, NEAR)).toBe(false);
+  }, 120_000);
 
-      await host.startEngine();
-      await until(
-        'gpu2 answering again',
-        () => stateOf(daemon, dataDir()),
-        (s) => s.engines?.find((e) => e.name === 'gpu2')?.reachable === true,
-        60_000,
-        200,
-      );
-      expect(await chat(daemon.gatewayUrl, 'far', 12)).toBe(counted(12));
-      expect(await running(host.admin, FAR)).toBe(true);
-      expect(daemon.output()).toContain('engine "gpu2"');
-    }, 180_000);
-  },
-);
+  it('reports the remote engine going away, answers its model with a clear error at once, and survives its return', async () => {
+    await host.stopEngine();
+    const away = await until(
+      'gpu2 reported away',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.engines?.find((e) => e.name === 'gpu2')?.reachable === false,
+      30_000,
+      200,
+    );
+    expect(away.engines?.find((e) => e.name === 'home')?.reachable).toBe(true);
+    expect(away.models.find((m) => m.name === 'far')?.engine).toBe('gpu2');
+
+    const startedAt = Date.now();
+    const response = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'far', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    const body = (await response.json()) as { error: { message: string; code: string } };
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expect(body.error.code).toBe('model_wake_failed');
+    expect(body.error.message).toMatch(
+      new RegExp(
+        `^"far" failed to wake: engine "gpu2" \\(${host.dockerHost}\\) does not answer since `,
+      ),
+    );
+    // The other host's model is served meanwhile.
+    expect(await chat(daemon.gatewayUrl, 'near', 5)).toBe(counted(5));
+
+    await host.startEngine();
+    await until(
+      'gpu2 answering again',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.engines?.find((e) => e.name === 'gpu2')?.reachable === true,
+      60_000,
+      200,
+    );
+    expect(await chat(daemon.gatewayUrl, 'far', 12)).toBe(counted(12));
+    expect(await running(host.admin, FAR)).toBe(true);
+    expect(daemon.output()).toContain('engine "gpu2"');
+  }, 180_000);
+});
