@@ -290,8 +290,8 @@ export class EngineSetRuntime implements ContainerRuntime {
 
   private setStatus(state: MemberState, awayDetail: string | null, at: number): void {
     const reachable = awayDetail === null;
-    if (state.status.reachable === reachable && (reachable || state.status.detail === awayDetail))
-      return;
+    // While away, the first reason stays: it says why the engine went, later failures only that it is still gone.
+    if (state.status.reachable === reachable) return;
     state.status = {
       ...state.status,
       reachable,
