@@ -25,4 +25,43 @@ describe('siesta status', () => {
       'No GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist.',
     );
   });
+
+  it('groups models by engine when siesta.yaml names several, and says which one does not answer', () => {
+    const engines = [
+      {
+        name: 'home',
+        kind: 'docker' as const,
+        address: 'unix:///var/run/docker.sock',
+        reachable: true,
+        detail: null,
+        since: null,
+      },
+      {
+        name: 'gpu2',
+        kind: 'docker' as const,
+        address: 'tcp://10.0.0.12:2376',
+        reachable: false,
+        detail: 'connect ETIMEDOUT',
+        since: 0,
+      },
+    ];
+    const text = statusText(
+      exampleState({
+        engines,
+        models: [
+          { ...exampleModel('whisper'), engine: 'gpu2' },
+          { ...exampleModel('qwen'), engine: 'home' },
+        ],
+      }),
+    );
+    expect(text).toContain(
+      'Engine "gpu2" (tcp://10.0.0.12:2376) does not answer (connect ETIMEDOUT); its models cannot wake until it does.',
+    );
+    const rows = text.split('\n').filter((line) => /^(ENGINE|home|gpu2)/.test(line));
+    expect(rows.map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
+      ['ENGINE', 'MODEL'],
+      ['home', 'qwen'],
+      ['gpu2 (away)', 'whisper'],
+    ]);
+  });
 });

@@ -117,6 +117,31 @@ export function engineAwayText(engine: EngineView): string | null {
   return `The Docker Engine does not answer${engine.detail === null ? '' : ` (${engine.detail})`}; Siesta keeps trying, and wakes wait for it`;
 }
 
+// The models of a state grouped by the engine that runs them (siesta.yaml's order), for the CLI, the dashboard and the tray.
+/** One engine's models; `engine` is null when Siesta drives one engine. */
+export interface EngineGroup {
+  readonly engine: NamedEngineView | null;
+  /** Why the engine does not answer, in a sentence, or null while it does. */
+  readonly awayText: string | null;
+  readonly models: readonly ModelView[];
+}
+
+/** Groups `state.models` by `state.engines`; a model naming an engine the state does not list is kept in a group of its own. */
+export function engineGroups(
+  state: Pick<StateResponse, 'engines' | 'models'>,
+): readonly EngineGroup[] {
+  const engines = state.engines ?? [];
+  if (engines.length === 0) return [{ engine: null, awayText: null, models: state.models }];
+  const groups = engines.map((engine) => ({
+    engine,
+    awayText: namedEngineAwayText(engine),
+    models: state.models.filter((m) => m.engine === engine.name),
+  }));
+  const known = new Set(engines.map((e) => e.name));
+  const stray = state.models.filter((m) => m.engine === undefined || !known.has(m.engine));
+  return stray.length === 0 ? groups : [...groups, { engine: null, awayText: null, models: stray }];
+}
+
 export const StateResponseSchema = z.object({
   at: z.number(),
   engine: EngineViewSchema,

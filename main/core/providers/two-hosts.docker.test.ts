@@ -2,6 +2,7 @@
 // the test creates (its own veth pair and 10.231.x addresses), reached over TCP with TLS. One labelled container on
 // each; one gateway wakes, serves (streaming) and sleeps both; the remote engine going away is reported, a request for
 // its model gets a clear error at once, and its return is survived.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import {
   startSecondHost,
   type SecondHost,
 } from '../../../test/second-host';
-import { startDaemon, stateOf, type Daemon } from '../../../test/serve-daemon';
+import { CLI, TSX, startDaemon, stateOf, type Daemon } from '../../../test/serve-daemon';
 import { until } from '../../../test/until';
 
 const docker = testDocker();
@@ -151,6 +152,15 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     );
     expect(away.engines?.find((e) => e.name === 'home')?.reachable).toBe(true);
     expect(away.models.find((m) => m.name === 'far')?.engine).toBe('gpu2');
+    // `siesta status` on the headless box: the models under their engines, and which engine does not answer.
+    const status = spawnSync(TSX, [CLI, 'status', '--control', daemon.controlUrl, '--data-dir', dataDir()], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(status.status).toBe(0);
+    expect(status.stdout).toContain(`Engine "gpu2" (${host.dockerHost}) does not answer`);
+    expect(status.stdout).toMatch(/^home\s+near\s+asleep/m);
+    expect(status.stdout).toMatch(/^gpu2 \(away\)\s+far\s+asleep/m);
 
     const startedAt = Date.now();
     const response = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {

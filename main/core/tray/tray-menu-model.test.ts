@@ -22,18 +22,68 @@ describe('tray menu', () => {
     expect(item(menu, 'no-gpu')).toEqual({ type: 'label', id: 'no-gpu', label: 'No GPU found' });
     const starting = exampleState({ gpus: [] });
     const waiting = trayMenuModel(
-      { ...starting, probe: { ...starting.probe, backend: 'nvidia-smi', gpuCount: 1, lastError: 'nvidia-smi exited with code 9' } },
+      {
+        ...starting,
+        probe: {
+          ...starting.probe,
+          backend: 'nvidia-smi',
+          gpuCount: 1,
+          lastError: 'nvidia-smi exited with code 9',
+        },
+      },
       EXAMPLE_NOW,
     );
-    expect(item(waiting, 'no-gpu')).toMatchObject({ label: 'No GPU readings yet from nvidia-smi: nvidia-smi exited with…' });
+    expect(item(waiting, 'no-gpu')).toMatchObject({
+      label: 'No GPU readings yet from nvidia-smi: nvidia-smi exited with…',
+    });
     expect(menu.filter((i) => i.id.startsWith('gpu-'))).toEqual([]);
   });
 
   it('says when Docker does not answer, and that the models wait for it', () => {
-    const menu = trayMenuModel(exampleState({ engine: { reachable: false, detail: 'connect ENOENT', since: 0 } }), EXAMPLE_NOW);
+    const menu = trayMenuModel(
+      exampleState({ engine: { reachable: false, detail: 'connect ENOENT', since: 0 } }),
+      EXAMPLE_NOW,
+    );
     expect(labels(menu)).toContain('Docker is not answering; Siesta keeps trying');
     expect(item(menu, 'no-models')).toMatchObject({ label: 'No models yet: waiting for Docker' });
-    expect(labels(trayMenuModel(exampleState(), EXAMPLE_NOW)).some((l) => l.includes('Docker'))).toBe(false);
+    expect(
+      labels(trayMenuModel(exampleState(), EXAMPLE_NOW)).some((l) => l.includes('Docker')),
+    ).toBe(false);
+  });
+
+  it('lists the models under the engine that runs them when there are several, and marks one that does not answer', () => {
+    const engines = [
+      {
+        name: 'home',
+        kind: 'docker' as const,
+        address: 'unix:///var/run/docker.sock',
+        reachable: true,
+        detail: null,
+        since: null,
+      },
+      {
+        name: 'gpu2',
+        kind: 'docker' as const,
+        address: 'tcp://10.0.0.12:2376',
+        reachable: false,
+        detail: 'ETIMEDOUT',
+        since: 0,
+      },
+    ];
+    const state = exampleState({
+      engines,
+      models: [
+        exampleModel('whisper', { engine: 'gpu2' }),
+        exampleModel('qwen', { engine: 'home' }),
+      ],
+    });
+    const menu = labels(trayMenuModel(state, EXAMPLE_NOW));
+    const at = (label: string) => menu.findIndex((l) => l.startsWith(label));
+    expect(menu).toContain('gpu2 (not answering)');
+    expect([at('home'), at('qwen'), at('gpu2 (not answering)'), at('whisper')]).toEqual(
+      [...[at('home'), at('qwen'), at('gpu2'), at('whisper')]].sort((a, b) => a - b),
+    );
+    expect(at('home')).toBeGreaterThanOrEqual(0);
   });
 
   it('shows one line per GPU with its VRAM used and total and its watts', () => {
