@@ -1,6 +1,6 @@
 // `siesta status` as text when something is missing: no GPU, or a Docker Engine that does not answer.
 import { describe, expect, it } from 'vitest';
-import { exampleModel, exampleState } from '../core/tray/testdata/state-examples';
+import { exampleModel, exampleState, twoEngines } from '../core/tray/testdata/state-examples';
 import { statusText } from './status-table';
 
 const AWAY = { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: 0 };
@@ -27,24 +27,7 @@ describe('siesta status', () => {
   });
 
   it('groups models by engine when siesta.yaml names several, and says which one does not answer', () => {
-    const engines = [
-      {
-        name: 'home',
-        kind: 'docker' as const,
-        address: 'unix:///var/run/docker.sock',
-        reachable: true,
-        detail: null,
-        since: null,
-      },
-      {
-        name: 'gpu2',
-        kind: 'docker' as const,
-        address: 'tcp://10.0.0.12:2376',
-        reachable: false,
-        detail: 'connect ETIMEDOUT',
-        since: 0,
-      },
-    ];
+    const engines = twoEngines('connect ETIMEDOUT');
     const text = statusText(
       exampleState({
         engines,

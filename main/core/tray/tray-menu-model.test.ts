@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TrayMenuItem } from './tray-action';
 import { trayMenuModel, wakeProgress } from './tray-menu-model';
-import { EXAMPLE_NOW, exampleGpu, exampleModel, exampleState } from './testdata/state-examples';
+import {
+  EXAMPLE_NOW,
+  exampleGpu,
+  exampleModel,
+  exampleState,
+  twoEngines,
+} from './testdata/state-examples';
 
 const GIB = 1024 ** 3;
 
@@ -52,24 +58,7 @@ describe('tray menu', () => {
   });
 
   it('lists the models under the engine that runs them when there are several, and marks one that does not answer', () => {
-    const engines = [
-      {
-        name: 'home',
-        kind: 'docker' as const,
-        address: 'unix:///var/run/docker.sock',
-        reachable: true,
-        detail: null,
-        since: null,
-      },
-      {
-        name: 'gpu2',
-        kind: 'docker' as const,
-        address: 'tcp://10.0.0.12:2376',
-        reachable: false,
-        detail: 'ETIMEDOUT',
-        since: 0,
-      },
-    ];
+    const engines = twoEngines('connect ETIMEDOUT');
     const state = exampleState({
       engines,
       models: [
