@@ -16,7 +16,8 @@ import { SpecSync } from './lifecycle/spec-sync';
 import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
 import type { ContainerRuntime } from './docker/container-runtime';
 import { DockerRuntime } from './docker/docker-runtime';
-import { buildEngineSet, engineStatusLine } from './providers/build-engine-set';
+import { buildEngineSet, engineStatusLine, remoteGpuProbes } from './providers/build-engine-set';
+import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
@@ -207,7 +208,10 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         clock,
       });
 
-    const probe = options.gpuProbe ?? (await createGpuProbe({ clock }));
+    const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
+    // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
+    const remoteProbes = engineSet ? remoteGpuProbes(yaml?.engines ?? [], engineSet, clock) : [];
+    const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
     let latestSamples: readonly GpuSample[] = [];
     const sampleOf = (gpuIndex: number) => latestSamples.find((s) => s.index === gpuIndex);
 
@@ -394,9 +398,9 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     );
 
     await probe.start((samples) => {
-      latestSamples = samples;
+      latestSamples = remoteProbes.length > 0 ? latestPerGpu(latestSamples, samples) : samples;
       ledger.recordSamples(samples);
-      core.publishSamples(samples);
+      core.publishSamples(latestSamples);
     });
     cleanup.push(() => probe.stop());
 

@@ -25,7 +25,7 @@ export type GpuView = z.infer<typeof GpuViewSchema>;
 
 /** The GPU probe's health. */
 export const ProbeViewSchema = z.object({
-  backend: z.enum(['nvml', 'nvidia-smi', 'amd-sysfs', 'replay', 'none']),
+  backend: z.enum(['nvml', 'nvidia-smi', 'amd-sysfs', 'replay', 'dcgm-exporter', 'none']),
   gpuCount: z.number().int(),
   lastError: z.string().nullable(),
   lastSampleAt: z.number().nullable(),

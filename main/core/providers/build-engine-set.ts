@@ -3,6 +3,7 @@
 import type { Clock } from '../clock/clock';
 import type { EngineConfig } from '../config/engines-yaml';
 import { DockerRuntime } from '../docker/docker-runtime';
+import { DcgmExporterProbe } from '../gpu/dcgm-exporter-probe';
 import { SwarmRuntime } from '../swarm/swarm-runtime';
 import { engineClient } from './engine-client';
 import { EngineSetRuntime, type EngineStatus } from './engine-set';
@@ -60,4 +61,24 @@ export function engineStatusLine(status: EngineStatus): string {
   return status.reachable
     ? `engine "${status.name}" (${status.address}) answers again`
     : `engine "${status.name}" (${status.address}) does not answer: ${status.detail ?? 'no reason given'}`;
+}
+
+/** A GPU probe per engine with `gpuMetrics:`, its GPUs numbered as the engine set numbers that engine's GPUs. */
+export function remoteGpuProbes(
+  engines: readonly EngineConfig[],
+  set: EngineSetRuntime,
+  clock: Clock,
+): DcgmExporterProbe[] {
+  return engines.flatMap((engine) =>
+    engine.gpuMetricsUrl === null
+      ? []
+      : [
+          new DcgmExporterProbe({
+            clock,
+            engine: engine.name,
+            url: engine.gpuMetricsUrl,
+            indexBase: set.gpuIndexBaseOf(engine.name),
+          }),
+        ],
+  );
 }

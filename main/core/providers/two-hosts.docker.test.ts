@@ -23,6 +23,10 @@ import {
 } from '../../../test/second-host';
 import { CLI, TSX, startDaemon, stateOf, type Daemon } from '../../../test/serve-daemon';
 import { until } from '../../../test/until';
+import {
+  startDcgmExporterStandIn,
+  type DcgmExporterStandIn,
+} from '../../../test/dcgm-exporter-stand-in';
 
 const docker = testDocker();
 const NEAR = `h2-near-${process.pid}`;
@@ -59,6 +63,7 @@ describeAsRoot('two Docker hosts through one gateway', () => {
   let host: SecondHost;
   let dir: string;
   let daemon: Daemon;
+  let exporter: DcgmExporterStandIn;
   const dataDir = (): string => join(dir, 'data');
   const modelState = async (name: string) =>
     (await stateOf(daemon, dataDir())).models.find((m) => m.name === name);
@@ -68,19 +73,31 @@ describeAsRoot('two Docker hosts through one gateway', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'siesta-two-hosts-'));
     host = await startSecondHost();
+    // gpu2's GPU: 210 W and 15,000 MiB while its model's container runs, 60 W and nothing otherwise.
+    exporter = await startDcgmExporterStandIn(async () => {
+      const up = await host.admin
+        .getContainer(FAR)
+        .inspect()
+        .then(
+          (i) => i.State.Running,
+          () => false,
+        );
+      return up ? { powerWatts: 210, fbUsedMib: 15_000 } : { powerWatts: 60, fbUsedMib: 0 };
+    });
     const image = ensureFakeModelImage();
     await copyImage(docker, host.admin, image);
+    // Both claim their host's GPU 0: gpu2's has an exporter, this machine's has no reading at all.
     await createFakeModel(docker, {
       name: NEAR,
       labels: labels('near'),
-      env: { START_DELAY_MS: '200' },
+      env: { START_DELAY_MS: '200', NVIDIA_VISIBLE_DEVICES: '0' },
     });
     // On the second host the port is published on every address of the namespace, where Siesta dials it.
     await host.admin.createContainer({
       name: FAR,
       Image: image,
       Cmd: ['/bin/node', '/app/server.js'],
-      Env: ['MODEL_NAME=far', 'START_DELAY_MS=200'],
+      Env: ['MODEL_NAME=far', 'START_DELAY_MS=200', 'NVIDIA_VISIBLE_DEVICES=0'],
       Labels: labels('far'),
       ExposedPorts: { '8000/tcp': {} },
       StopTimeout: 2,
@@ -89,7 +106,13 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     const config = join(dir, 'siesta.yaml');
     writeFileSync(
       config,
-      ['engines:', '  home: {}', ...host.engineYaml('gpu2', 'docker'), ''].join('\n'),
+      [
+        'engines:',
+        '  home: {}',
+        ...host.engineYaml('gpu2', 'docker'),
+        `    gpuMetrics: ${exporter.url}`,
+        '',
+      ].join('\n'),
     );
     daemon = await startDaemon(dataDir(), ['--config', config]);
   }, 180_000);
@@ -98,6 +121,7 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     daemon?.child.kill('SIGTERM');
     await removeTestContainers(docker);
     await host?.destroy();
+    await exporter?.close();
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
@@ -129,6 +153,20 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     expect(await running(host.admin, FAR)).toBe(true);
     expect(await running(docker, NEAR)).toBe(true);
     expect((await modelState('far'))?.state).toBe('ready');
+    // gpu2's GPU, read from its exporter, as the dashboard shows it: GPU 0 of the second engine is index 100.
+    const busyGpu = await until(
+      'the exporter reading of the running model',
+      async () => (await stateOf(daemon, dataDir())).gpus.find((g) => g.index === 100),
+      (g) => g?.powerWatts === 210,
+      15_000,
+      100,
+    );
+    expect(busyGpu).toMatchObject({
+      name: 'NVIDIA H100 80GB HBM3',
+      vramUsedBytes: 15_000 * 1024 ** 2,
+    });
+    expect(exporter.served.some((r) => r.powerWatts === 210 && r.fbUsedMib === 15_000)).toBe(true);
+    expect((await modelState('far'))?.gpuIndexes).toEqual([100]);
     // Idle 4 s: both sleep, each container stopped on its own engine.
     await until(
       'both asleep',
@@ -139,6 +177,19 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     );
     expect(await running(host.admin, FAR)).toBe(false);
     expect(await running(docker, NEAR)).toBe(false);
+    // The ledger: far's wake is charged from its host's exporter (the watts above idle while it woke, within what
+    // the stand-in served: 150 W above idle at most, for no longer than it was awake); near's host has no reading.
+    const [farAfter, nearAfter] = await until(
+      "far's wake charged from readings",
+      async () => [await modelState('far'), await modelState('near')],
+      ([f]) => (f?.savedJoules ?? 0) < 0,
+      30_000,
+      250,
+    );
+    const awakeServed = exporter.served.filter((r) => r.powerWatts === 210);
+    const awakeSpanS = ((awakeServed.at(-1)?.at ?? 0) - (awakeServed[0]?.at ?? 0)) / 1000 + 2;
+    expect(-(farAfter?.savedJoules ?? 0)).toBeLessThanOrEqual(150 * awakeSpanS);
+    expect(nearAfter).toMatchObject({ savedJoules: 0, savedIsEstimate: true });
   }, 120_000);
 
   it('reports the remote engine going away, answers its model with a clear error at once, and survives its return', async () => {
@@ -153,10 +204,14 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     expect(away.engines?.find((e) => e.name === 'home')?.reachable).toBe(true);
     expect(away.models.find((m) => m.name === 'far')?.engine).toBe('gpu2');
     // `siesta status` on the headless box: the models under their engines, and which engine does not answer.
-    const status = spawnSync(TSX, [CLI, 'status', '--control', daemon.controlUrl, '--data-dir', dataDir()], {
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const status = spawnSync(
+      TSX,
+      [CLI, 'status', '--control', daemon.controlUrl, '--data-dir', dataDir()],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(status.status).toBe(0);
     expect(status.stdout).toContain(`Engine "gpu2" (${host.dockerHost}) does not answer`);
     expect(status.stdout).toMatch(/^home\s+near\s+asleep/m);
