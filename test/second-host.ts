@@ -5,8 +5,6 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { describe } from 'vitest';
-import { describeDocker } from './docker-suite';
 import { until } from './until';
 
 /** A running second host. */
@@ -272,10 +270,4 @@ export async function copyImage(from: Docker, to: Docker, image: string): Promis
   await new Promise<void>((resolve, reject) =>
     to.modem.followProgress(loading, (error: Error | null) => (error ? reject(error) : resolve())),
   );
-}
-
-/** `describe` for a suite that needs a second host: it creates a network namespace, so it needs root (CI runs as root). */
-export function describeAsRoot(name: string, body: () => void): void {
-  if (process.getuid?.() === 0) describeDocker(name, body);
-  else describe.skip(`${name} (skipped: creating a network namespace needs root)`, body);
 }

@@ -15,12 +15,8 @@ import {
   removeTestContainers,
   testDocker,
 } from '../../../test/docker-harness';
-import {
-  copyImage,
-  describeAsRoot,
-  startSecondHost,
-  type SecondHost,
-} from '../../../test/second-host';
+import { describeAsRoot } from '../../../test/docker-suite';
+import { copyImage, startSecondHost, type SecondHost } from '../../../test/second-host';
 import { CLI, TSX, startDaemon, stateOf, type Daemon } from '../../../test/serve-daemon';
 import { until } from '../../../test/until';
 import {

@@ -7,12 +7,8 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureFakeModelImage, testDocker } from '../../../test/docker-harness';
-import {
-  copyImage,
-  describeAsRoot,
-  startSecondHost,
-  type SecondHost,
-} from '../../../test/second-host';
+import { describeAsRoot } from '../../../test/docker-suite';
+import { copyImage, startSecondHost, type SecondHost } from '../../../test/second-host';
 import { startDaemon, stateOf, type Daemon } from '../../../test/serve-daemon';
 import { createFakeModelService } from '../../../test/swarm-service';
 import { until } from '../../../test/until';
