@@ -13,7 +13,11 @@ import { engineClient } from '../main/core/providers/engine-client';
 import { Gateway } from '../main/core/proxy/gateway';
 import { gatewaySettings } from '../main/core/proxy/gateway-settings';
 import { SwarmRuntime } from '../main/core/swarm/swarm-runtime';
-import type { SwarmService, SwarmTask } from '../main/core/swarm/swarm-service-info';
+import {
+  hasLiveTask,
+  type SwarmService,
+  type SwarmTask,
+} from '../main/core/swarm/swarm-service-info';
 import { FAKE_MODEL_HEALTH_TEST, ensureFakeModelImage, testDocker } from '../test/docker-harness';
 import { copyImage, startSecondHost, type SecondHost } from '../test/second-host';
 import { createFakeModelService } from '../test/swarm-service';
@@ -156,13 +160,11 @@ async function swarmPath(host: SecondHost, docker: Dockerode, image: string): Pr
   });
   const scale = async (replicas: number): Promise<void> => {
     const service = (await host.admin.getService(name).inspect()) as SwarmService;
-    await host.admin
-      .getService(name)
-      .update({
-        ...service.Spec,
-        Mode: { Replicated: { Replicas: replicas } },
-        version: service.Version?.Index ?? 0,
-      });
+    await host.admin.getService(name).update({
+      ...service.Spec,
+      Mode: { Replicated: { Replicas: replicas } },
+      version: service.Version?.Index ?? 0,
+    });
   };
   return {
     label: 'Swarm service (scale 0 → 1)',
@@ -171,11 +173,7 @@ async function swarmPath(host: SecondHost, docker: Dockerode, image: string): Pr
     directStart: () => scale(1),
     directStop: () => scale(0),
     isDown: async () =>
-      ((await host.admin.listTasks({ filters: { service: [name] } })) as SwarmTask[]).every((t) =>
-        ['complete', 'shutdown', 'failed', 'rejected', 'orphaned', 'remove'].includes(
-          t.Status?.State ?? '',
-        ),
-      ),
+      !hasLiveTask((await host.admin.listTasks({ filters: { service: [name] } })) as SwarmTask[]),
   };
 }
 
