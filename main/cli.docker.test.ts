@@ -1,23 +1,58 @@
 // `siesta serve` as a user runs it: a child process on labels alone, a request through the gateway that wakes a
 // real container, `siesta status` against it, and a clean exit on SIGTERM that leaves the container running.
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { StateResponseSchema, type StateResponse } from './core/api/contract';
 import { createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
-import { CLI, TSX, exitOf, modelNames, startDaemon, stateOf } from '../test/serve-daemon';
 import { describeDocker } from '../test/docker-suite';
+import { startSiestaDaemon, type SiestaDaemon } from '../test/siesta-daemon';
 import { until } from '../test/until';
 
+const REPO = join(__dirname, '..');
+const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO, 'main', 'cli.ts');
 const docker = testDocker();
 const CONTAINER = 'cli-e2e-llm';
 const MODEL = 'clillm';
 const YAML_CONTAINER = 'cli-e2e-yaml';
 
+type Daemon = SiestaDaemon;
+
+/** Starts `siesta serve` and waits for the lines that give its addresses. */
+const startDaemon = startSiestaDaemon;
+
+/** A running daemon's `/api/state`. */
+async function stateOf(daemon: Daemon, dataDir: string): Promise<StateResponse> {
+  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+  const response = await fetch(`${daemon.controlUrl}/api/state`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+  return StateResponseSchema.parse(await response.json());
+}
+
+/** The names of the models a running daemon lists in `/api/state`. */
+async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
+  return (await stateOf(daemon, dataDir)).models.map((m) => m.name).sort();
+}
+
 /** The engine's socket path when DOCKER_HOST names a unix socket (as CI's private engine does), else null. */
 const ENGINE_SOCKET = /^unix:\/\/(\/.+)$/.exec(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')?.[1] ?? null;
+
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => reject(new Error(`did not exit within ${timeoutMs} ms`)), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+}
 
 describeDocker('siesta serve', () => {
   let dataDir: string;

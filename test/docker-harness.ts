@@ -26,8 +26,12 @@ export async function dockerAvailable(docker = testDocker()): Promise<boolean> {
 
 /** The tag of the fake-model image, derived from the server script so a change rebuilds it. */
 export function fakeModelImage(): string {
-  const hash = createHash('sha256').update(readFileSync(serverScript)).digest('hex').slice(0, 12);
-  return `siesta-test/fake-model:${hash}`;
+  return nodeScriptImage(serverScript, 'siesta-test/fake-model');
+}
+
+function nodeScriptImage(script: string, repository: string): string {
+  const hash = createHash('sha256').update(readFileSync(script)).digest('hex').slice(0, 12);
+  return `${repository}:${hash}`;
 }
 
 /**
@@ -35,7 +39,16 @@ export function fakeModelImage(): string {
  * holding the host's Node binary, the libraries it links, and the server script.
  */
 export function ensureFakeModelImage(): string {
-  const image = fakeModelImage();
+  return ensureNodeScriptImage(serverScript, 'siesta-test/fake-model');
+}
+
+/** The fake Ollama server's image (test/fake-ollama/server.js), built like the fake model's. */
+export function ensureFakeOllamaImage(): string {
+  return ensureNodeScriptImage(join(__dirname, 'fake-ollama', 'server.js'), 'siesta-test/fake-ollama');
+}
+
+function ensureNodeScriptImage(script: string, repository: string): string {
+  const image = nodeScriptImage(script, repository);
   try {
     execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
     return image;
@@ -45,8 +58,7 @@ export function ensureFakeModelImage(): string {
   const root = mkdtempSync(join(tmpdir(), 'siesta-image-'));
   try {
     const nodeBinary = realpathSync(process.execPath);
-    for (const dir of ['bin', 'app', 'tmp', 'lib64'])
-      mkdirSync(join(root, dir), { recursive: true });
+    for (const dir of ['bin', 'app', 'tmp', 'lib64']) mkdirSync(join(root, dir), { recursive: true });
     copyFileSync(nodeBinary, join(root, 'bin', 'node'));
     const ldd = execFileSync('ldd', [nodeBinary], { encoding: 'utf8' });
     for (const match of ldd.matchAll(/(\/\S+\.so[^\s]*)/g)) {
@@ -55,17 +67,10 @@ export function ensureFakeModelImage(): string {
       mkdirSync(join(root, lib, '..'), { recursive: true });
       copyFileSync(realpathSync(lib), join(root, lib));
     }
-    copyFileSync(serverScript, join(root, 'app', 'server.js'));
-    execFileSync(
-      'sh',
-      [
-        '-c',
-        `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`,
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    copyFileSync(script, join(root, 'app', 'server.js'));
+    execFileSync('sh', ['-c', `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     return image;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -98,10 +103,7 @@ export const FAKE_MODEL_HEALTH_TEST = [
 export const TEST_LABEL = 'siesta-test.run';
 
 /** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port), or on the host network. */
-export async function createFakeModel(
-  docker: Docker,
-  options: FakeModelOptions,
-): Promise<Docker.Container> {
+export async function createFakeModel(docker: Docker, options: FakeModelOptions): Promise<Docker.Container> {
   const image = ensureFakeModelImage();
   await removeContainer(docker, options.name);
   const hostPort = options.hostNetworkPort;
@@ -147,23 +149,12 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
 
 /** Removes every container this test process made. */
 export async function removeTestContainers(docker: Docker): Promise<void> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: [`${TEST_LABEL}=${process.pid}`] },
-  });
-  await Promise.all(
-    list.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  const list = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${process.pid}`] } });
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
 }
 
 /** Whether Docker tests must run (CI) rather than be skipped. */
-export const dockerRequired =
-  process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
+export const dockerRequired = process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
 
 /**
  * Waits until an engine events subscription delivers: creates a probe container (and removes it again) until
@@ -182,12 +173,7 @@ export async function untilEventsFlow(
       Image: fakeModelImage(),
       Labels: { [TEST_LABEL]: String(process.pid) },
     });
-    const seen = await until(
-      'the probe event',
-      () => heard(name),
-      Boolean,
-      options.attemptMs,
-    ).catch(() => false);
+    const seen = await until('the probe event', () => heard(name), Boolean, options.attemptMs).catch(() => false);
     await probe.remove({ force: true });
     if (seen) return;
   }

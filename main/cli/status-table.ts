@@ -37,15 +37,28 @@ export function statusText(state: StateResponse): string {
         : 'Models: none registered (label a container siesta.enable=true or list it in siesta.yaml)'
       : formatTable(
           [...(byEngine ? ['ENGINE'] : []), 'MODEL', 'STATE', 'VRAM', 'IN FLIGHT', 'LAST USED', 'SLEEPS IN', ''],
-          rows.map(({ m, engine }) => [
-            ...(byEngine ? [engine] : []),
-            m.name,
-            stateText(m, state.at),
-            formatBytes(m.vramBytes),
-            String(m.inFlight),
-            m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
-            sleepsIn(m, state),
-            m.pinned ? 'pinned' : '',
+          rows.flatMap(({ m, engine }) => [
+            [
+              ...(byEngine ? [engine] : []),
+              m.name,
+              stateText(m, state.at),
+              formatBytes(m.vramBytes),
+              String(m.inFlight),
+              m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
+              sleepsIn(m, state),
+              m.pinned ? 'pinned' : '',
+            ],
+            // An Ollama server's models, indented under it: loaded ones with their VRAM from its /api/ps.
+            ...(m.serves ?? []).map((s) => [
+              ...(byEngine ? [''] : []),
+              `  ${s.name}`,
+              s.loaded ? 'loaded' : '-',
+              s.loaded ? formatBytes(s.vramBytes) : '-',
+              '',
+              s.lastUsedAt === null ? '' : `${formatDuration(state.at - s.lastUsedAt)} ago`,
+              '',
+              '',
+            ]),
           ]),
         ),
   );

@@ -4,6 +4,8 @@ import type { GpuSample, ProbeStatus } from '../gpu/gpu-sample';
 import type { Ledger, ModelStats } from '../ledger/ledger';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { ModelStatus } from '../lifecycle/model-state';
+import type { OllamaCatalog } from '../ollama/ollama-catalog';
+import { servedModelsOf } from './served-models';
 import type { SettingsStore } from '../settings/settings-store';
 import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
 import type { ApiEvent, EngineView, HistoryQuery, NamedEngineView, HistoryResponse, ModelView, StateResponse, Via } from './contract';
@@ -25,6 +27,8 @@ export interface SiestaControlCoreOptions {
   readonly engine: () => EngineView;
   /** Every engine when siesta.yaml names several (`engines:`), first the one whose containers need no ENGINE/ prefix. */
   readonly engines?: () => readonly NamedEngineView[];
+  /** The Ollama servers' models, shown under each server. Default: none. */
+  readonly ollama?: Pick<OllamaCatalog, 'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'>;
 }
 
 function localMidnight(at: number): number {
@@ -65,6 +69,9 @@ export class SiestaControlCore implements ControlCore {
         if (apiEvent) this.emit(apiEvent);
       }),
     );
+    const ollama = options.ollama;
+    if (ollama !== undefined)
+      this.unsubscribe.push(ollama.onChange(() => ollama.servers().forEach((s) => this.modelChanged(s.spec.name))));
   }
 
   /** The latest sample of every GPU, sent to every subscriber. */
@@ -111,6 +118,12 @@ export class SiestaControlCore implements ControlCore {
 
   sleep(name: string, via: Via): Promise<void> {
     return this.options.lifecycle.sleep(name, { kind: 'user', via });
+  }
+
+  unload(server: string, model: string): Promise<void> {
+    const ollama = this.options.ollama;
+    if (ollama === undefined) return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
+    return ollama.unload(server, model);
   }
 
   pin(name: string, pinned: boolean): void {
@@ -179,7 +192,9 @@ export class SiestaControlCore implements ControlCore {
   private view(status: ModelStatus): ModelView {
     const name = status.spec.name;
     const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
-    const view = modelViewOf(status, this.statsOf(name), decision);
+    const ollama = this.options.ollama;
+    const serves = ollama !== undefined && status.spec.server === 'ollama' ? servedModelsOf(ollama, name) : undefined;
+    const view = modelViewOf(status, this.statsOf(name), decision, serves);
     const engines = this.options.engines?.();
     if (!engines || engines.length === 0) return view;
     // ENGINE/container names a container of another engine than the first.

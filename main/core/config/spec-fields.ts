@@ -9,6 +9,7 @@ import {
   readName,
   readPolicy,
   readPort,
+  readServer,
   readSize,
   readText,
   readUpstream,
@@ -71,4 +72,5 @@ export const SPEC_FIELDS: readonly SpecField[] = [
   field('idleWatts', 'siesta.idle-watts', readWatts, (idleWatts) => ({ idleWatts })),
   field('policy', 'siesta.policy', readPolicy, (policy) => ({ policy })),
   field('upstream', 'siesta.upstream', readUpstream, (upstream) => ({ upstream })),
+  field('server', 'siesta.server', readServer, (server) => ({ server })),
 ];

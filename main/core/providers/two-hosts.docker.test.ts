@@ -88,12 +88,13 @@ describeAsRoot('two Docker hosts through one gateway', () => {
       labels: labels('near'),
       env: { START_DELAY_MS: '200', NVIDIA_VISIBLE_DEVICES: '0' },
     });
-    // On the second host the port is published on every address of the namespace, where Siesta dials it.
+    // On the second host the port is published on every address of the namespace, where Siesta dials it. It loads for
+    // 2.5 s, so its wake spans more than one exporter scrape (1 Hz) even on a loaded machine.
     await host.admin.createContainer({
       name: FAR,
       Image: image,
       Cmd: ['/bin/node', '/app/server.js'],
-      Env: ['MODEL_NAME=far', 'START_DELAY_MS=200', 'NVIDIA_VISIBLE_DEVICES=0'],
+      Env: ['MODEL_NAME=far', 'START_DELAY_MS=2500', 'NVIDIA_VISIBLE_DEVICES=0'],
       Labels: labels('far'),
       ExposedPorts: { '8000/tcp': {} },
       StopTimeout: 2,
@@ -140,6 +141,15 @@ describeAsRoot('two Docker hosts through one gateway', () => {
   });
 
   it('wakes, streams from and puts to sleep a model on each host through one gateway', async () => {
+    // gpu2's exporter read while its GPU idles (60 W): the ledger's baseline before the wake.
+    await until(
+      'the idle reading of gpu2',
+      async () => (await stateOf(daemon, dataDir())).gpus.find((g) => g.index === 100)?.powerWatts,
+      (w) => w === 60,
+      15_000,
+      100,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
     const [far, near] = await Promise.all([
       chat(daemon.gatewayUrl, 'far', 30),
       chat(daemon.gatewayUrl, 'near', 30),

@@ -2,6 +2,7 @@
 import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
 import { assertNever } from '../shared/assert-never';
 import { engineGroups, noGpuText } from '../api/contract';
+import { servedModelItems } from './served-model-items';
 import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from './display-format';
 import {
@@ -46,7 +47,7 @@ export function trayMenuModel(
       const away = group.engine.reachable ? '' : ' (not answering)';
       items.push({ type: 'label', id: `engine-${group.engine.name}`, label: `${group.engine.name}${away}` });
     }
-    for (const model of group.models) items.push(modelItem(model, now));
+    for (const model of group.models) items.push(modelItem(model, now), ...servedModelItems(model));
   }
   items.push({ type: 'separator', id: 'separator-models' });
   items.push({
