@@ -31,9 +31,14 @@ const PORT = 18_100;
 const wallMs = (): number => performance.timeOrigin + performance.now();
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function status(host: string, port: number, path: string): Promise<number> {
+/**
+ * One GET; the status once the headers are in, or 0 on an error or after `timeoutMs` of silence. The direct poll gives
+ * each try 200 ms: docker-proxy accepts on a host-mode port before the task's network is up and then holds the
+ * connection, so a long timeout would add its own wait to the workload's ready time.
+ */
+function status(host: string, port: number, path: string, timeoutMs = 60_000): Promise<number> {
   return new Promise((resolve) => {
-    const req = get({ host, port, path, agent: false, timeout: 2000 }, (res) => {
+    const req = get({ host, port, path, agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -107,7 +112,7 @@ async function siestaWakeMs(path: WakePath, address: string): Promise<number> {
 async function directWakeMs(path: WakePath, address: string): Promise<number> {
   const t0 = wallMs();
   await path.directStart();
-  while ((await status(address, PORT, '/health')) !== 200) {
+  while ((await status(address, PORT, '/health', 200)) !== 200) {
     if (wallMs() - t0 > 60_000) throw new Error(`${path.name} did not answer within 60 s`);
     await pause(POLL_MS);
   }
