@@ -102,6 +102,14 @@ export interface FakeModelOptions {
   readonly hostNetworkPort?: number;
 }
 
+/** The healthcheck of fake-model containers and services: GET /health on port 8000 must answer 200. */
+export const FAKE_MODEL_HEALTH_TEST = [
+  'CMD',
+  '/bin/node',
+  '-e',
+  "require('http').get('http://127.0.0.1:8000/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))",
+];
+
 /** Label that marks every container a test run made, so cleanup finds them. */
 export const TEST_LABEL = 'siesta-test.run';
 
@@ -128,12 +136,7 @@ export async function createFakeModel(
     StopTimeout: 2,
     Healthcheck: options.dockerHealthcheck
       ? {
-          Test: [
-            'CMD',
-            '/bin/node',
-            '-e',
-            "require('http').get('http://127.0.0.1:8000/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))",
-          ],
+          Test: FAKE_MODEL_HEALTH_TEST,
           Interval: options.dockerHealthcheck.intervalMs * 1e6,
           Timeout: 2e9,
           Retries: 3,

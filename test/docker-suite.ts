@@ -21,3 +21,9 @@ export function describeDocker(name: string, body: () => void): void {
   if (hasEngine) describe(name, body);
   else describe.skip(`${name} (skipped: no Docker engine at DOCKER_HOST)`, body);
 }
+
+/** `describe` for a suite that needs a second host: it creates a network namespace, so it needs root (CI runs as root). */
+export function describeAsRoot(name: string, body: () => void): void {
+  if (process.getuid?.() === 0) describeDocker(name, body);
+  else describe.skip(`${name} (skipped: creating a network namespace needs root)`, body);
+}

@@ -8,6 +8,8 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['shared', 'clock'],
   ['config', 'net'],
   ['docker', 'gpu'],
+  ['swarm'],
+  ['providers'],
   ['lifecycle'],
   ['scheduler', 'ledger'],
   ['policy', 'ollama'],

@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { TEST_LABEL } from './docker-harness';
 
 const REPO = join(__dirname, '..');
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO, 'main', 'cli.ts');
+/** tsx, which runs the CLI from its TypeScript source. */
+export const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+/** The CLI's entry. */
+export const CLI = join(REPO, 'main', 'cli.ts');
 
 /** A running `siesta serve`. */
 export interface SiestaDaemon {

@@ -19,7 +19,11 @@ import { Teardown, messageOf } from './compose/teardown';
 import { yamlContainerNames } from './config/load-specs';
 import { readSiestaYaml } from './config/siesta-yaml';
 import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
+import type { ContainerRuntime } from './docker/container-runtime';
 import { DockerRuntime } from './docker/docker-runtime';
+import { buildEngineSet, engineStatusLine, remoteGpuProbes } from './providers/build-engine-set';
+import type { EngineSetRuntime } from './providers/engine-set';
+import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
@@ -109,7 +113,8 @@ function buildLedger(root: Root): Ledger {
 function buildRuntime(
   root: Root,
   config: ConfigInForce,
-): { runtime: DockerRuntime; engineAddress: string } {
+  engine: EngineFeed,
+): { runtime: ContainerRuntime; engineAddress: string; engineSet: EngineSetRuntime | null } {
   const { options } = root;
   let docker = options.docker;
   let engineAddress = 'the engine Siesta was given';
@@ -118,16 +123,34 @@ function buildRuntime(
     docker = dockerFor(endpoint);
     engineAddress = `${endpoint.address}, ${endpoint.source}`;
   }
-  const runtime = new DockerRuntime({
-    docker,
-    managedNames: () => {
-      const yaml = config.get();
-      return yaml ? yamlContainerNames(yaml) : [];
-    },
-    scope: options.containerScope,
-    clock: root.clock,
-  });
-  return { runtime, engineAddress };
+  const managedNames = (): readonly string[] => {
+    const yaml = config.get();
+    return yaml ? yamlContainerNames(yaml) : [];
+  };
+  // siesta.yaml's `engines:` (several engines, Swarm managers): one provider over them all; else the one engine.
+  const engines = config.get()?.engines ?? [];
+  const engineSet =
+    engines.length > 0 && !options.docker
+      ? buildEngineSet(engines, {
+          clock: root.clock,
+          managedNames,
+          scope: options.containerScope,
+          onStatus: (status) => {
+            root.log(engineStatusLine(status));
+            engine.republish();
+          },
+        })
+      : null;
+  if (engineSet) {
+    engineAddress = engineSet
+      .statuses()
+      .map((e) => `${e.name} (${e.kind}) ${e.address}`)
+      .join('; ');
+  }
+  const runtime: ContainerRuntime =
+    engineSet ??
+    new DockerRuntime({ docker, managedNames, scope: options.containerScope, clock: root.clock });
+  return { runtime, engineAddress, engineSet };
 }
 
 /**
@@ -136,7 +159,7 @@ function buildRuntime(
  */
 function buildLifecycle(
   root: Root,
-  parts: { ledger: Ledger; runtime: DockerRuntime; latest: LatestSamples },
+  parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples },
 ): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest } = parts;
@@ -215,7 +238,7 @@ function buildLifecycle(
 async function startSpecSync(
   root: Root,
   parts: {
-    runtime: DockerRuntime;
+    runtime: ContainerRuntime;
     config: ConfigInForce;
     models: ModelSet;
     engine: EngineFeed;
@@ -260,6 +283,7 @@ function buildControlCore(
     probe: GpuProbe;
     engine: EngineFeed;
     ollama: OllamaCatalog;
+    engineSet: EngineSetRuntime | null;
   },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
@@ -271,6 +295,7 @@ function buildControlCore(
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
     ollama: parts.ollama,
+    ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
   });
   root.teardown.add(() => core.close());
   root.teardown.add(root.feed.onProblem((source, message) => core.publishError(source, message)));
@@ -315,14 +340,16 @@ async function startGpu(
     ledger: Ledger;
     core: SiestaControlCore;
     lifecycle: Lifecycle;
-    runtime: DockerRuntime;
+    runtime: ContainerRuntime;
+    merged: boolean;
   },
 ): Promise<void> {
   const { probe, ledger, core, lifecycle } = parts;
   await probe.start((samples) => {
-    parts.latest.samples = samples;
+    // Remote hosts' readings come at their own pace: keep each GPU's latest.
+    parts.latest.samples = parts.merged ? latestPerGpu(parts.latest.samples, samples) : samples;
     ledger.recordSamples(samples);
-    core.publishSamples(samples);
+    core.publishSamples(parts.latest.samples);
   });
   root.teardown.add(() => probe.stop());
   const vramTracker = new VramTracker({
@@ -409,8 +436,14 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     );
 
     const ledger = buildLedger(root);
-    const { runtime, engineAddress } = buildRuntime(root, config);
-    const probe = options.gpuProbe ?? (await createGpuProbe({ clock }));
+    const engine = new EngineFeed();
+    const { runtime, engineAddress, engineSet } = buildRuntime(root, config, engine);
+    const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
+    // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
+    const remoteProbes = engineSet
+      ? remoteGpuProbes(config.get()?.engines ?? [], engineSet, clock)
+      : [];
+    const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
     const latest: LatestSamples = { samples: [] };
     const { lifecycle, policies, ollama } = buildLifecycle(root, { ledger, runtime, latest });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
@@ -423,7 +456,6 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       ollama,
     });
     const models = new ModelSet({ lifecycle, ledger, gateway, settings, log });
-    const engine = new EngineFeed();
     const { specSync, engineAway } = await startSpecSync(
       root,
       { runtime, config, models, engine, engineAddress },
@@ -463,9 +495,25 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     }
     teardown.add(() => gateway.stop());
 
-    const core = buildControlCore(root, { lifecycle, ledger, gateway, probe, engine, ollama });
+    const core = buildControlCore(root, {
+      lifecycle,
+      ledger,
+      gateway,
+      probe,
+      engine,
+      ollama,
+      engineSet,
+    });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
-    await startGpu(root, { probe, latest, ledger, core, lifecycle, runtime });
+    await startGpu(root, {
+      probe,
+      latest,
+      ledger,
+      core,
+      lifecycle,
+      runtime,
+      merged: remoteProbes.length > 0,
+    });
     const api = await startApi(root, core, gateway, token);
 
     let stopping: Promise<void> | null = null;

@@ -12,6 +12,7 @@ import type {
   ApiEvent,
   EngineView,
   HistoryQuery,
+  NamedEngineView,
   HistoryResponse,
   ModelView,
   StateResponse,
@@ -33,6 +34,8 @@ export interface SiestaControlCoreOptions {
   readonly gatewayUrl: () => string;
   /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
   readonly engine: () => EngineView;
+  /** Every engine when siesta.yaml names several (`engines:`), first the one whose containers need no ENGINE/ prefix. */
+  readonly engines?: () => readonly NamedEngineView[];
   /** The Ollama servers' models, shown under each server. Default: none. */
   readonly ollama?: Pick<
     OllamaCatalog,
@@ -110,6 +113,7 @@ export class SiestaControlCore implements ControlCore {
     return {
       at: now,
       engine: this.options.engine(),
+      ...(this.options.engines ? { engines: [...this.options.engines()] } : {}),
       gpus: this.latestSamples.map(gpuViewOf),
       probe: {
         backend: probe.backend,
@@ -215,7 +219,15 @@ export class SiestaControlCore implements ControlCore {
       ollama !== undefined && status.spec.server === 'ollama'
         ? servedModelsOf(ollama, name)
         : undefined;
-    return modelViewOf(status, this.statsOf(name), decision, serves);
+    const view = modelViewOf(status, this.statsOf(name), decision, serves);
+    const engines = this.options.engines?.();
+    if (!engines || engines.length === 0) return view;
+    // ENGINE/container names a container of another engine than the first.
+    const slash = status.spec.container.indexOf('/');
+    return {
+      ...view,
+      engine: slash > 0 ? status.spec.container.slice(0, slash) : (engines[0]?.name ?? ''),
+    };
   }
 
   /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */

@@ -40,6 +40,11 @@ export class EngineFeed {
     for (const listener of [...this.listeners]) listener(next);
   }
 
+  /** Tells the listeners again: one engine of several came or went (their states are read from the engine set). */
+  republish(): void {
+    this.set(this.current);
+  }
+
   /** Tells `listener` every later change; returns an unsubscribe function. */
   onChange(listener: (engine: EngineView) => void): () => void {
     this.listeners.add(listener);

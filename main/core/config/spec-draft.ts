@@ -27,6 +27,7 @@ export function completeSpec(
     pin: draft.pin ?? false,
     idleWatts: draft.idleWatts ?? null,
     policy: draft.policy ?? SPEC_DEFAULTS.policy,
+    ...(draft.upstream ? { upstream: draft.upstream } : {}),
     ...(draft.server ? { server: draft.server } : {}),
   };
 }

@@ -35,6 +35,13 @@ export interface ContainerInfo {
   readonly gpuIndexes: readonly number[];
   /** When the current or last run started (epoch ms), or null. */
   readonly startedAt: number | null;
+  /**
+   * The address its published ports are dialled on: the engine's host for a remote engine (`10.0.0.12`). Absent for
+   * a local engine, whose ports are dialled on 127.0.0.1.
+   */
+  readonly upstreamHost?: string;
+  /** The engine that runs it, for a Siesta with several (`engines:` in siesta.yaml); absent with one engine. */
+  readonly engine?: string;
 }
 
 /** A container event from the engine, or a change in the connection to it. */
@@ -100,6 +107,8 @@ const ENGINE_AWAY_CODES = new Set([
   'EPIPE',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  'ETIMEDOUT',
+  'EHOSTDOWN',
 ]);
 
 /** Whether an engine call failed because the engine cannot be reached (the error or one of its causes). */

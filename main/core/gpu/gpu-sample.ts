@@ -32,7 +32,8 @@ export interface GpuProcess {
 }
 
 /** The backends a probe can run on. */
-export type ProbeBackend = 'nvml' | 'nvidia-smi' | 'amd-sysfs' | 'replay' | 'none';
+export type ProbeBackend =
+  'nvml' | 'nvidia-smi' | 'amd-sysfs' | 'replay' | 'dcgm-exporter' | 'none';
 
 /** How the probe is doing, for the API. */
 export interface ProbeStatus {

@@ -1,7 +1,7 @@
 // The wake of one model, step by step: admission (room on its GPU), the container started, then readiness polled
 // until it answers, fails or the wake's deadline passes; while the engine is away the wake waits for it, saying so.
 import { isEngineUnreachable } from '../docker/container-runtime';
-import { hostPortFor } from '../docker/host-port';
+import { upstreamFor } from '../providers/upstream-for';
 import type { WakeRun } from './machine-parts';
 import type { ModelMachine } from './model-machine';
 import { exitText, messageOf } from './machine-parts';
@@ -59,9 +59,9 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
       return m.failWake(run, 'failed', `the container ${exitText(info)} while waking`, true);
     if (info.health === 'unhealthy')
       return m.failWake(run, 'failed', 'the container turned unhealthy while waking', true);
-    const port = hostPortFor(info, spec.port);
-    if (!port.ok) return m.failWake(run, 'failed', port.problem, false);
-    const upstream: Upstream = { host: '127.0.0.1', port: port.hostPort };
+    const reach = upstreamFor(info, spec);
+    if (!reach.ok) return m.failWake(run, 'failed', reach.problem, false);
+    const upstream: Upstream = reach.upstream;
     const result = await readiness.check(
       { spec, health: effectiveHealth(spec, info), container: info, upstream },
       run.abort.signal,

@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TrayMenuItem } from './tray-action';
 import { trayMenuModel, wakeProgress } from './tray-menu-model';
-import { EXAMPLE_NOW, exampleGpu, exampleModel, exampleState } from './testdata/state-examples';
+import {
+  EXAMPLE_NOW,
+  exampleGpu,
+  exampleModel,
+  exampleState,
+  twoEngines,
+} from './testdata/state-examples';
 
 const GIB = 1024 ** 3;
 
@@ -49,6 +55,24 @@ describe('tray menu', () => {
     expect(
       labels(trayMenuModel(exampleState(), EXAMPLE_NOW)).some((l) => l.includes('Docker')),
     ).toBe(false);
+  });
+
+  it('lists the models under the engine that runs them when there are several, and marks one that does not answer', () => {
+    const engines = twoEngines('connect ETIMEDOUT');
+    const state = exampleState({
+      engines,
+      models: [
+        exampleModel('whisper', { engine: 'gpu2' }),
+        exampleModel('qwen', { engine: 'home' }),
+      ],
+    });
+    const menu = labels(trayMenuModel(state, EXAMPLE_NOW));
+    const at = (label: string) => menu.findIndex((l) => l.startsWith(label));
+    expect(menu).toContain('gpu2 (not answering)');
+    expect([at('home'), at('qwen'), at('gpu2 (not answering)'), at('whisper')]).toEqual(
+      [...[at('home'), at('qwen'), at('gpu2'), at('whisper')]].sort((a, b) => a - b),
+    );
+    expect(at('home')).toBeGreaterThanOrEqual(0);
   });
 
   it('shows one line per GPU with its VRAM used and total and its watts', () => {

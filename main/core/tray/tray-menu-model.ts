@@ -1,7 +1,7 @@
 // The tray menu as data, computed from the control API's state: GPUs, one toggle per model, pause, savings.
 import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
 import { assertNever } from '../shared/assert-never';
-import { noGpuText } from '../api/contract';
+import { engineGroups, noGpuText } from '../api/contract';
 import { servedModelItems } from './served-model-items';
 import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from './display-format';
@@ -48,7 +48,18 @@ export function trayMenuModel(
         : 'No models yet: waiting for Docker',
     });
   }
-  for (const model of state.models) items.push(modelItem(model, now), ...servedModelItems(model));
+  for (const group of engineGroups(state)) {
+    // With several engines, each engine's models under its name, and a line when it does not answer.
+    if (group.engine !== null) {
+      const away = group.engine.reachable ? '' : ' (not answering)';
+      items.push({
+        type: 'label',
+        id: `engine-${group.engine.name}`,
+        label: `${group.engine.name}${away}`,
+      });
+    }
+    for (const model of group.models) items.push(modelItem(model, now), ...servedModelItems(model));
+  }
   items.push({ type: 'separator', id: 'separator-models' });
   items.push({
     type: 'checkbox',

@@ -1,7 +1,7 @@
 // The dashboard's notice for a Docker Engine that does not answer, rendered as the browser gets it.
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import type { EngineView, StateResponse } from '../../../main/core/api/contract';
+import type { EngineView, ModelView, StateResponse } from '../../../main/core/api/contract';
 import type { LiveView } from '../live-state';
 import { DashboardPage } from './dashboard-page';
 
@@ -23,6 +23,33 @@ function exampleState({ engine = UP }: { engine?: EngineView } = {}): StateRespo
     autoSleepPaused: false,
     savedTodayJoules: 0,
     gatewayUrl: 'http://127.0.0.1:11400',
+  };
+}
+
+function asleepModel(name: string, engine: string): ModelView {
+  return {
+    name,
+    container: name,
+    models: [name],
+    state: 'asleep',
+    inFlight: 0,
+    pinned: false,
+    group: null,
+    listenPort: null,
+    vramBytes: null,
+    vramSource: 'unknown',
+    gpuIndexes: [],
+    lastUsedAt: null,
+    sleepAt: null,
+    idle: { policy: 'fixed', idleMs: 600_000, reason: 'fixed 10 min' },
+    wakeStartedAt: null,
+    wakeDetail: null,
+    readyAt: null,
+    wakeEstimateMs: null,
+    failure: null,
+    savedJoules: 0,
+    savedIsEstimate: false,
+    engine,
   };
 }
 
@@ -52,5 +79,37 @@ describe('the dashboard', () => {
     expect(renderToStaticMarkup(<DashboardPage view={view(exampleState())} />)).not.toContain(
       'Docker is not answering',
     );
+  });
+
+  it('groups the models by engine when there are several, and says which engine does not answer', () => {
+    const state: StateResponse = {
+      ...exampleState(),
+      models: [asleepModel('qwen', 'home'), asleepModel('whisper', 'gpu2')],
+      engines: [
+        {
+          name: 'home',
+          kind: 'docker',
+          address: 'unix:///var/run/docker.sock',
+          reachable: true,
+          detail: null,
+          since: null,
+        },
+        {
+          name: 'gpu2',
+          kind: 'docker',
+          address: 'tcp://10.0.0.12:2376',
+          reachable: false,
+          detail: 'connect ETIMEDOUT',
+          since: 0,
+        },
+      ],
+    };
+    const html = renderToStaticMarkup(<DashboardPage view={view(state)} />);
+    expect(html).toContain('aria-label="Engine home"');
+    expect(html).toContain('aria-label="Engine gpu2"');
+    expect(html).toContain(
+      'Engine &quot;gpu2&quot; (tcp://10.0.0.12:2376) does not answer (connect ETIMEDOUT); its models cannot wake until it does.',
+    );
+    expect(html).not.toContain('Docker is not answering');
   });
 });

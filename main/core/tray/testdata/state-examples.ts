@@ -1,5 +1,5 @@
 // Control API states for tray and notification tests and for the generated docs, checked against the contract.
-import type { GpuView, ModelView, StateResponse } from '../../api/contract';
+import type { GpuView, ModelView, NamedEngineView, StateResponse } from '../../api/contract';
 import { StateResponseSchema } from '../../api/contract';
 
 /** 2026-03-02 09:00 UTC: the "now" of every example. */
@@ -33,6 +33,28 @@ export function exampleModel(name: string, overrides: Partial<ModelView> = {}): 
     savedIsEstimate: false,
     ...overrides,
   };
+}
+
+/** Two engines of siesta.yaml: `home` answering, `gpu2` (tcp://10.0.0.12:2376) away for `awayDetail`. */
+export function twoEngines(awayDetail: string): NamedEngineView[] {
+  return [
+    {
+      name: 'home',
+      kind: 'docker',
+      address: 'unix:///var/run/docker.sock',
+      reachable: true,
+      detail: null,
+      since: null,
+    },
+    {
+      name: 'gpu2',
+      kind: 'docker',
+      address: 'tcp://10.0.0.12:2376',
+      reachable: false,
+      detail: awayDetail,
+      since: 0,
+    },
+  ];
 }
 
 /** A GPU with a fresh sample. */
