@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ADD_USAGE, parseAddArgs, templatesText } from './cli/add-args';
+import { runAdd } from './cli/add-command';
 import { CliError } from './cli/cli-error';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
@@ -33,8 +35,9 @@ Commands:
   ledger export --csv FILE [--from DATE] [--to DATE] [--model NAME]
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
+${ADD_USAGE}
 
-Options of status, wake, sleep, pin, unpin, pause, resume and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume, add and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -212,6 +215,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         for (const problem of parsed.problems) process.stderr.write(`${formatSpecProblem(problem)}\n`);
         process.stdout.write(`${parsed.entries.length} model${parsed.entries.length === 1 ? '' : 's'} read from ${file}\n`);
         return parsed.problems.length > 0 ? 1 : 0;
+      }
+      case 'templates':
+        process.stdout.write(`${templatesText()}\n`);
+        return 0;
+      case 'add': {
+        const { input, client } = parseAddArgs(args);
+        await runAdd(input, clientOptions(client));
+        return 0;
       }
       case 'status':
       case 'wake':
