@@ -1,7 +1,7 @@
 // Turns the pure tray menu model into Electron's menu template: the only place menu items get click handlers.
 import type { MenuItemConstructorOptions } from 'electron';
 import type { TrayAction, TrayMenuItem } from '../core/tray/tray-action';
-import { assertNever } from '../core/lifecycle/model-state';
+import { assertNever } from '../core/shared/assert-never';
 
 /**
  * Electron's template for the menu model. Clicks call `onAction` with the item's descriptor.

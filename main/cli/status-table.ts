@@ -1,7 +1,7 @@
 // `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
 import type { ModelView, StateResponse } from '../core/api/contract';
 import { engineAwayText, noGpuText } from '../core/api/contract';
-import { assertNever } from '../core/lifecycle/model-state';
+import { assertNever } from '../core/shared/assert-never';
 import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
 
 /** The status of a running Siesta as the CLI prints it. */

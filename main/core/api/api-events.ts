@@ -1,7 +1,7 @@
 // Turns the core's own records (lifecycle events, GPU samples) into the API's views and events.
 import type { GpuSample } from '../gpu/gpu-sample';
 import type { LifecycleEvent, SleepCause, WakeCause } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type { ApiEvent, GpuView } from './contract';
 
 /** A GPU sample as the API shows it. */

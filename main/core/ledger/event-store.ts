@@ -1,7 +1,7 @@
 // The lifecycle tables: every event as it happened, and the sleeps and wakes derived from them with their measurements.
 import type { Database, Statement } from 'better-sqlite3';
 import type { LifecycleEvent } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type { GpuSet } from './residency';
 import { formatGpuSet, gpusOverlap, parseGpuSet } from './residency';
 import type { Credit, CreditSource, MeasureStatus } from './savings';

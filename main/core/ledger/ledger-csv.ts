@@ -1,6 +1,6 @@
 // The ledger's CSV exports: every lifecycle event, and the daily figures per model.
 import type { LifecycleEvent, SleepCause, WakeCause } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type { BucketTimeZone } from './buckets';
 import { toCsv } from './csv';
 import type { StoredEvent } from './event-store';

@@ -1,6 +1,6 @@
 // Which models hold a CUDA context on which GPU right now, as the lifecycle events tell it.
 import type { LifecycleEvent, ModelState } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 
 /** A model's GPUs; null means unknown, which overlaps every GPU. */
 export type GpuSet = readonly number[] | null;

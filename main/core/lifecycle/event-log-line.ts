@@ -1,7 +1,8 @@
 // One line per lifecycle event for the daemon's log, so an admin can follow wakes and sleeps in
 // `journalctl` or `docker logs` the way Sablier and llama-swap users are used to.
 import { formatDuration } from '../config/duration';
-import { assertNever, type LifecycleEvent, type SleepCause, type WakeCause } from './model-state';
+import { assertNever } from '../shared/assert-never';
+import type { LifecycleEvent, SleepCause, WakeCause } from './model-state';
 
 const ROUTE_TEXT = { port: 'its port', host: 'host name', path: 'path', 'model-field': 'model field' } as const;
 

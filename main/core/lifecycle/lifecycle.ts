@@ -9,7 +9,7 @@ import type { AcquireOptions, IdlePolicy, LifecycleApi, WakeAdmission, WakeError
 import { WakeError } from './lifecycle-api';
 import { ModelEntry, type IdleDecisionView, type SleepRequest, type Waiter, type WakeRun } from './model-entry';
 import type { Lease, LifecycleEvent, ModelStatus, SleepCause, Upstream, WakeCause } from './model-state';
-import { assertNever } from './model-state';
+import { assertNever } from '../shared/assert-never';
 import { pollDelayMs } from './poll-delay';
 import { effectiveHealth, NetworkReadiness, type ReadinessChecker } from './readiness-checker';
 

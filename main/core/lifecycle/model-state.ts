@@ -75,8 +75,3 @@ export interface Lease {
   readonly upstream: Upstream;
   release(): void;
 }
-
-/** Exhaustiveness check for switches over unions. */
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
-}

@@ -4,7 +4,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import type { HealthCheck, ModelSpec } from '../config/model-spec';
 import type { ContainerInfo } from '../docker/container-runtime';
-import { assertNever, type Upstream } from './model-state';
+import { assertNever } from '../shared/assert-never';
+import type { Upstream } from './model-state';
 
 /** What one attempt looks at. */
 export interface ReadinessTarget {

@@ -1,7 +1,7 @@
 // The texts of the desktop notifications, from the control API's events: who woke a model and how, ready, failed, evicted.
 import type { ApiEvent, NotificationSettings } from '../api/contract';
 import type { RouteKind, WakeCause } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import { formatDuration, truncate } from '../tray/display-format';
 import type { Notice, NoticeKind } from './notice';
 import { parseEviction, parseWakeCause } from './wake-cause-text';

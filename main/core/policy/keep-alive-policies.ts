@@ -29,7 +29,8 @@
 import type { Clock, TimerHandle } from '../clock/clock';
 import type { ModelSpec } from '../config/model-spec';
 import type { IdlePolicy, LifecycleApi } from '../lifecycle/lifecycle-api';
-import { assertNever, type LifecycleEvent, type ModelStatus } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
+import type { LifecycleEvent, ModelStatus } from '../lifecycle/model-state';
 import { adaptiveDecision } from './adaptive-policy';
 import { breakEvenDecision, usableStats } from './break-even-policy';
 import type { EnergyStatsSource } from './energy-stats';

@@ -1,7 +1,7 @@
 // Every error the gateway answers itself, each with its HTTP status, OpenAI type and code, and a message a user can act on.
 import { WakeError } from '../lifecycle/lifecycle-api';
 import type { Upstream } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type { GatewayError } from './openai-errors';
 import type { NoWakeReason } from './no-wake';
 

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import type { Lease, ModelState, WakeCause } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 
 /** What the gate does with a request. */
 export type GateDecision =

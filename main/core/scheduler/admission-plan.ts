@@ -1,7 +1,7 @@
 // The pure decision before a wake: admit now, put which models to sleep first, wait (and why), or never.
 import type { ModelSpec } from '../config/model-spec';
 import type { ModelStatus, SleepCause } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type { VramNeed } from './vram-need';
 import { perGpuBytes } from './vram-need';
 

@@ -1,5 +1,5 @@
 // What the scheduler tells a user: evictions, a model that can never fit, and what a timed-out wake waited for.
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type { Blocker } from './admission-plan';
 
 const BYTES_PER_GIB = 1024 ** 3;

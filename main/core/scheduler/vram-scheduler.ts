@@ -37,7 +37,7 @@ import type { ModelSpec } from '../config/model-spec';
 import type { LifecycleApi, WakeAdmission } from '../lifecycle/lifecycle-api';
 import { WakeError } from '../lifecycle/lifecycle-api';
 import type { ModelStatus } from '../lifecycle/model-state';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import type {
   AdmissionPlan,
   Blocker,

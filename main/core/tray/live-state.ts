@@ -1,6 +1,6 @@
 // Keeps a client's copy of the state current from the event stream, so the tray need not refetch on every event.
 import type { ApiEvent, StateResponse } from '../api/contract';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 
 /**
  * The state after an event. A `snapshot` replaces everything; `model` replaces one model (or adds

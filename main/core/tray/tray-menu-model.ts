@@ -1,6 +1,6 @@
 // The tray menu as data, computed from the control API's state: GPUs, one toggle per model, pause, savings.
 import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
-import { assertNever } from '../lifecycle/model-state';
+import { assertNever } from '../shared/assert-never';
 import { noGpuText } from '../api/contract';
 import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from './display-format';
