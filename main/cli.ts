@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ADD_USAGE, parseAddArgs, templatesText } from './cli/add-args';
 import { runAdd } from './cli/add-command';
 import { CliError } from './cli/cli-error';
+import { MANAGE_USAGE, runManageCommand } from './cli/manage-commands';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
 import { runSleep } from './cli/sleep-command';
@@ -13,6 +14,7 @@ import { runAutoSleep, runPin } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
 import { runWake } from './cli/wake-command';
 import { formatSpecProblem } from './core/config/load-specs';
+import { ensureManagedYaml } from './core/config/managed-yaml-file';
 import { readSiestaYaml } from './core/config/siesta-yaml';
 import { defaultDataDir } from './core/settings/data-dir';
 import { startSiesta } from './core/siesta';
@@ -21,7 +23,8 @@ const USAGE = `Usage: siesta <command> [options]
 
 Commands:
   serve                 run the daemon: the gateway, the control API and the dashboard
-    --config FILE         siesta.yaml (optional: container labels alone are enough)
+    --config FILE         siesta.yaml (default: siesta.yaml in the data folder, made when missing;
+                        container labels alone are enough)
     --data-dir DIR        token, settings and the energy ledger (default: per-user data folder)
     --gateway HOST:PORT   the proxy clients talk to (default 127.0.0.1:11400)
     --control HOST:PORT   the control API and dashboard (default 127.0.0.1:11401)
@@ -36,8 +39,9 @@ Commands:
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
 ${ADD_USAGE}
+${MANAGE_USAGE}
 
-Options of status, wake, sleep, pin, unpin, pause, resume, add and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume, add, edit, adopt, remove and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -91,6 +95,8 @@ async function serve(args: readonly string[]): Promise<void> {
   if (configPath !== null && !existsSync(configPath)) fail(`--config: no such file: ${configPath}`);
   const daemon = configPath !== null ? (await readSiestaYaml(configPath)).daemon : null;
   const dataDir = values['data-dir'] ?? daemon?.dataDir ?? defaultDataDir();
+  // Without --config, the siesta.yaml in the data folder (the desktop app's too) is loaded, watched and edited.
+  const managedConfig = configPath ?? ensureManagedYaml(dataDir);
   const gateway = addressOf('--gateway', values.gateway, daemon?.gateway ?? undefined, { host: '127.0.0.1', port: 11400 });
   const control = addressOf('--control', values.control, daemon?.control ?? undefined, { host: '127.0.0.1', port: 11401 });
   const dashboard = rendererDir();
@@ -100,7 +106,7 @@ async function serve(args: readonly string[]): Promise<void> {
   };
   const running = await startSiesta({
     dataDir,
-    configPath,
+    configPath: managedConfig,
     gateway,
     control,
     containerScope,
@@ -116,6 +122,7 @@ async function serve(args: readonly string[]): Promise<void> {
       dashboard === null ? '  (the dashboard is not built: run `npm run build`; the API works without it)' : null,
       `  docker:    ${running.engine}`,
       `  data:      ${dataDir}`,
+      `  models:    ${managedConfig}  (and container labels)`,
       'Press Ctrl+C to stop; containers are left as they are.',
       '',
     ]
@@ -224,6 +231,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         await runAdd(input, clientOptions(client));
         return 0;
       }
+      case 'edit':
+      case 'adopt':
+      case 'remove':
+        await runManageCommand(command, args, clientOptions);
+        return 0;
       case 'status':
       case 'wake':
       case 'sleep':

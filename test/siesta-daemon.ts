@@ -80,3 +80,15 @@ export async function stateOf(daemon: Daemon, dataDir: string): Promise<StateRes
 export async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
   return (await stateOf(daemon, dataDir)).models.map((m) => m.name).sort();
 }
+
+/** Runs the `siesta` command to its end; its exit code and what it wrote. */
+export function runSiesta(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}

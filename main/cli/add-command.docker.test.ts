@@ -1,7 +1,6 @@
 // `siesta add` as a user runs it, against a running `siesta serve`, the real Engine and a loopback registry: the pull
 // is shown layer by layer, the container is created asleep, the daemon picks it up and wakes it, and it answers a chat
 // request through the gateway. A second add of the name is refused and changes nothing.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,21 +8,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { removeTestContainers, TEST_LABEL, testDocker } from '../../test/docker-harness';
 import { describeDocker } from '../../test/docker-suite';
 import { pushFakeServerImage, startRegistry, type TestRegistry } from '../../test/registry-harness';
-import { CLI, startDaemon, stateOf, TSX, type Daemon } from '../../test/siesta-daemon';
+import { startDaemon, stateOf, runSiesta, type Daemon } from '../../test/siesta-daemon';
 
 const docker = testDocker();
 const NAME = 'cli-added';
-
-function siesta(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 describeDocker('siesta add', () => {
   let registry: TestRegistry;
@@ -51,7 +39,7 @@ describeDocker('siesta add', () => {
 
   it('creates a container from the vLLM template that the daemon wakes and that answers through the gateway', async () => {
     const client = ['--control', daemon.controlUrl, '--data-dir', dataDir];
-    const added = await siesta([
+    const added = await runSiesta([
       'add',
       NAME,
       '--template',
@@ -106,7 +94,7 @@ describeDocker('siesta add', () => {
         ?.message.content,
     ).toBe('tok0 tok1');
 
-    const again = await siesta([
+    const again = await runSiesta([
       'add',
       NAME,
       '--template',

@@ -8,7 +8,7 @@ import type { PullProgress } from '../core/docker/image-pull';
 import { addModel, type PullPolicy } from '../core/manage/add-model';
 import { AddModelError } from '../core/manage/add-model-error';
 import { planAddModel, type AddModelRequest } from '../core/manage/add-plan';
-import type { GpuCapacity } from '../core/sizing/vram-estimate';
+import { gpuCapacities } from '../core/sizing/gpu-capacity';
 import { CliError } from './cli-error';
 import { formatBytes } from './cli-format';
 import type { CliCommandOptions } from './cli-options';
@@ -27,22 +27,6 @@ export interface AddCommandInput {
   readonly wake: boolean;
   /** Default: the engine the docker CLI would use. */
   readonly docker?: Dockerode;
-}
-
-/** The GPUs a daemon reports, as capacities (a GPU whose size is unknown is left out). */
-export function gpuCapacities(state: StateResponse): GpuCapacity[] {
-  return state.gpus.flatMap((g) =>
-    g.vramTotalBytes === null
-      ? []
-      : [
-          {
-            index: g.index,
-            name: g.name,
-            totalBytes: g.vramTotalBytes,
-            freeBytes: g.vramUsedBytes === null ? null : g.vramTotalBytes - g.vramUsedBytes,
-          },
-        ],
-  );
 }
 
 function pullBar(progress: PullProgress, width = 24): { tty: string; plain: string } {
@@ -78,7 +62,7 @@ export async function runAdd(
 ): Promise<string | null> {
   const out = new OutputLine(options.out);
   const daemon = await daemonState(options);
-  const gpus = typeof daemon === 'string' ? [] : gpuCapacities(daemon.state);
+  const gpus = typeof daemon === 'string' ? [] : gpuCapacities(daemon.state.gpus);
   if (typeof daemon === 'string') {
     if (input.wake) throw new CliError(`--wake needs a running Siesta: ${daemon}`);
     out.line(

@@ -15,6 +15,8 @@ import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
 import { SpecSync } from './config/spec-sync';
 import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
 import { DockerRuntime } from './docker/docker-runtime';
+import { ModelManager } from './manage/model-manager';
+import { gpuCapacities } from './sizing/gpu-capacity';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
@@ -397,8 +399,17 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     cleanup.push(() => vramTracker.stop());
 
     const controlAddress = options.control ?? { host: DEFAULT_CONTROL_HOST, port: DEFAULT_CONTROL_PORT };
+    const manager = new ModelManager({
+      docker,
+      yamlPath: options.configPath ?? null,
+      specs: () => lastSpecs,
+      gpus: () => gpuCapacities(latestSamples),
+      reloadConfig,
+      scopeLabels: Object.fromEntries((options.containerScope ?? []).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])),
+    });
     const api = new ControlApiServer({
       core,
+      manager,
       token,
       host: controlAddress.host,
       port: controlAddress.port,

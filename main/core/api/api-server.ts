@@ -7,6 +7,8 @@ import { systemClock } from '../clock/clock';
 import { ApiHttpError, sendError, toApiHttpError } from './api-error';
 import { ApiMetrics } from './api-metrics';
 import { apiRoutes } from './api-routes';
+import { manageRoutes } from './manage-routes';
+import type { ModelManager } from '../manage/model-manager';
 import { tokensEqual } from './api-token';
 import type { ApiEvent } from './contract';
 import type { ControlCore } from './control-core';
@@ -44,6 +46,8 @@ export interface ControlApiServerOptions {
   readonly allowedHosts?: readonly string[];
   /** Unexpected errors (500s, a listener that throws); default console.error. */
   readonly onError?: (error: unknown) => void;
+  /** Adds, edits, adopts and removes models (`/api/templates`, `/api/sizing`, `/api/models`, …); absent: not offered. */
+  readonly manager?: ModelManager;
 }
 
 /** The control API and dashboard server. `await listen()`, then `url` and `loginUrl()`; `await close()` ends it and its event streams. */
@@ -71,7 +75,12 @@ export class ControlApiServer {
     this.onError = options.onError ?? ((error) => console.error('[siesta] control API:', error));
     this.events = new EventStreamHub({ clock: this.clock, heartbeatMs: options.heartbeatMs });
     this.metrics = new ApiMetrics(() => options.core.state());
-    this.handleApi = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
+    const routes = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
+    const manage = options.manager ? manageRoutes(options.manager) : null;
+    this.handleApi = async (req, res, url) => {
+      if (manage !== null && (await manage(req, res, url))) return;
+      await routes(req, res, url);
+    };
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
     });
