@@ -12,7 +12,7 @@ import type { ModelSpec } from './config/model-spec';
 import { readSiestaYaml, unusableYaml, type ParsedSiestaYaml } from './config/siesta-yaml';
 import { modelSetChange } from './config/model-set-change';
 import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
-import { SpecSync } from './config/spec-sync';
+import { SpecSync } from './lifecycle/spec-sync';
 import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
 import { DockerRuntime } from './docker/docker-runtime';
 import { ModelManager } from './manage/model-manager';
@@ -31,6 +31,8 @@ import { VramScheduler } from './scheduler/vram-scheduler';
 import { eventLogLine } from './lifecycle/event-log-line';
 import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
+import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
+import { TOKEN_COOKIE } from './api/request-guards';
 
 /** A host and port to listen on. */
 export interface ListenAddress {
@@ -113,6 +115,7 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
     corsOrigins: settings.gateway.corsOrigins,
     noWakeUserAgents: settings.gateway.noWakeUserAgents,
     maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
+    privateCookieNames: [TOKEN_COOKIE],
   });
 }
 
@@ -140,7 +143,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     } catch (error: unknown) {
       throw new SiestaStartError(`cannot create the data dir ${options.dataDir}: ${messageOf(error)}`);
     }
-    const settings = SettingsStore.open(options.dataDir);
+    const settings = SettingsStore.open(options.dataDir, SIESTA_SETTINGS_DEFAULTS);
     const token = loadOrCreateToken(options.dataDir);
 
     const problems: string[] = [];

@@ -26,6 +26,8 @@ export interface HttpForward {
   readonly path: string;
   /** `/NAME` for path routes, else ''. */
   readonly prefix: string;
+  /** Cookies that never reach the model (Siesta's token). */
+  readonly privateCookieNames: readonly string[];
   /** The routing body to replay, or null to stream the client's body. */
   readonly body: Buffer | null;
   /** CORS headers to add to the response, or null. */
@@ -51,7 +53,7 @@ function errorCode(error: unknown): string {
 export function forwardHttp(f: HttpForward): void {
   const { req, res } = f;
   const delays = f.retryDelaysMs ?? UPSTREAM_RETRY_DELAYS_MS;
-  const headers = upstreamRequestHeaders(req, { replayedBodyBytes: f.body?.length ?? null, prefix: f.prefix, upgrade: false });
+  const headers = upstreamRequestHeaders(req, { replayedBodyBytes: f.body?.length ?? null, prefix: f.prefix, upgrade: false, privateCookieNames: f.privateCookieNames });
   const streamsBody = f.body === null && hasBody(req);
   let attempt = 0;
   let current: ClientRequest | null = null;

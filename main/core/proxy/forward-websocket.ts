@@ -22,6 +22,8 @@ export interface UpgradeForward {
   readonly upstream: Upstream;
   readonly path: string;
   readonly prefix: string;
+  /** Cookies that never reach the model (Siesta's token). */
+  readonly privateCookieNames: readonly string[];
   readonly flavor: ErrorFlavor;
   readonly clock: Clock;
   /** Called (possibly more than once) when the connection is over, whichever way it ended. */
@@ -45,7 +47,7 @@ const NON_UPGRADE_DROP = new Set(['connection', 'keep-alive', 'transfer-encoding
 export function forwardUpgrade(f: UpgradeForward): void {
   const { socket } = f;
   const delays = f.retryDelaysMs ?? UPSTREAM_RETRY_DELAYS_MS;
-  const headers = upstreamRequestHeaders(f.req, { replayedBodyBytes: null, prefix: f.prefix, upgrade: true });
+  const headers = upstreamRequestHeaders(f.req, { replayedBodyBytes: null, prefix: f.prefix, upgrade: true, privateCookieNames: f.privateCookieNames });
   let attempt = 0;
   let current: ClientRequest | null = null;
   let upstreamSocket: Duplex | null = null;

@@ -1,7 +1,6 @@
 // The headers that cross the gateway: hop-by-hop ones dropped (RFC 9110 7.6.1), X-Forwarded-* added, and the
 // upstream's own CORS headers replaced by the gateway's policy; Siesta's own token cookie never reaches a model.
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { TOKEN_COOKIE } from '../api/request-guards';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -50,6 +49,8 @@ export interface ForwardOptions {
   readonly prefix: string;
   /** Keep `Connection: upgrade` and `Upgrade` (a WebSocket handshake). */
   readonly upgrade: boolean;
+  /** Cookies removed from the request (Siesta's own token cookie). */
+  readonly privateCookieNames: readonly string[];
 }
 
 /** The headers sent upstream: the client's, less hop-by-hop and Siesta's token cookie, with X-Forwarded-For/Host/Proto (and -Prefix). The Host stays the client's, so web UIs that compare Host and Origin keep working. */
@@ -61,8 +62,9 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: ForwardOpt
     if (HOP_BY_HOP.has(name) || extra?.has(name)) continue;
     out[name] = source[name];
   }
-  if (source.cookie !== undefined) {
-    const cookie = withoutCookie(source.cookie, TOKEN_COOKIE);
+  if (source.cookie !== undefined && options.privateCookieNames.length > 0) {
+    let cookie: string | null = source.cookie;
+    for (const name of options.privateCookieNames) cookie = cookie === null ? null : withoutCookie(cookie, name);
     if (cookie === null) delete out.cookie;
     else out.cookie = cookie;
   }

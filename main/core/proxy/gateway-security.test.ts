@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { TOKEN_COOKIE } from '../api/request-guards';
 import type { GatewayFixture } from './testdata/gateway-fixture';
 import { startGateway } from './testdata/gateway-fixture';
 import { call } from './testdata/http-call';
@@ -50,7 +51,8 @@ describe('the gateway on a desktop', () => {
   });
 
   it("never passes Siesta's own token cookie to a model's web UI, and keeps the UI's cookies", async () => {
-    fx = await startGateway([{ name: 'comfy' }]);
+    // The composition root hands the gateway the control API's cookie name (main/core/siesta.ts).
+    fx = await startGateway([{ name: 'comfy' }], { privateCookieNames: [TOKEN_COOKIE] });
     const res = await call(fx.port, {
       path: '/whoami',
       headers: { host: `comfy.localhost:${fx.port}`, cookie: 'theme=dark; siesta_token=secret; session=abc' },

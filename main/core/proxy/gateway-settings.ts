@@ -21,6 +21,8 @@ export interface GatewaySettings {
   readonly noWakeUserAgents: readonly string[];
   /** Paths that never wake a model (exact, or a prefix when they end in `*`), e.g. `/health`. */
   readonly noWakePaths: readonly string[];
+  /** Siesta's own cookies (the control API's token), which never reach a model; handed in by the composition root. */
+  readonly privateCookieNames: readonly string[];
 }
 
 /** Uptime monitors, load-balancer probes and crawlers: their requests must not cost a wake. */
@@ -77,6 +79,7 @@ export const GATEWAY_DEFAULTS: GatewaySettings = {
   maxRoutingBodyBytes: 64 * MIB,
   noWakeUserAgents: DEFAULT_NO_WAKE_USER_AGENTS,
   noWakePaths: DEFAULT_NO_WAKE_PATHS,
+  privateCookieNames: [],
 };
 
 /** A setting the gateway cannot use, naming the field and what was expected. */

@@ -195,6 +195,7 @@ async function serveModel(
     agent: ctx.agents.agentFor(use.lease.upstream),
     path: target.path,
     prefix: target.prefix,
+    privateCookieNames: ctx.settings().privateCookieNames,
     body,
     cors,
     flavor,

@@ -76,6 +76,7 @@ export async function handleUpgrade(
     upstream: held.lease.upstream,
     path: route.path,
     prefix: route.prefix,
+    privateCookieNames: ctx.settings().privateCookieNames,
     flavor,
     clock: ctx.clock,
     done: () => held.release(),

@@ -1,7 +1,6 @@
 // The user's settings: their schema (zod), their defaults, and the schema of a partial update.
 // Pure zod, no Node: the renderer reaches it through the control API contract.
 import { z } from 'zod';
-import { DEFAULT_NO_WAKE_USER_AGENTS } from '../proxy/gateway-settings';
 
 const MIB = 1024 ** 2;
 
@@ -89,7 +88,10 @@ export const SettingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** The defaults, used for every field the settings file does not set. */
+/**
+ * The defaults the settings know themselves, used for every field the settings file does not set. The gateway's
+ * no-wake User-Agents belong to the gateway: the composition root hands them in through `settingsDefaults`.
+ */
 export const SETTINGS_DEFAULTS: Settings = {
   pricePerKwh: 0.3,
   currency: 'EUR',
@@ -103,11 +105,19 @@ export const SETTINGS_DEFAULTS: Settings = {
   gateway: {
     allowedHosts: [],
     corsOrigins: [],
-    noWakeUserAgents: [...DEFAULT_NO_WAKE_USER_AGENTS],
+    noWakeUserAgents: [],
     maxRoutingBodyBytes: 64 * MIB,
   },
   autoStart: false,
 };
+
+/** The defaults with the gateway's own lists of clients that never wake a model. */
+export function settingsDefaults(gateway: { readonly noWakeUserAgents: readonly string[] }): Settings {
+  return {
+    ...SETTINGS_DEFAULTS,
+    gateway: { ...SETTINGS_DEFAULTS.gateway, noWakeUserAgents: [...gateway.noWakeUserAgents] },
+  };
+}
 
 /** A partial update (`PUT /api/settings` and the settings file): any subset of fields, nested objects partial too; unknown keys are errors. */
 export const SettingsPatchSchema = z.strictObject({

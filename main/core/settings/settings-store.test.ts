@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SIESTA_SETTINGS_DEFAULTS } from '../compose/settings-defaults';
 import { SETTINGS_DEFAULTS } from './settings-schema';
 import { SettingsError, SettingsStore, settingsPathIn } from './settings-store';
 
@@ -25,7 +26,7 @@ function errorOf(run: () => unknown): SettingsError {
 
 describe('settings', () => {
   it('starts with the documented defaults when there is no file', () => {
-    const settings = SettingsStore.open(dir).get();
+    const settings = SettingsStore.open(dir, SIESTA_SETTINGS_DEFAULTS).get();
     expect(settings.pricePerKwh).toBe(0.3);
     expect(settings.currency).toBe('EUR');
     expect(settings.gridGramsCo2PerKwh).toBe(400);

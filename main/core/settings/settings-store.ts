@@ -36,6 +36,8 @@ export interface SettingsStoreOptions {
   readonly path: string;
   /** Where a listener's exception goes (default: console.error); it never undoes the saved change. */
   readonly onListenerError?: (error: unknown) => void;
+  /** The values of every field the file does not set (default `SETTINGS_DEFAULTS`; the composition root adds the gateway's). */
+  readonly defaults?: Settings;
 }
 
 /** The settings. Reads the file at construction and throws a `SettingsError` naming the file and field when it is invalid. */
@@ -50,12 +52,12 @@ export class SettingsStore {
     this.onListenerError =
       options.onListenerError ??
       ((error) => console.error('[siesta] a settings listener failed:', error));
-    this.current = readSettingsFile(options.path);
+    this.current = readSettingsFile(options.path, options.defaults);
   }
 
   /** Opens the settings of a data dir. */
-  static open(dataDir: string): SettingsStore {
-    return new SettingsStore({ path: settingsPathIn(dataDir) });
+  static open(dataDir: string, defaults: Settings = SETTINGS_DEFAULTS): SettingsStore {
+    return new SettingsStore({ path: settingsPathIn(dataDir), defaults });
   }
 
   /** The settings now (defaults filled in). */
@@ -108,12 +110,12 @@ export class SettingsStore {
 }
 
 /** Reads a settings file: defaults when it does not exist; an error naming the file and field when it is invalid. */
-export function readSettingsFile(path: string): Settings {
+export function readSettingsFile(path: string, defaults: Settings = SETTINGS_DEFAULTS): Settings {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error: unknown) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return SETTINGS_DEFAULTS;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaults;
     throw new SettingsError(
       '',
       `could not read the settings file ${path}: ${error instanceof Error ? error.message : String(error)}`,
@@ -135,5 +137,5 @@ export function readSettingsFile(path: string): Settings {
     const problem = firstValidationProblem(parsed.error, (key) => `unknown setting "${key}"`);
     throw new SettingsError(problem.field, `the settings file ${path}: ${problem.message}`, path);
   }
-  return mergeSettings(SETTINGS_DEFAULTS, parsed.data);
+  return mergeSettings(defaults, parsed.data);
 }

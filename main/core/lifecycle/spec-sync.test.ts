@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
 import { MemoryRuntime } from '../docker/memory-runtime';
-import type { ModelSpec } from './model-spec';
-import { parseSiestaYaml } from './siesta-yaml';
+import type { ModelSpec } from '../config/model-spec';
+import { parseSiestaYaml } from '../config/siesta-yaml';
 import { SpecSync, type EngineState } from './spec-sync';
 import type { ContainerRuntime } from '../docker/container-runtime';
 

@@ -1,9 +1,9 @@
 // Keeps the model specs in step with the engine: containers created, relabelled (recreated) or removed change the models.
 import type { Clock, TimerHandle } from '../clock/clock';
 import { isEngineUnreachable, type ContainerRuntime, type RuntimeEvent } from '../docker/container-runtime';
-import { formatSpecProblem, loadModelSpecs } from './load-specs';
-import type { ModelSpec } from './model-spec';
-import type { ParsedSiestaYaml } from './siesta-yaml';
+import { formatSpecProblem, loadModelSpecs } from '../config/load-specs';
+import type { ModelSpec } from '../config/model-spec';
+import type { ParsedSiestaYaml } from '../config/siesta-yaml';
 
 /** What the sync reads and whom it tells. */
 export interface SpecSyncOptions {
