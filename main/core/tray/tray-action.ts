@@ -5,7 +5,8 @@ export type TrayAction =
   | { readonly kind: 'wake'; readonly model: string }
   | { readonly kind: 'sleep'; readonly model: string }
   | { readonly kind: 'set-auto-sleep-paused'; readonly paused: boolean }
-  | { readonly kind: 'open-dashboard' }
+  /** Opens the dashboard window, on a page when given (`add`: the add-model form). */
+  | { readonly kind: 'open-dashboard'; readonly page?: 'add' }
   | { readonly kind: 'quit' };
 
 /** One line of the tray menu. `label` items are greyed-out information. */
