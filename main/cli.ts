@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // The `siesta` command: `serve` runs the headless daemon; `status`, `wake`, `sleep` and `ledger export` talk to a running one.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ADD_USAGE, parseAddArgs, templatesText } from './cli/add-args';
 import { runAdd } from './cli/add-command';
 import { CliError } from './cli/cli-error';
+import { installService, uninstallService } from './cli/service-unit';
 import { MANAGE_USAGE, runManageCommand } from './cli/manage-commands';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
@@ -40,6 +42,8 @@ Commands:
   check FILE            read a siesta.yaml and report its problems; starts nothing
 ${ADD_USAGE}
 ${MANAGE_USAGE}
+  service install [serve flags] / service uninstall
+                        run siesta serve as a systemd user service (written, enabled, started) / remove it
 
 Options of status, wake, sleep, pin, unpin, pause, resume, add, edit, adopt, remove and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
@@ -229,6 +233,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'add': {
         const { input, client } = parseAddArgs(args);
         await runAdd(input, clientOptions(client));
+        return 0;
+      }
+      case 'service': {
+        const [action, ...serveArgs] = args;
+        const options = {
+          env: process.env,
+          platform: process.platform,
+          nodePath: process.execPath,
+          cliPath: realpathSync(process.argv[1] ?? __filename),
+          serveArgs,
+          run: (command: string, commandArgs: readonly string[]) => {
+            const result = spawnSync(command, [...commandArgs], { encoding: 'utf8' });
+            return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}` };
+          },
+        };
+        if (action === 'install') process.stdout.write(`${installService(options)}\n`);
+        else if (action === 'uninstall') process.stdout.write(`${uninstallService(options)}\n`);
+        else fail(`siesta service: expected "install" or "uninstall", got ${action === undefined ? 'nothing' : `"${action}"`}`);
         return 0;
       }
       case 'edit':
