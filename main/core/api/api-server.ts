@@ -76,7 +76,12 @@ export class ControlApiServer {
     this.events = new EventStreamHub({ clock: this.clock, heartbeatMs: options.heartbeatMs });
     this.metrics = new ApiMetrics(() => options.core.state());
     const routes = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
-    const manage = options.manager ? manageRoutes(options.manager) : null;
+    const manage = options.manager
+      ? manageRoutes(options.manager, (name) => {
+          const model = options.core.state().models.find((m) => m.name === name);
+          return model?.vramSource === 'measured' ? model.vramBytes : null;
+        })
+      : null;
     this.handleApi = async (req, res, url) => {
       if (manage !== null && (await manage(req, res, url))) return;
       await routes(req, res, url);

@@ -131,3 +131,12 @@ export const RemoveBodySchema = z.strictObject({ removeContainer: z.boolean().op
 /** What an edit, adopt or remove did, in one sentence. */
 export const ManageResponseSchema = z.object({ model: z.string(), done: z.string() });
 export type ManageResponse = z.infer<typeof ManageResponseSchema>;
+
+/** `GET /api/models/NAME/estimate`: the VRAM estimated when it was added against what it used. */
+export const EstimateCheckSchema = z.object({
+  estimateBytes: z.number().nullable(),
+  measuredBytes: z.number().nullable(),
+  errorPercent: z.number().nullable(),
+  text: z.string(),
+});
+export type EstimateCheckView = z.infer<typeof EstimateCheckSchema>;

@@ -6,6 +6,7 @@ import { AddModelError, type AddModelErrorCode } from '../manage/add-model-error
 import { planAddModel } from '../manage/add-plan';
 import type { ModelManager } from '../manage/model-manager';
 import { parseParamCount } from '../sizing/model-catalog';
+import { estimateCheck } from '../sizing/estimate-check';
 import { precisionInfo } from '../sizing/precision';
 import { modelFacts, rightSize } from '../sizing/vram-estimate';
 import { findTemplate, MODEL_TEMPLATES } from '../templates/model-templates';
@@ -78,6 +79,8 @@ function nameOf(raw: string | undefined): string {
 /** Handles a managing request; resolves false when the path is not one of these endpoints. */
 export function manageRoutes(
   manager: ModelManager,
+  /** A model's learned VRAM, or null before it was measured. */
+  measuredVram: (name: string) => number | null,
 ): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
   const method = (req: IncomingMessage, url: URL, allowed: string): void => {
     if (req.method !== allowed)
@@ -192,6 +195,14 @@ export function manageRoutes(
         method(req, url, 'PUT');
         const body = parseOrThrow(EditSettingsBodySchema, await readJsonBody(req), 'body');
         sendJson(res, 200, await manager.edit(nameOf(settings[1]), body));
+        return true;
+      }
+      const estimate = /^\/api\/models\/([^/]+)\/estimate$/.exec(path);
+      if (estimate) {
+        method(req, url, 'GET');
+        const name = nameOf(estimate[1]);
+        const measured = measuredVram(name);
+        sendJson(res, 200, estimateCheck(await manager.estimateOf(name), measured));
         return true;
       }
       const remove = /^\/api\/models\/([^/]+)\/remove$/.exec(path);

@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../settings/atomic-write';
 import type { GpuCapacity } from '../sizing/vram-estimate';
 import { addModel, type AddModelProgress, type AddModelResult, type PullPolicy } from './add-model';
 import { AddModelError } from './add-model-error';
-import type { AddModelRequest } from './add-plan';
+import { TEMPLATE_LABELS, type AddModelRequest } from './add-plan';
 
 /** What the manager works with. */
 export interface ModelManagerDeps {
@@ -71,6 +71,17 @@ export class ModelManager {
         ...(onProgress ? { onProgress } : {}),
       },
     );
+  }
+
+  /** The VRAM estimate its container was made with (`siesta-template.vram-estimate`), or null. */
+  async estimateOf(name: string): Promise<number | null> {
+    const spec = this.spec(name);
+    const info = await this.deps.docker
+      .getContainer(spec.container)
+      .inspect()
+      .catch(() => null);
+    const text = info?.Config.Labels?.[TEMPLATE_LABELS.vramEstimate];
+    return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
   }
 
   /** Changes a model's settings in siesta.yaml (adding an entry from its labels when it has none) and applies them. */

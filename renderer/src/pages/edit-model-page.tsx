@@ -1,9 +1,10 @@
 // A model's settings (idle time, keep-alive policy, pin, VRAM, group), saved to the siesta.yaml Siesta manages and
 // applied at once; and removing the model (stop managing it; removing its container too is asked twice).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FormEvent, ReactElement } from 'react';
 import type { ModelView } from '../../../main/core/api/contract';
 import {
+  EstimateCheckSchema,
   ManageResponseSchema,
   type EditSettingsBody,
 } from '../../../main/core/api/contract';
@@ -57,6 +58,15 @@ export function EditModelPage({
   const [done, setDone] = useState<string | null>(null);
   const [removeContainer, setRemoveContainer] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [estimate, setEstimate] = useState<string | null>(null);
+
+  // How right-sizing did for this model: its estimate when added against what it used (learned VRAM).
+  const measured = model?.vramSource === 'measured' ? model.vramBytes : null;
+  useEffect(() => {
+    callApi('GET', `/api/models/${encodeURIComponent(name)}/estimate`, EstimateCheckSchema)
+      .then((check) => setEstimate(check.text))
+      .catch(() => setEstimate(null));
+  }, [name, measured]);
 
   if (!model || !draft) {
     if (model && !draft) setDraft(draftOf(model));
@@ -151,6 +161,7 @@ export function EditModelPage({
       </fieldset>
       <fieldset>
         <legend>VRAM and group</legend>
+        {estimate ? <p aria-label="VRAM estimate against use">{estimate}</p> : null}
         <TextField
           id="vram"
           label="VRAM it needs (empty: learned from use)"
