@@ -6,15 +6,26 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { StateResponse } from './core/api/contract';
 import { createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
 import { describeDocker } from '../test/docker-suite';
-import { CLI, modelNames, startDaemon, stateOf, TSX } from '../test/siesta-daemon';
+import { modelNames as namesOf, startSiestaDaemon, stateOf as stateFrom, type SiestaDaemon } from '../test/siesta-daemon';
 import { until } from '../test/until';
 
+const REPO = join(__dirname, '..');
+const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+const CLI = join(REPO, 'main', 'cli.ts');
 const docker = testDocker();
 const CONTAINER = 'cli-e2e-llm';
 const MODEL = 'clillm';
 const YAML_CONTAINER = 'cli-e2e-yaml';
+
+type Daemon = SiestaDaemon;
+
+/** Starts `siesta serve` and waits for the lines that give its addresses. */
+const startDaemon = startSiestaDaemon;
+const stateOf = (daemon: Daemon, _dataDir: string): Promise<StateResponse> => stateFrom(daemon);
+const modelNames = (daemon: Daemon, _dataDir: string): Promise<string[]> => namesOf(daemon);
 
 /** The engine's socket path when DOCKER_HOST names a unix socket (as CI's private engine does), else null. */
 const ENGINE_SOCKET = /^unix:\/\/(\/.+)$/.exec(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')?.[1] ?? null;

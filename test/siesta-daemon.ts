@@ -1,7 +1,7 @@
-// `siesta serve` as a child process for tests that use Siesta as a user runs it: started on loopback ports that the
-// kernel picks, managing only this test process's containers, with its state read through the control API.
+// `siesta serve` as a child process for tests over raw sockets: its addresses, its token, its log, and the process that
+// really serves (tsx runs it in a grandchild) for RSS and open-descriptor readings.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateResponseSchema, type StateResponse } from '../main/core/api/contract';
 import { TEST_LABEL } from './docker-harness';
@@ -12,19 +12,48 @@ export const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
 /** The CLI's source entry. */
 export const CLI = join(REPO, 'main', 'cli.ts');
 
-export interface Daemon {
+/** A running `siesta serve`. */
+export interface SiestaDaemon {
   readonly child: ChildProcess;
   readonly gatewayUrl: string;
+  readonly gatewayPort: number;
   readonly controlUrl: string;
+  /** The control API's token (read from the data dir). */
+  readonly token: string;
+  /** Everything it printed so far. */
   output(): string;
+  /** The serving process's resident memory, bytes. */
+  rssBytes(): number;
+  /** The serving process's open file descriptors. */
+  openFds(): number;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
 }
 
-/** Starts `siesta serve` and waits for the lines that give its addresses. */
-export function startDaemon(
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The deepest descendant of `pid` (tsx's node child runs the CLI). */
+function servingPid(pid: number): number {
+  const kids = childrenOf(pid);
+  return kids.length === 0 ? pid : servingPid(kids[kids.length - 1] ?? pid);
+}
+
+/** Starts `siesta serve` on free loopback ports over the containers labelled by this test run. */
+export function startSiestaDaemon(
   dataDir: string,
   extraArgs: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
-): Promise<Daemon> {
+): Promise<SiestaDaemon> {
   const child = spawn(
     TSX,
     [
@@ -45,10 +74,11 @@ export function startDaemon(
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const proc = (): number => servingPid(child.pid ?? 0);
   return new Promise((resolve, reject) => {
     const deadline = setTimeout(
-      () => reject(new Error(`siesta serve did not start in 30 s:\n${out}`)),
-      30_000,
+      () => reject(new Error(`siesta serve did not start in 60 s:\n${out}`)),
+      60_000,
     );
     child.on('exit', (code) => {
       clearTimeout(deadline);
@@ -61,24 +91,60 @@ export function startDaemon(
       clearInterval(check);
       clearTimeout(deadline);
       child.removeAllListeners('exit');
-      resolve({ child, gatewayUrl: gateway[1], controlUrl: dashboard[1], output: () => out });
+      const gatewayUrl = gateway[1].replace(/\/$/, '');
+      resolve({
+        child,
+        gatewayUrl,
+        gatewayPort: Number(new URL(gatewayUrl).port),
+        controlUrl: dashboard[1],
+        get token() {
+          return readFileSync(join(dataDir, 'token'), 'utf8').trim();
+        },
+        output: () => out,
+        rssBytes: () => {
+          const line = readFileSync(`/proc/${proc()}/status`, 'utf8')
+            .split('\n')
+            .find((l) => l.startsWith('VmRSS:'));
+          return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) * 1024;
+        },
+        openFds: () => {
+          const dir = `/proc/${proc()}/fd`;
+          return readdirSync(dir).filter((fd) => {
+            try {
+              readlinkSync(join(dir, fd));
+              return true;
+            } catch {
+              return false;
+            }
+          }).length;
+        },
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
     }, 50);
   });
 }
 
 /** A running daemon's `/api/state`. */
-export async function stateOf(daemon: Daemon, dataDir: string): Promise<StateResponse> {
-  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+export async function stateOf(
+  daemon: Pick<SiestaDaemon, 'controlUrl' | 'token'>,
+): Promise<StateResponse> {
   const response = await fetch(`${daemon.controlUrl}/api/state`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${daemon.token}` },
     signal: AbortSignal.timeout(5_000),
   });
   return StateResponseSchema.parse(await response.json());
 }
 
 /** The names of the models a running daemon lists in `/api/state`. */
-export async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
-  return (await stateOf(daemon, dataDir)).models.map((m) => m.name).sort();
+export async function modelNames(
+  daemon: Pick<SiestaDaemon, 'controlUrl' | 'token'>,
+): Promise<string[]> {
+  return (await stateOf(daemon)).models.map((m) => m.name).sort();
 }
 
 /** Runs the `siesta` command to its end; its exit code and what it wrote. */

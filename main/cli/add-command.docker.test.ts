@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { removeTestContainers, TEST_LABEL, testDocker } from '../../test/docker-harness';
 import { describeDocker } from '../../test/docker-suite';
 import { pushFakeServerImage, startRegistry, type TestRegistry } from '../../test/registry-harness';
-import { startDaemon, stateOf, runSiesta, type Daemon } from '../../test/siesta-daemon';
+import { startSiestaDaemon, stateOf, runSiesta, type SiestaDaemon } from '../../test/siesta-daemon';
 
 const docker = testDocker();
 const NAME = 'cli-added';
@@ -17,13 +17,13 @@ describeDocker('siesta add', () => {
   let registry: TestRegistry;
   let image: string;
   let dataDir: string;
-  let daemon: Daemon;
+  let daemon: SiestaDaemon;
 
   beforeAll(async () => {
     registry = await startRegistry();
     image = pushFakeServerImage(registry, `siesta-test/cli-add:${process.pid}`, 5_000_000);
     dataDir = mkdtempSync(join(tmpdir(), 'siesta-add-'));
-    daemon = await startDaemon(dataDir);
+    daemon = await startSiestaDaemon(dataDir);
   }, 120_000);
 
   afterAll(async () => {
@@ -75,7 +75,7 @@ describeDocker('siesta add', () => {
     expect(lines.some((l) => new RegExp(`^${NAME} is ready after \\d+\\.\\d s$`).test(l))).toBe(
       true,
     );
-    const model = (await stateOf(daemon, dataDir)).models.find((m) => m.name === NAME);
+    const model = (await stateOf(daemon)).models.find((m) => m.name === NAME);
     expect(model?.state).toBe('ready');
 
     const response = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {

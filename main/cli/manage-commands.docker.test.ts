@@ -13,14 +13,20 @@ import {
   testDocker,
 } from '../../test/docker-harness';
 import { describeDocker } from '../../test/docker-suite';
-import { modelNames, startDaemon, stateOf, runSiesta, type Daemon } from '../../test/siesta-daemon';
+import {
+  modelNames,
+  startSiestaDaemon,
+  stateOf,
+  runSiesta,
+  type SiestaDaemon,
+} from '../../test/siesta-daemon';
 import { until } from '../../test/until';
 
 const docker = testDocker();
 
 describeDocker('siesta edit, adopt and remove', () => {
   let dataDir: string;
-  let daemon: Daemon;
+  let daemon: SiestaDaemon;
   let client: string[];
   const yamlPath = (): string => join(dataDir, 'siesta.yaml');
 
@@ -32,11 +38,11 @@ describeDocker('siesta edit, adopt and remove', () => {
     });
     await createFakeModel(docker, { name: 'manage-plain-a', env: { START_DELAY_MS: '0' } });
     await createFakeModel(docker, { name: 'manage-plain-b' });
-    daemon = await startDaemon(dataDir);
+    daemon = await startSiestaDaemon(dataDir);
     client = ['--control', daemon.controlUrl, '--data-dir', dataDir];
     await until(
       'the labelled model',
-      () => modelNames(daemon, dataDir),
+      () => modelNames(daemon),
       (names) => names.includes('labelled'),
       30_000,
     );
@@ -77,7 +83,7 @@ describeDocker('siesta edit, adopt and remove', () => {
       '# ops: keep the chat model pinned in the day\nmodels:\n  - name: labelled\n    container: manage-labelled\n',
     );
     expect(text).toContain('    idle: 7m\n    pin: true\n    group: big\n');
-    const model = (await stateOf(daemon, dataDir)).models.find((m) => m.name === 'labelled');
+    const model = (await stateOf(daemon)).models.find((m) => m.name === 'labelled');
     expect(model).toMatchObject({
       pinned: true,
       group: 'big',
@@ -85,9 +91,11 @@ describeDocker('siesta edit, adopt and remove', () => {
 
     const again = await runSiesta(['edit', 'labelled', '--group', 'none', '--no-pin', ...client]);
     expect(again.stdout).toBe(`labelled: pin, group written to ${yamlPath()} and applied\n`);
-    expect(
-      (await stateOf(daemon, dataDir)).models.find((m) => m.name === 'labelled'),
-    ).toMatchObject({ pinned: false, group: null, idle: { policy: 'fixed', idleMs: 7 * 60_000 } });
+    expect((await stateOf(daemon)).models.find((m) => m.name === 'labelled')).toMatchObject({
+      pinned: false,
+      group: null,
+      idle: { policy: 'fixed', idleMs: 7 * 60_000 },
+    });
 
     const bad = await runSiesta(['edit', 'labelled', '--idle', 'soon', ...client]);
     expect(bad.code).toBe(1);
@@ -113,7 +121,7 @@ describeDocker('siesta edit, adopt and remove', () => {
     );
     await until(
       'plain-a',
-      () => modelNames(daemon, dataDir),
+      () => modelNames(daemon),
       (names) => names.includes('plain-a'),
       20_000,
     );
@@ -148,7 +156,7 @@ describeDocker('siesta edit, adopt and remove', () => {
     expect(after.HostConfig.PortBindings).toEqual(before.HostConfig.PortBindings);
     await until(
       'plain-b',
-      () => modelNames(daemon, dataDir),
+      () => modelNames(daemon),
       (names) => names.includes('plain-b'),
       20_000,
     );
@@ -178,7 +186,7 @@ describeDocker('siesta edit, adopt and remove', () => {
     expect(labels['siesta.enable']).toBeUndefined();
     await until(
       'labelled to go',
-      () => modelNames(daemon, dataDir),
+      () => modelNames(daemon),
       (names) => !names.includes('labelled'),
       20_000,
     );

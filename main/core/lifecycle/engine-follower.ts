@@ -1,0 +1,117 @@
+// Keeps a model's state true to its container when the engine reports it started, stopped, died, turned unhealthy or
+// was removed by someone else, and when the engine comes back (DESIGN.md: "Engine events keep the state true").
+import type { ContainerInfo, RuntimeEvent } from '../docker/container-runtime';
+import { hostPortFor } from '../docker/host-port';
+import { assertNever } from '../shared/assert-never';
+import type { ModelMachine } from './model-machine';
+import { exitText } from './machine-parts';
+import { effectiveHealth } from './readiness-checker';
+
+/** How long after a `kill` event a `die` still counts as a stop by hand rather than a crash. */
+const KILL_WINDOW_MS = 60_000;
+
+/** One engine event about the model's container. */
+export async function followContainerEvent(m: ModelMachine, event: Extract<RuntimeEvent, { kind: 'container' }>): Promise<void> {
+  const { clock, runtime } = m.ctx;
+  switch (event.action) {
+    case 'kill':
+      m.lastKillAt = clock.now();
+      return;
+    case 'oom':
+      return;
+    case 'create':
+      if (event.name === m.spec.container.replace(/^\//, '')) m.containerId = event.id;
+      return;
+    case 'start':
+      // A kill before this start belonged to the previous run: a later die without a kill is a crash.
+      m.lastKillAt = null;
+      if (m.state === 'waking') return m.cutPause();
+      if (m.state === 'asleep' || m.state === 'failed') {
+        const info = await runtime.inspect(event.id);
+        if (info?.running && (m.state === 'asleep' || m.state === 'failed') && !m.wake) {
+          m.containerId = info.id;
+          m.startWake({ kind: 'external' }, { external: true, quiet: false });
+        }
+      }
+      return;
+    case 'die':
+    case 'stop':
+    case 'destroy':
+      if (m.state === 'waking') return m.cutPause();
+      if (m.state === 'ready') {
+        const info = event.action === 'destroy' ? null : await runtime.inspect(event.id);
+        if (info?.running || m.state !== 'ready') return;
+        const killedByHand = m.lastKillAt !== null && clock.now() - m.lastKillAt < KILL_WINDOW_MS;
+        if (event.action !== 'die' || killedByHand) {
+          m.becomeAsleep({ kind: 'external' });
+        } else {
+          const logLines = await m.logTail();
+          if (m.state !== 'ready') return;
+          m.setFailed(`the container ${info ? exitText(info) : 'was removed'}`, logLines);
+          m.changed();
+        }
+      }
+      if (event.action === 'destroy' && m.containerId === event.id) m.containerId = null;
+      return;
+    case 'health':
+      if (m.state === 'waking') return m.cutPause();
+      if (m.state === 'ready' && event.health === 'unhealthy') {
+        const info = await runtime.inspect(event.id);
+        if (!info || m.state !== 'ready' || info.health !== 'unhealthy') return;
+        if (effectiveHealth(m.spec, info).kind !== 'docker') return;
+        const logLines = await m.logTail();
+        if (m.state !== 'ready') return;
+        m.setFailed('the container turned unhealthy', logLines);
+        m.changed();
+      }
+      return;
+    default:
+      assertNever(event.action);
+  }
+}
+
+/** Makes the model's state agree with its container (at start, for a new model, after the engine came back). */
+export async function resyncWithContainer(m: ModelMachine, quiet: boolean): Promise<void> {
+  const info = await m.ctx.runtime.inspect(m.containerRef());
+  if (m.removed) return;
+  if (info) {
+    m.containerId = info.id;
+    // Its GPUs (device requests) before its first wake: the VRAM scheduler admits it on them.
+    m.gpuIndexes = info.gpuIndexes;
+  }
+  switch (m.state) {
+    case 'asleep':
+    case 'failed':
+      // A failed model whose failed run still runs (it turned unhealthy) stays failed; a new run is adopted.
+      if (info?.running && !m.wake && !isRunThatFailed(m, info)) {
+        m.startWake({ kind: 'external' }, { external: true, quiet });
+      }
+      return;
+    case 'waking':
+      return m.cutPause();
+    case 'ready':
+      if (!info?.running) {
+        m.becomeAsleep({ kind: 'external' });
+        return;
+      }
+      refreshUpstream(m, info);
+      return;
+    case 'stopping':
+      return;
+    default:
+      return assertNever(m.state);
+  }
+}
+
+function isRunThatFailed(m: ModelMachine, info: ContainerInfo): boolean {
+  if (m.state !== 'failed' || !m.failure) return false;
+  return info.startedAt === null || info.startedAt <= m.failure.at;
+}
+
+/** After an engine restart a running container may publish on a new host port. */
+function refreshUpstream(m: ModelMachine, info: ContainerInfo): void {
+  const port = hostPortFor(info, m.spec.port);
+  if (!port.ok || m.upstream?.port === port.hostPort) return;
+  m.upstream = { host: '127.0.0.1', port: port.hostPort };
+  m.changed();
+}
