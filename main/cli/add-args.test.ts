@@ -1,6 +1,10 @@
 // `siesta add`'s flags become the request; a bad flag is named.
 import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import Dockerode from 'dockerode';
 import { parseAddArgs, templatesText } from './add-args';
+import { runAdd } from './add-command';
+import { CliError } from './cli-error';
 
 describe('siesta add arguments', () => {
   it('turns the flags into a request', () => {
@@ -75,5 +79,31 @@ describe('siesta add arguments', () => {
         .split('\n')
         .filter((l) => /^\S/.test(l)),
     ).toHaveLength(7);
+  });
+
+  it('says what to do when no Docker Engine answers', async () => {
+    const { input } = parseAddArgs([
+      'x',
+      '--template',
+      'vllm',
+      '--model',
+      'a/b-1B',
+      '--gpu',
+      'none',
+      '--control',
+      'http://127.0.0.1:1',
+    ]);
+    const out = new PassThrough();
+    const error = await runAdd(
+      { ...input, docker: new Dockerode({ socketPath: '/nonexistent/docker.sock' }) },
+      { controlUrl: 'http://127.0.0.1:1', token: 'x'.repeat(20), out },
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toMatch(
+      /^the Docker Engine does not answer \(.*ENOENT.*\); start Docker \(or set DOCKER_HOST to where it listens\) and add the model again$/,
+    );
   });
 });

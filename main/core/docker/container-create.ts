@@ -2,6 +2,7 @@
 // published port and (when asked) a Docker healthcheck. A create that fails removes what it made (the volume too).
 import { createServer } from 'node:net';
 import type Dockerode from 'dockerode';
+import { isEngineUnreachable } from './container-runtime';
 import { engineMessage } from './image-pull';
 
 /** Everything a model's container is made of. */
@@ -109,6 +110,8 @@ export async function checkBlueprint(
       () => true,
       (error: unknown) => {
         if ((error as { statusCode?: number }).statusCode === 404) return false;
+        // An engine that is away is told apart by the caller (isEngineUnreachable); anything else is named here.
+        if (isEngineUnreachable(error)) throw error;
         throw new ContainerCreateError(
           'engine',
           `the Docker Engine did not answer: ${engineMessage(error)}`,

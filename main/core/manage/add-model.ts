@@ -7,6 +7,7 @@ import {
   createContainer,
   type ContainerBlueprint,
 } from '../docker/container-create';
+import { isEngineUnreachable } from '../docker/container-runtime';
 import { hasImage, ImagePullError, pullImage, type PullProgress } from '../docker/image-pull';
 import type { GpuCapacity } from '../sizing/vram-estimate';
 import { AddModelError } from './add-model-error';
@@ -90,6 +91,12 @@ export async function addModel(
     report({ step: 'created', containerId });
     return { plan, containerId };
   } catch (error: unknown) {
+    if (isEngineUnreachable(error))
+      throw new AddModelError(
+        'engine',
+        null,
+        `the Docker Engine does not answer (${error instanceof Error ? error.message : String(error)}); start Docker (or set DOCKER_HOST to where it listens) and add the model again`,
+      );
     if (error instanceof ContainerCreateError)
       throw new AddModelError(
         error.reason,
