@@ -47,7 +47,9 @@ export class ControlClient {
   ): Promise<z.output<S>> {
     const parsed = schema.safeParse(await (await this.send(method, path, undefined, body)).json());
     if (!parsed.success)
-      throw new CliError(`the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`);
+      throw new CliError(
+        `the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`,
+      );
     return parsed.data;
   }
 
