@@ -1,7 +1,8 @@
 // The add flow and the edit form in Chromium against the real Siesta, the real Engine and a loopback registry: the
 // estimate for the replayed 24 GiB GPU, the pull's per-layer progress, the first wake, a taken name refused at its
-// field; then the settings saved to siesta.yaml and applied, a bad size named, and removal asked twice.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+// field; then the settings saved to siesta.yaml and applied, a bad size named, and removal asked twice. Its screenshots
+// (test-results/screenshots/add-model.png, edit-model.png) are the README's, copied to docs/screenshots/.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,7 +21,6 @@ import { waitForText } from './support/wait-for-text';
 
 const docker = testDocker();
 const NAME = 'e2e-added';
-const README_SHOTS = join(__dirname, '..', 'docs', 'screenshots');
 
 describeDocker('adding and editing a model in the dashboard', () => {
   let registry: TestRegistry;
@@ -165,19 +165,4 @@ describeDocker('adding and editing a model in the dashboard', () => {
     ]);
     await context.close();
   }, 120_000);
-
-  afterAll(() => {
-    // The README shows these two pages.
-    mkdirSync(README_SHOTS, { recursive: true });
-    for (const name of ['add-model', 'edit-model']) {
-      try {
-        copyFileSync(
-          join(__dirname, '..', 'test-results', 'screenshots', `${name}.png`),
-          join(README_SHOTS, `${name}.png`),
-        );
-      } catch {
-        // a failed test made none
-      }
-    }
-  });
 });
