@@ -6,10 +6,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { StateResponseSchema, type StateResponse } from './core/api/contract';
+import type { StateResponse } from './core/api/contract';
 import { createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
 import { describeDocker } from '../test/docker-suite';
-import { startSiestaDaemon, type SiestaDaemon } from '../test/siesta-daemon';
+import {
+  modelNames as namesOf,
+  startSiestaDaemon,
+  stateOf as stateFrom,
+  type SiestaDaemon,
+} from '../test/siesta-daemon';
 import { until } from '../test/until';
 
 const REPO = join(__dirname, '..');
@@ -24,21 +29,8 @@ type Daemon = SiestaDaemon;
 
 /** Starts `siesta serve` and waits for the lines that give its addresses. */
 const startDaemon = startSiestaDaemon;
-
-/** A running daemon's `/api/state`. */
-async function stateOf(daemon: Daemon, dataDir: string): Promise<StateResponse> {
-  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-  const response = await fetch(`${daemon.controlUrl}/api/state`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(5_000),
-  });
-  return StateResponseSchema.parse(await response.json());
-}
-
-/** The names of the models a running daemon lists in `/api/state`. */
-async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
-  return (await stateOf(daemon, dataDir)).models.map((m) => m.name).sort();
-}
+const stateOf = (daemon: Daemon, _dataDir: string): Promise<StateResponse> => stateFrom(daemon);
+const modelNames = (daemon: Daemon, _dataDir: string): Promise<string[]> => namesOf(daemon);
 
 /** The engine's socket path when DOCKER_HOST names a unix socket (as CI's private engine does), else null. */
 const ENGINE_SOCKET =

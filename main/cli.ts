@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // The `siesta` command: `serve` runs the headless daemon; `status`, `wake`, `sleep` and `ledger export` talk to a running one.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ADD_USAGE, parseAddArgs, templatesText } from './cli/add-args';
+import { runAdd } from './cli/add-command';
 import { CliError } from './cli/cli-error';
+import { installService, uninstallService } from './cli/service-unit';
+import { MANAGE_USAGE, runManageCommand } from './cli/manage-commands';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
 import { runSleep } from './cli/sleep-command';
@@ -11,6 +16,7 @@ import { runAutoSleep, runPin, runUnload } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
 import { runWake } from './cli/wake-command';
 import { formatSpecProblem } from './core/config/load-specs';
+import { ensureManagedYaml } from './core/manage/managed-yaml-file';
 import { readSiestaYaml } from './core/config/siesta-yaml';
 import { defaultDataDir } from './core/settings/data-dir';
 import { startSiesta } from './core/siesta';
@@ -19,7 +25,8 @@ const USAGE = `Usage: siesta <command> [options]
 
 Commands:
   serve                 run the daemon: the gateway, the control API and the dashboard
-    --config FILE         siesta.yaml (optional: container labels alone are enough)
+    --config FILE         siesta.yaml (default: siesta.yaml in the data folder, made when missing;
+                        container labels alone are enough)
     --data-dir DIR        token, settings and the energy ledger (default: per-user data folder)
     --gateway HOST:PORT   the proxy clients talk to (default 127.0.0.1:11400)
     --control HOST:PORT   the control API and dashboard (default 127.0.0.1:11401)
@@ -34,8 +41,12 @@ Commands:
   ledger export --csv FILE [--from DATE] [--to DATE] [--model NAME]
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
+${ADD_USAGE}
+${MANAGE_USAGE}
+  service install [serve flags] / service uninstall
+                        run siesta serve as a systemd user service (written, enabled, started) / remove it
 
-Options of status, wake, sleep, pin, unpin, pause, resume, unload and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume, unload, add, edit, adopt, remove and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -99,6 +110,8 @@ async function serve(args: readonly string[]): Promise<void> {
   if (configPath !== null && !existsSync(configPath)) fail(`--config: no such file: ${configPath}`);
   const daemon = configPath !== null ? (await readSiestaYaml(configPath)).daemon : null;
   const dataDir = values['data-dir'] ?? daemon?.dataDir ?? defaultDataDir();
+  // Without --config, the siesta.yaml in the data folder (the desktop app's too) is loaded, watched and edited.
+  const managedConfig = configPath ?? ensureManagedYaml(dataDir);
   const gateway = addressOf('--gateway', values.gateway, daemon?.gateway ?? undefined, {
     host: '127.0.0.1',
     port: 11400,
@@ -114,7 +127,7 @@ async function serve(args: readonly string[]): Promise<void> {
   };
   const running = await startSiesta({
     dataDir,
-    configPath,
+    configPath: managedConfig,
     gateway,
     control,
     containerScope,
@@ -132,6 +145,7 @@ async function serve(args: readonly string[]): Promise<void> {
         : null,
       `  docker:    ${running.engine}`,
       `  data:      ${dataDir}`,
+      `  models:    ${managedConfig}  (and container labels)`,
       'Press Ctrl+C to stop; containers are left as they are.',
       '',
     ]
@@ -258,6 +272,43 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
         return parsed.problems.length > 0 ? 1 : 0;
       }
+      case 'templates':
+        process.stdout.write(`${templatesText()}\n`);
+        return 0;
+      case 'add': {
+        const { input, client } = parseAddArgs(args);
+        await runAdd(input, clientOptions(client));
+        return 0;
+      }
+      case 'service': {
+        const [action, ...serveArgs] = args;
+        const options = {
+          env: process.env,
+          platform: process.platform,
+          nodePath: process.execPath,
+          cliPath: realpathSync(process.argv[1] ?? __filename),
+          serveArgs,
+          run: (command: string, commandArgs: readonly string[]) => {
+            const result = spawnSync(command, [...commandArgs], { encoding: 'utf8' });
+            return {
+              status: result.status,
+              output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`,
+            };
+          },
+        };
+        if (action === 'install') process.stdout.write(`${installService(options)}\n`);
+        else if (action === 'uninstall') process.stdout.write(`${uninstallService(options)}\n`);
+        else
+          fail(
+            `siesta service: expected "install" or "uninstall", got ${action === undefined ? 'nothing' : `"${action}"`}`,
+          );
+        return 0;
+      }
+      case 'edit':
+      case 'adopt':
+      case 'remove':
+        await runManageCommand(command, args, clientOptions);
+        return 0;
       case 'status':
       case 'wake':
       case 'sleep':

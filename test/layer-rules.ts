@@ -6,8 +6,8 @@ import { dirname, join, normalize, relative, sep } from 'node:path';
 /** main/core's folders from the bottom layer up; a folder imports only folders of lower layers. */
 export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['shared', 'clock'],
-  ['config', 'net'],
-  ['docker', 'gpu'],
+  ['config', 'net', 'templates'],
+  ['docker', 'gpu', 'sizing'],
   ['swarm'],
   ['providers'],
   ['lifecycle'],
@@ -15,6 +15,7 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['policy', 'ollama'],
   ['proxy'],
   ['settings'],
+  ['manage'],
   ['api'],
   ['tray'],
   ['notify'],

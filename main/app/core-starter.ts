@@ -16,8 +16,10 @@ export type ShellCore = Pick<RunningSiesta, 'controlUrl' | 'token' | 'stop'>;
 
 /** What the shell passes when it starts the core. */
 export interface DesktopStartOptions {
-  /** `app.getPath('userData')`: the token, settings, ledger and logs live here. */
+  /** The per-user data folder the CLI uses too (`defaultDataDir()`): the token, settings, ledger and logs live here. */
   readonly dataDir: string;
+  /** The siesta.yaml the app loads and watches, as `siesta serve --config` does (the managed one in `dataDir`). */
+  readonly configPath: string;
   /** better-sqlite3's Electron-ABI `nativeBinding`, or null for its own build. */
   readonly nativeBinding: string | null;
   /** The built dashboard (dist/renderer) the control API serves at `/`. */

@@ -141,7 +141,7 @@ export async function startDesktopShell(
           .catch(failed(action.paused ? 'pause auto-sleep' : 'resume auto-sleep'));
         return;
       case 'open-dashboard':
-        window.show();
+        window.show(action.page);
         return;
       case 'quit':
         options.quit();

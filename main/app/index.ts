@@ -13,6 +13,8 @@ import {
   shell,
 } from 'electron';
 import { systemClock } from '../core/clock/clock';
+import { ensureManagedYaml } from '../core/manage/managed-yaml-file';
+import { defaultDataDir } from '../core/settings/data-dir';
 import type { RunningSiesta } from './core-starter';
 import { startCore, stopWithin } from './core-starter';
 import type { DesktopShell } from './desktop-shell';
@@ -70,8 +72,11 @@ function main(): void {
       appRoot,
       abi: process.versions.modules,
     });
+    // One data folder and one siesta.yaml for the app and the CLI, so `siesta status` finds this daemon.
+    const dataDir = defaultDataDir();
     running = await startCore({
-      dataDir: app.getPath('userData'),
+      dataDir,
+      configPath: ensureManagedYaml(dataDir),
       nativeBinding,
       rendererDir: shellPaths(appRoot).renderer,
     });

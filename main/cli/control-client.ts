@@ -39,6 +39,21 @@ export class ControlClient {
     return parsed.data;
   }
 
+  /** POSTs or PUTs a JSON body to `path` and parses the JSON answer with `schema`. */
+  async sendBody<S extends z.ZodType>(
+    method: 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const parsed = schema.safeParse(await (await this.send(method, path, undefined, body)).json());
+    if (!parsed.success)
+      throw new CliError(
+        `the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`,
+      );
+    return parsed.data;
+  }
+
   /** GETs `path` as text. */
   async text(path: string): Promise<string> {
     return (await this.send('GET', path)).text();
@@ -70,7 +85,7 @@ export class ControlClient {
   }
 
   private async send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     signal?: AbortSignal,
     body?: unknown,

@@ -19,11 +19,14 @@ import { Teardown, messageOf } from './compose/teardown';
 import { yamlContainerNames } from './config/load-specs';
 import { readSiestaYaml } from './config/siesta-yaml';
 import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
+import type Dockerode from 'dockerode';
 import type { ContainerRuntime } from './docker/container-runtime';
 import { DockerRuntime } from './docker/docker-runtime';
 import { buildEngineSet, engineStatusLine, remoteGpuProbes } from './providers/build-engine-set';
 import type { EngineSetRuntime } from './providers/engine-set';
 import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
+import { ModelManager } from './manage/model-manager';
+import { gpuCapacities } from './sizing/gpu-capacity';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
@@ -114,7 +117,12 @@ function buildRuntime(
   root: Root,
   config: ConfigInForce,
   engine: EngineFeed,
-): { runtime: ContainerRuntime; engineAddress: string; engineSet: EngineSetRuntime | null } {
+): {
+  runtime: ContainerRuntime;
+  engineAddress: string;
+  engineSet: EngineSetRuntime | null;
+  docker: Dockerode;
+} {
   const { options } = root;
   let docker = options.docker;
   let engineAddress = 'the engine Siesta was given';
@@ -150,7 +158,7 @@ function buildRuntime(
   const runtime: ContainerRuntime =
     engineSet ??
     new DockerRuntime({ docker, managedNames, scope: options.containerScope, clock: root.clock });
-  return { runtime, engineAddress, engineSet };
+  return { runtime, engineAddress, engineSet, docker };
 }
 
 /**
@@ -373,6 +381,7 @@ async function startApi(
   core: SiestaControlCore,
   gateway: Gateway,
   token: string,
+  manager: ModelManager,
 ): Promise<ControlApiServer> {
   const controlAddress = root.options.control ?? {
     host: DEFAULT_CONTROL_HOST,
@@ -380,6 +389,7 @@ async function startApi(
   };
   const api = new ControlApiServer({
     core,
+    manager,
     token,
     host: controlAddress.host,
     port: controlAddress.port,
@@ -437,7 +447,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
 
     const ledger = buildLedger(root);
     const engine = new EngineFeed();
-    const { runtime, engineAddress, engineSet } = buildRuntime(root, config, engine);
+    const { runtime, engineAddress, engineSet, docker } = buildRuntime(root, config, engine);
     const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
     // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
     const remoteProbes = engineSet
@@ -514,7 +524,19 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       runtime,
       merged: remoteProbes.length > 0,
     });
-    const api = await startApi(root, core, gateway, token);
+    // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
+    const scope = options.containerScope ?? [];
+    const manager = new ModelManager({
+      docker,
+      yamlPath: options.configPath ?? null,
+      specs: () => models.current(),
+      gpus: () => gpuCapacities(latest.samples),
+      reloadConfig: () => reloader.reload(),
+      scopeLabels: Object.fromEntries(
+        scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      ),
+    });
+    const api = await startApi(root, core, gateway, token, manager);
 
     let stopping: Promise<void> | null = null;
     return {

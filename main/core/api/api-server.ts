@@ -10,6 +10,8 @@ import { systemClock } from '../clock/clock';
 import { ApiHttpError, sendError, toApiHttpError } from './api-error';
 import { ApiMetrics } from './api-metrics';
 import { apiRoutes } from './api-routes';
+import { manageRoutes } from './manage-routes';
+import type { ModelManager } from '../manage/model-manager';
 import { tokensEqual } from './api-token';
 import type { ApiEvent } from './contract';
 import type { ControlCore } from './control-core';
@@ -47,6 +49,8 @@ export interface ControlApiServerOptions {
   readonly allowedHosts?: readonly string[];
   /** Unexpected errors (500s, a listener that throws); default console.error. */
   readonly onError?: (error: unknown) => void;
+  /** Adds, edits, adopts and removes models (`/api/templates`, `/api/sizing`, `/api/models`, …); absent: not offered. */
+  readonly manager?: ModelManager;
   /** Lines worth a log (a connection cap hit); default: `onError`'s channel is not used, nothing is logged. */
   readonly log?: (line: string) => void;
   /** Connection caps (defaults `CONTROL_CONNECTION_CAPS`, bounded by the open-files limit too). */
@@ -90,7 +94,17 @@ export class ControlApiServer {
     this.onError = options.onError ?? ((error) => console.error('[siesta] control API:', error));
     this.events = new EventStreamHub({ clock: this.clock, heartbeatMs: options.heartbeatMs });
     this.metrics = new ApiMetrics(() => options.core.state());
-    this.handleApi = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
+    const routes = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
+    const manage = options.manager
+      ? manageRoutes(options.manager, (name) => {
+          const model = options.core.state().models.find((m) => m.name === name);
+          return model?.vramSource === 'measured' ? model.vramBytes : null;
+        })
+      : null;
+    this.handleApi = async (req, res, url) => {
+      if (manage !== null && (await manage(req, res, url))) return;
+      await routes(req, res, url);
+    };
     const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
     this.server = createServer(
       {

@@ -399,3 +399,6 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), at, source: z.string(), message: z.string() }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
+
+// Managing models (templates, sizing, add, edit, adopt, remove) has its own module; its types are part of this contract.
+export * from './manage-contract';

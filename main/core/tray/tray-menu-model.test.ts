@@ -260,7 +260,7 @@ describe('tray menu', () => {
     });
   });
 
-  it('ends with "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
+  it('ends with "Add model…", "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
     const menu = trayMenuModel(exampleState(), EXAMPLE_NOW);
     expect(labels(menu)).toEqual([
       'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24 GiB · 215 W',
@@ -270,6 +270,7 @@ describe('tray menu', () => {
       'Pause auto-sleep',
       'Energy saved today: 0.000 kWh',
       '---',
+      'Add model…',
       'Open dashboard',
       'Quit Siesta',
     ]);

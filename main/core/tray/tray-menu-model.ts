@@ -76,6 +76,12 @@ export function trayMenuModel(
   items.push({ type: 'separator', id: 'separator-app' });
   items.push({
     type: 'action',
+    id: 'add-model',
+    label: 'Add model…',
+    action: { kind: 'open-dashboard', page: 'add' },
+  });
+  items.push({
+    type: 'action',
     id: 'open-dashboard',
     label: 'Open dashboard',
     action: { kind: 'open-dashboard' },
