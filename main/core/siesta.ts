@@ -212,6 +212,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       },
       totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
       learnedVramBytes: (model) => ledger.learnedVramBytes(model),
+      // After an eviction, a fresh reading where the backend can take one (not the nvidia-smi stream).
+      readNow: probe.readNow ? () => probe.readNow?.() ?? Promise.resolve() : undefined,
       settings: () => {
         const s = settings.get();
         return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { SETTINGS_DEFAULTS } from '../settings/settings-schema';
 import type { SchedulerSettings } from './admission-plan';
 import { modelSpec } from './testdata/scheduler-fixtures';
+import { VirtualClock } from '../clock/virtual-clock';
+import { FakeLifecycle } from './testdata/fake-lifecycle';
 import { schedulerRig } from './testdata/scheduler-rig';
+import { VramScheduler } from './vram-scheduler';
 import { runSwapScenario } from './testdata/swap-scenario';
 
 const SECOND = 1000;
@@ -49,6 +52,61 @@ describe('a switch away from an idle model', () => {
     ]);
     await clock.advance(40 * SECOND);
     expect(lifecycle.sleeps.map((s) => s.model)).toEqual(['llama']);
+  });
+});
+
+describe('a fresh reading after the stop', () => {
+  /** A card sampled once a second, as the real probe does, and on `readNow` when the scheduler is given it. */
+  function sampledRig(withReadNow: boolean) {
+    const clock = new VirtualClock();
+    const lifecycle = new FakeLifecycle({
+      clock,
+      specs: [llama, sdxl],
+      stopMs: 1000,
+      wakeMs: 2000,
+      releaseLagMs: 0,
+    });
+    let sampled = lifecycle.freeVramBytes(0);
+    const tick = (): void => {
+      sampled = lifecycle.freeVramBytes(0);
+      clock.setTimeout(tick, 1000);
+    };
+    const scheduler = new VramScheduler({
+      clock,
+      lifecycle,
+      freeVramBytes: () => sampled,
+      totalVramBytes: (g) => lifecycle.totalVramBytes(g),
+      learnedVramBytes: () => null,
+      settings: () => DEFAULTS,
+      readNow: withReadNow
+        ? () => {
+            sampled = lifecycle.freeVramBytes(0);
+            return Promise.resolve();
+          }
+        : undefined,
+    });
+    lifecycle.admission = scheduler;
+    lifecycle.setReady('llama', clock.now() - MINUTE, clock.now() - 100);
+    sampled = lifecycle.freeVramBytes(0);
+    // The probe's ticks fall 400 ms after each whole second from here.
+    clock.setTimeout(tick, 400);
+    return { clock, lifecycle };
+  }
+
+  it('starts the new model as soon as the old one has stopped, not at the next tick of the GPU probe', async () => {
+    const withRead = sampledRig(true);
+    const t0 = withRead.clock.now();
+    void withRead.lifecycle.use('sdxl', 100);
+    await withRead.clock.advance(5 * SECOND);
+    // llama's stop takes 1 s; the reading taken then shows its memory back.
+    expect(withRead.lifecycle.starts).toEqual([{ model: 'sdxl', at: t0 + 1000 }]);
+
+    // Without it, the wake waits for the probe's next tick (1.4 s).
+    const withoutRead = sampledRig(false);
+    const t1 = withoutRead.clock.now();
+    void withoutRead.lifecycle.use('sdxl', 100);
+    await withoutRead.clock.advance(5 * SECOND);
+    expect(withoutRead.lifecycle.starts).toEqual([{ model: 'sdxl', at: t1 + 1400 }]);
   });
 });
 

@@ -35,6 +35,7 @@ export function vramRig(options: VramRigOptions): {
     totalVramBytes: (gpu) => vram.totalVramBytes(gpu),
     learnedVramBytes: () => null,
     settings: () => settings,
+    readNow: () => vram.readNow(),
     pollMs: options.pollMs,
   });
   const built = new Lifecycle({
