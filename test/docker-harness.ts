@@ -47,6 +47,11 @@ export function ensureFakeOllamaImage(): string {
   return ensureNodeScriptImage(join(__dirname, 'fake-ollama', 'server.js'), 'siesta-test/fake-ollama');
 }
 
+/** The fake server with a sleep API (test/fake-doze/server.js, issue 15), built like the fake model's. */
+export function ensureFakeDozeImage(): string {
+  return ensureNodeScriptImage(join(__dirname, 'fake-doze', 'server.js'), 'siesta-test/fake-doze');
+}
+
 function ensureNodeScriptImage(script: string, repository: string): string {
   const image = nodeScriptImage(script, repository);
   try {
@@ -89,6 +94,8 @@ export interface FakeModelOptions {
   readonly start?: boolean;
   /** Run it on the host's network (`network_mode: host`), its server on this host port; nothing is published. */
   readonly hostNetworkPort?: number;
+  /** Another node-script image of the harness (such as `ensureFakeDozeImage()`); default the fake model's. */
+  readonly image?: string;
 }
 
 /** Label that marks every container a test run made, so cleanup finds them. */
@@ -96,7 +103,7 @@ export const TEST_LABEL = 'siesta-test.run';
 
 /** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port), or on the host network. */
 export async function createFakeModel(docker: Docker, options: FakeModelOptions): Promise<Docker.Container> {
-  const image = ensureFakeModelImage();
+  const image = options.image ?? ensureFakeModelImage();
   await removeContainer(docker, options.name);
   const hostPort = options.hostNetworkPort;
   const env = Object.entries({
