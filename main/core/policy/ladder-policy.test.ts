@@ -9,7 +9,12 @@ import {
 } from './ladder-policy';
 
 /** 30 W awake, 5 W dozed; a doze wake worth 750 J (energy plus a 2 s wait), a cold start 8,400 J (plus 20 s). */
-const COSTS: LadderCosts = { awakeWatts: 30, dozedWatts: 5, dozeWakeJoules: 750, stopWakeJoules: 8_400 };
+const COSTS: LadderCosts = {
+  awakeWatts: 30,
+  dozedWatts: 5,
+  dozeWakeJoules: 750,
+  stopWakeJoules: 8_400,
+};
 
 describe('envelopeThresholds', () => {
   it('dozes where staying awake overtakes dozing at once, stops where dozing overtakes stopping', () => {
@@ -43,13 +48,16 @@ describe('ladderGapJoules', () => {
 
 describe('bestLadderThresholds', () => {
   it('finds the pair a brute-force search over the gaps finds', () => {
-    const gaps = [5_000, 8_000, 40_000, 45_000, 50_000, 300_000, 2_000_000, 7_000_000, 9_000, 120_000];
+    const gaps = [
+      5_000, 8_000, 40_000, 45_000, 50_000, 300_000, 2_000_000, 7_000_000, 9_000, 120_000,
+    ];
     const { thresholds, joules } = bestLadderThresholds(gaps, COSTS);
     const cost = (a: number, b: number) =>
       gaps.reduce((s, g) => s + ladderGapJoules(g, { dozeAfterMs: a, stopAfterMs: b }, COSTS), 0);
     let brute = Number.POSITIVE_INFINITY;
     const candidates = [0, ...gaps, Number.POSITIVE_INFINITY];
-    for (const a of candidates) for (const b of candidates) if (b >= a) brute = Math.min(brute, cost(a, b));
+    for (const a of candidates)
+      for (const b of candidates) if (b >= a) brute = Math.min(brute, cost(a, b));
     expect(joules).toBeCloseTo(brute, 6);
     expect(cost(thresholds.dozeAfterMs, thresholds.stopAfterMs)).toBeCloseTo(joules, 6);
   });
