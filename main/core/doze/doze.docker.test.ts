@@ -1,6 +1,6 @@
 // Dozes on the real engine (issue 15): a fake server with vLLM's, SGLang's and custom sleep APIs in a container, its
 // doze read from the container's labels, and a GPU stand-in whose VRAM follows the fake's own sleep state.
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createFakeModel,
   ensureFakeDozeImage,
@@ -19,7 +19,9 @@ const WAKE_DELAY_MS = 400;
 
 /** The GPU stand-in: what the fake says it holds (14 GiB awake, its leftover dozed), plus 0.4 GiB of CUDA context. */
 async function usedBytes(upstream: Upstream): Promise<number> {
-  const res = await fetch(`http://${upstream.host}:${upstream.port}/fake/state`);
+  const res = await fetch(`http://${upstream.host}:${upstream.port}/fake/state`, {
+    signal: AbortSignal.timeout(5_000),
+  });
   return ((await res.json()) as { usedBytes: number }).usedBytes + 0.4 * GIB;
 }
 
@@ -29,7 +31,9 @@ function wattsFor(bytes: number): number {
 }
 
 async function request(upstream: Upstream): Promise<{ status: number; wakes: number | null }> {
-  const res = await fetch(`http://${upstream.host}:${upstream.port}/whoami`);
+  const res = await fetch(`http://${upstream.host}:${upstream.port}/whoami`, {
+    signal: AbortSignal.timeout(5_000),
+  });
   const body = (await res.json()) as { wakes?: number };
   return { status: res.status, wakes: body.wakes ?? null };
 }
@@ -52,7 +56,10 @@ async function startFake(
     port: Number(info.NetworkSettings.Ports['8000/tcp']?.[0]?.HostPort ?? 0),
   };
   for (let i = 0; ; i++) {
-    const ok = await fetch(`http://127.0.0.1:${upstream.port}/health`).then(
+    const ok = await fetch(`http://127.0.0.1:${upstream.port}/health`, {
+      // A connection to a container that just started is now and then accepted and never answered: try a new one.
+      signal: AbortSignal.timeout(1_000),
+    }).then(
       (r) => r.ok,
       () => false,
     );
@@ -67,6 +74,9 @@ async function startFake(
 }
 
 describeDocker('dozing a model through its server’s own sleep API, with the real engine', () => {
+  // Building the image (docker import) can take a while on a loaded machine: before the tests, not inside one.
+  beforeAll(() => void ensureFakeDozeImage(), 180_000);
+
   afterAll(async () => {
     await removeTestContainers(docker);
   });
