@@ -14,6 +14,7 @@ export default tseslint.config(
       '*.config.mjs',
       'test/fake-model/**',
       'test/fake-ollama/**',
+      'test/fake-doze/**',
     ],
   },
   js.configs.recommended,

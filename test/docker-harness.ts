@@ -50,6 +50,11 @@ export function ensureFakeOllamaImage(): string {
   );
 }
 
+/** The fake server with a sleep API (test/fake-doze/server.js, issue 15), built like the fake model's. */
+export function ensureFakeDozeImage(): string {
+  return ensureNodeScriptImage(join(__dirname, 'fake-doze', 'server.js'), 'siesta-test/fake-doze');
+}
+
 function ensureNodeScriptImage(script: string, repository: string): string {
   const image = nodeScriptImage(script, repository);
   try {
@@ -100,6 +105,8 @@ export interface FakeModelOptions {
   readonly start?: boolean;
   /** Run it on the host's network (`network_mode: host`), its server on this host port; nothing is published. */
   readonly hostNetworkPort?: number;
+  /** Another node-script image of the harness (such as `ensureFakeDozeImage()`); default the fake model's. */
+  readonly image?: string;
 }
 
 /** The healthcheck of fake-model containers and services: GET /health on port 8000 must answer 200. */
@@ -118,7 +125,7 @@ export async function createFakeModel(
   docker: Docker,
   options: FakeModelOptions,
 ): Promise<Docker.Container> {
-  const image = ensureFakeModelImage();
+  const image = options.image ?? ensureFakeModelImage();
   await removeContainer(docker, options.name);
   const hostPort = options.hostNetworkPort;
   const env = Object.entries({

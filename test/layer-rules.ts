@@ -11,7 +11,7 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['swarm'],
   ['providers'],
   ['lifecycle'],
-  ['scheduler', 'ledger'],
+  ['scheduler', 'ledger', 'doze'],
   ['policy', 'ollama'],
   ['proxy'],
   ['settings'],

@@ -167,10 +167,10 @@ function buildRuntime(
  */
 function buildLifecycle(
   root: Root,
-  parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples },
+  parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples; probe: GpuProbe },
 ): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
   const { clock, settings, teardown, log } = root;
-  const { ledger, latest } = parts;
+  const { ledger, latest, probe } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
   const policies = new KeepAlivePolicies({
     clock,
@@ -196,6 +196,8 @@ function buildLifecycle(
       ollama.wakeVramBytes(model) ??
       ledger.learnedVramBytes(model),
     innerModels: ollamaInnerModels(() => ollama, log),
+    // After an eviction, a fresh reading where the backend can take one (not the nvidia-smi stream).
+    readNow: probe.readNow ? () => probe.readNow?.() ?? Promise.resolve() : undefined,
     settings: () => {
       const s = settings.get();
       return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
@@ -455,7 +457,12 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       : [];
     const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies, ollama } = buildLifecycle(root, { ledger, runtime, latest });
+    const { lifecycle, policies, ollama } = buildLifecycle(root, {
+      ledger,
+      runtime,
+      latest,
+      probe,
+    });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
     const gateway = new Gateway({
       lifecycle,

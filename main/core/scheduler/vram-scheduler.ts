@@ -71,6 +71,11 @@ export interface VramSchedulerOptions {
   /** What a model used in its last run (ledger/attribution), or null. */
   readonly learnedVramBytes: (model: string) => number | null;
   readonly settings: () => SchedulerSettings;
+  /**
+   * Takes a fresh GPU reading (the probe's `readNow`), called once evicted models have stopped so the wake sees their
+   * memory back at once instead of at the next tick (1 s by default). Absent: the next tick.
+   */
+  readonly readNow?: () => Promise<void>;
   /** How often a waiting wake looks at the GPU again (free VRAM changes with samples, not events). Default 100 ms. */
   readonly pollMs?: number;
   /** How long memory of an evicted model may take to show as free before the scheduler stops waiting for it. Default 10 s. */
@@ -317,7 +322,12 @@ export class VramScheduler implements WakeAdmission {
         this.kickAll();
       }
     });
-    const all = Promise.all(sleeps).then((results) => results.every(Boolean));
+    const all = Promise.all(sleeps).then(async (results) => {
+      // The containers have exited, so the driver has freed their memory: read it now rather than at the next tick.
+      await this.options.readNow?.().catch(() => undefined);
+      this.kickAll();
+      return results.every(Boolean);
+    });
     // The sleeps go on if this wake gives up; it stops waiting for them at its deadline or on abort.
     return (await this.untilOver(all, context)) === true;
   }
