@@ -145,7 +145,10 @@ describeDocker('the gateway over real model containers', () => {
     expect(res.status).toBe(200);
     expect(res.body.endsWith('end\n')).toBe(true);
     const chunks = res.body.match(/^chunk \d+$/gm) ?? [];
-    expect(chunks.length).toBeGreaterThanOrEqual(streamMs / 100 - 1);
+    // The model ends its stream itself ('end') once streamMs have passed; how many 100 ms ticks its timer managed
+    // meanwhile depends on the machine's load, so the stream's length is checked in time, not in chunks.
+    expect(endedAt - startedAt).toBeGreaterThanOrEqual(streamMs);
+    expect(chunks.length).toBeGreaterThan(0);
     expect(chunks).toEqual(chunks.map((_, i) => `chunk ${i}`));
     expect(
       gw.events.filter(
