@@ -3,12 +3,13 @@
 // the Electron shell both start Siesta here. Parts built before the control core reach it through subscriptions
 // (compose/core-feeds.ts), never through a reference filled in later.
 import { mkdirSync } from 'node:fs';
-import { ControlApiServer, DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT } from './api/api-server';
 import { loadOrCreateToken } from './api/api-token';
 import { TOKEN_COOKIE } from './api/request-guards';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
+import { buildRuntime } from './compose/build-runtime';
+import { startApi } from './compose/start-api';
 import { ConfigInForce, ConfigReloader } from './compose/config-reloader';
 import { EngineFeed, ProblemFeed } from './compose/core-feeds';
 import { ModelSet } from './compose/model-set';
@@ -16,13 +17,9 @@ import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
 import type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
 import { SiestaStartError } from './compose/siesta-types';
 import { Teardown, messageOf } from './compose/teardown';
-import { yamlContainerNames } from './config/load-specs';
 import { readSiestaYaml } from './config/siesta-yaml';
-import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
-import type Dockerode from 'dockerode';
 import type { ContainerRuntime } from './docker/container-runtime';
-import { DockerRuntime } from './docker/docker-runtime';
-import { buildEngineSet, engineStatusLine, remoteGpuProbes } from './providers/build-engine-set';
+import { remoteGpuProbes } from './providers/build-engine-set';
 import type { EngineSetRuntime } from './providers/engine-set';
 import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
 import { ModelManager } from './manage/model-manager';
@@ -110,55 +107,6 @@ function buildLedger(root: Root): Ledger {
   root.teardown.add(() => ledger.close());
   ledger.setPricing(pricingOf(root.settings.get()));
   return ledger;
-}
-
-/** The engine as the docker CLI finds it (DOCKER_HOST, its current context, the platform default), named in messages. */
-function buildRuntime(
-  root: Root,
-  config: ConfigInForce,
-  engine: EngineFeed,
-): {
-  runtime: ContainerRuntime;
-  engineAddress: string;
-  engineSet: EngineSetRuntime | null;
-  docker: Dockerode;
-} {
-  const { options } = root;
-  let docker = options.docker;
-  let engineAddress = 'the engine Siesta was given';
-  if (!docker) {
-    const endpoint = resolveDockerEndpoint();
-    docker = dockerFor(endpoint);
-    engineAddress = `${endpoint.address}, ${endpoint.source}`;
-  }
-  const managedNames = (): readonly string[] => {
-    const yaml = config.get();
-    return yaml ? yamlContainerNames(yaml) : [];
-  };
-  // siesta.yaml's `engines:` (several engines, Swarm managers): one provider over them all; else the one engine.
-  const engines = config.get()?.engines ?? [];
-  const engineSet =
-    engines.length > 0 && !options.docker
-      ? buildEngineSet(engines, {
-          clock: root.clock,
-          managedNames,
-          scope: options.containerScope,
-          onStatus: (status) => {
-            root.log(engineStatusLine(status));
-            engine.republish();
-          },
-        })
-      : null;
-  if (engineSet) {
-    engineAddress = engineSet
-      .statuses()
-      .map((e) => `${e.name} (${e.kind}) ${e.address}`)
-      .join('; ');
-  }
-  const runtime: ContainerRuntime =
-    engineSet ??
-    new DockerRuntime({ docker, managedNames, scope: options.containerScope, clock: root.clock });
-  return { runtime, engineAddress, engineSet, docker };
 }
 
 /**
@@ -376,47 +324,6 @@ async function startGpu(
   });
   vramTracker.start();
   root.teardown.add(() => vramTracker.stop());
-}
-
-async function startApi(
-  root: Root,
-  core: SiestaControlCore,
-  gateway: Gateway,
-  token: string,
-  manager: ModelManager,
-): Promise<ControlApiServer> {
-  const controlAddress = root.options.control ?? {
-    host: DEFAULT_CONTROL_HOST,
-    port: DEFAULT_CONTROL_PORT,
-  };
-  const api = new ControlApiServer({
-    core,
-    manager,
-    token,
-    host: controlAddress.host,
-    port: controlAddress.port,
-    rendererDir: root.options.rendererDir ?? null,
-    clock: root.clock,
-    onError: (error) => root.log(`control API: ${messageOf(error)}`),
-    log: root.log,
-  });
-  api.metrics.addReading(
-    'siesta_gateway_buffered_body_bytes',
-    'Bytes of request bodies the gateway holds in memory to route them by their model field',
-    () => gateway.bufferedBodyBytes(),
-  );
-  api.metrics.addReading(
-    'siesta_gateway_open_connections',
-    'Client connections open on the gateway, all ports together',
-    () => gateway.openConnections(),
-  );
-  try {
-    await api.listen();
-  } catch (error: unknown) {
-    throw new SiestaStartError(messageOf(error));
-  }
-  root.teardown.add(() => api.close());
-  return api;
 }
 
 /**
