@@ -25,11 +25,7 @@ export function readRoutingBody(
   if (declared !== undefined && Number(declared) > maxBytes)
     return Promise.resolve({ kind: 'too-large', limitBytes: maxBytes });
   const declaredBytes = declared === undefined ? null : Number(declared);
-  if (declaredBytes !== null && !hold.grow(declaredBytes)) {
-    // Drained, not held: the client finishes sending and reads its 503 on a connection that stays usable.
-    req.resume();
-    return Promise.resolve({ kind: 'over-budget' });
-  }
+  if (declaredBytes !== null && !hold.grow(declaredBytes)) return drainThenRefuse(req);
   return new Promise((resolve) => {
     // A declared length is read straight into one buffer: no chunk list, no second copy when it is joined.
     const whole =
@@ -54,9 +50,12 @@ export function readRoutingBody(
         return;
       }
       if (declaredBytes === null && !hold.grow(chunk.length)) {
-        finish({ kind: 'over-budget' });
-        // The rest is read and dropped (no listener keeps it), so no memory is held for it.
-        req.resume();
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onAbort);
+        req.off('close', onClose);
+        settled = true;
+        void drainThenRefuse(req).then(resolve);
         return;
       }
       if (whole !== null) chunk.copy(whole, total - chunk.length);
@@ -80,5 +79,25 @@ export function readRoutingBody(
     req.on('end', onEnd);
     req.on('error', onAbort);
     req.on('close', onClose);
+  });
+}
+
+/**
+ * Reads the rest of a body it will not hold and drops it, then answers `over-budget`: the 503 goes out once the client
+ * has finished sending, so it reads its answer instead of a broken pipe on a connection Node would otherwise start to
+ * time out (keep-alive) while the upload still runs.
+ */
+function drainThenRefuse(req: IncomingMessage): Promise<RoutingBody> {
+  return new Promise((resolve) => {
+    if (req.complete) {
+      resolve({ kind: 'over-budget' });
+      return;
+    }
+    req.once('end', () => resolve({ kind: 'over-budget' }));
+    req.once('error', () => resolve({ kind: 'aborted' }));
+    req.once('close', () => {
+      if (!req.complete) resolve({ kind: 'aborted' });
+    });
+    req.resume();
   });
 }
