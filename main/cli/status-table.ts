@@ -100,6 +100,8 @@ export function stateText(model: ModelView, nowAt: number): string {
     case 'asleep':
     case 'stopping':
     case 'failed':
+    case 'dozing':
+    case 'dozed':
       return model.state;
     default:
       return assertNever(model.state);

@@ -36,6 +36,7 @@ import { ledgerModelStore } from './ollama/ledger-model-store';
 import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
+import { httpDozer } from './doze/http-dozer';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { Gateway } from './proxy/gateway';
@@ -156,6 +157,7 @@ function buildLifecycle(
     runtime: parts.runtime,
     admission: scheduler,
     idlePolicy: policies,
+    dozer: httpDozer(),
     log: (line) => root.feed.report('lifecycle', line),
   });
   teardown.add(() => lifecycle.stop());

@@ -68,9 +68,23 @@ export function apiEventOfLifecycle(event: LifecycleEvent): ApiEvent | null {
         at: event.at,
         model: event.model,
         cause: describeWakeCause(event.cause),
+        ...(event.from ? { from: event.from } : {}),
       };
     case 'ready':
-      return { type: 'wake-ready', at: event.at, model: event.model, wakeMs: event.wakeMs };
+      return {
+        type: 'wake-ready',
+        at: event.at,
+        model: event.model,
+        wakeMs: event.wakeMs,
+        ...(event.from ? { from: event.from } : {}),
+      };
+    case 'doze':
+      return {
+        type: 'dozed',
+        at: event.at,
+        model: event.model,
+        cause: describeSleepCause(event.cause),
+      };
     case 'failed':
       return {
         type: 'wake-failed',

@@ -51,5 +51,17 @@ export function modelViewOf(
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
     ...(serves === undefined ? {} : { serves: [...serves] }),
+    ...(spec.doze
+      ? {
+          doze: {
+            kind: spec.doze.kind,
+            dozeAt: status.dozeAt ?? null,
+            dozedAt: status.dozedAt ?? null,
+            wakeEstimateMs: null,
+            keptBytes: null,
+            warning: null,
+          },
+        }
+      : {}),
   };
 }

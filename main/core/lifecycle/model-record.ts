@@ -13,6 +13,7 @@ export interface StateFields {
   readonly upstream?: Upstream | null;
   readonly wakeStartedAt?: number | null;
   readonly readyAt?: number | null;
+  readonly dozedAt?: number | null;
   readonly failure?: Failure | null;
   readonly readinessDetail?: string | null;
   readonly gpuIndexes?: readonly number[];
@@ -28,6 +29,10 @@ export class ModelRecord {
   lastUsedAt: number | null = null;
   wakeStartedAt: number | null = null;
   readyAt: number | null = null;
+  /** When it dozed, while dozing or dozed. */
+  dozedAt: number | null = null;
+  /** The doze under way (dozing), so a sleep or a wake can wait for it. */
+  dozing: Promise<void> | null = null;
   failure: Failure | null = null;
   gpuIndexes: readonly number[] = [];
   readinessDetail: string | null = null;
@@ -71,6 +76,7 @@ export class ModelRecord {
     if (fields.upstream !== undefined) this.upstream = fields.upstream;
     if (fields.wakeStartedAt !== undefined) this.wakeStartedAt = fields.wakeStartedAt;
     if (fields.readyAt !== undefined) this.readyAt = fields.readyAt;
+    if (fields.dozedAt !== undefined) this.dozedAt = fields.dozedAt;
     if (fields.failure !== undefined) this.failure = fields.failure;
     if (fields.readinessDetail !== undefined) this.readinessDetail = fields.readinessDetail;
     if (fields.gpuIndexes !== undefined) this.gpuIndexes = fields.gpuIndexes;
@@ -95,6 +101,8 @@ export class ModelRecord {
       upstream: this.upstream,
       lastUsedAt: this.lastUsedAt,
       sleepAt: this.idle.sleepAt,
+      dozeAt: this.idle.dozeAt,
+      dozedAt: this.state === 'dozed' ? this.dozedAt : null,
       wakeStartedAt: this.wakeStartedAt,
       readyAt: this.readyAt,
       failure: this.failure,

@@ -69,6 +69,8 @@ function noticeOf(event: ApiEvent): Notice | null {
         ? null
         : evictedNotice(event.model, eviction.forModel, eviction.group, event.at);
     }
+    // Dozes are idle sleeps' lighter kin: they happen all day and are no news.
+    case 'dozed':
     case 'snapshot':
     case 'model':
     case 'samples':

@@ -222,6 +222,8 @@ export class VramScheduler implements WakeAdmission {
         break;
       case 'waking':
       case 'stopping':
+      case 'dozing':
+      case 'dozed':
         break;
       default:
         assertNever(status.state);

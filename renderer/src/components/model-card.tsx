@@ -14,6 +14,8 @@ const STATE_TEXT: Readonly<Record<ApiModelState, string>> = {
   ready: 'Ready',
   stopping: 'Going to sleep',
   failed: 'Failed',
+  dozing: 'Dozing',
+  dozed: 'Dozed',
 };
 
 /** The card of one model. */
@@ -139,6 +141,7 @@ function toggleOf(
 ): { readonly action: 'wake' | 'sleep' | null; readonly label: string; readonly text: string } {
   switch (state) {
     case 'asleep':
+    case 'dozed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Wake' };
     case 'failed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Try again' };
@@ -148,6 +151,8 @@ function toggleOf(
       return { action: null, label: `${name} is waking`, text: 'Waking…' };
     case 'stopping':
       return { action: null, label: `${name} is going to sleep`, text: 'Going to sleep…' };
+    case 'dozing':
+      return { action: null, label: `${name} is dozing`, text: 'Dozing…' };
   }
 }
 
