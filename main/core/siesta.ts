@@ -36,7 +36,9 @@ import { ledgerModelStore } from './ollama/ledger-model-store';
 import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
-import { httpDozer } from './doze/http-dozer';
+import type { ModelSpec } from './config/model-spec';
+import { gpuDozeMeter, hostDozer } from './compose/doze-parts';
+import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { Gateway } from './proxy/gateway';
@@ -117,7 +119,12 @@ function buildLedger(root: Root): Ledger {
 function buildLifecycle(
   root: Root,
   parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples; probe: GpuProbe },
-): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
+): {
+  lifecycle: Lifecycle;
+  policies: KeepAlivePolicies;
+  ollama: OllamaCatalog;
+  dozeMeter: DozeMeter;
+} {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest, probe } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
@@ -127,6 +134,11 @@ function buildLifecycle(
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
+  const report = (line: string): void => root.feed.report('lifecycle', line);
+  const needOf = (spec: ModelSpec): number | null =>
+    spec.vramBytes ?? ledger.learnedVramBytes(spec.name);
+  // Measures each doze with the GPU probe: the scheduler counts a dozed model's VRAM as free once measured.
+  const dozeMeter = gpuDozeMeter({ clock, latest, probe, needOf, report });
   // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
   // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
   const scheduler = new VramScheduler({
@@ -151,16 +163,19 @@ function buildLifecycle(
       const s = settings.get();
       return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
     },
+    dozeKeptBytes: (model) => dozeMeter.keptBytes(model),
+    mayDozeForRoom: (model) => dozeMeter.mayDozeForRoom(model),
   });
   const lifecycle: Lifecycle = new Lifecycle({
     clock,
     runtime: parts.runtime,
     admission: scheduler,
     idlePolicy: policies,
-    dozer: httpDozer(),
-    log: (line) => root.feed.report('lifecycle', line),
+    dozer: dozeMeter.wrap(hostDozer(needOf)),
+    log: report,
   });
   teardown.add(() => lifecycle.stop());
+  teardown.add(dozeMeter.attach(lifecycle));
   const ollama: OllamaCatalog = new OllamaCatalog({
     lifecycle,
     clock,
@@ -191,7 +206,7 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
-  return { lifecycle, policies, ollama };
+  return { lifecycle, policies, ollama, dozeMeter };
 }
 
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
@@ -244,6 +259,7 @@ function buildControlCore(
     engine: EngineFeed;
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
+    dozeMeter: DozeMeter;
   },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
@@ -255,6 +271,7 @@ function buildControlCore(
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
     ollama: parts.ollama,
+    doze: { measureOf: (model) => parts.dozeMeter.measureOf(model) },
     ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
   });
   root.teardown.add(() => core.close());
@@ -366,7 +383,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       : [];
     const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies, ollama } = buildLifecycle(root, {
+    const { lifecycle, policies, ollama, dozeMeter } = buildLifecycle(root, {
       ledger,
       runtime,
       latest,
@@ -429,6 +446,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       engine,
       ollama,
       engineSet,
+      dozeMeter,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
     await startGpu(root, {

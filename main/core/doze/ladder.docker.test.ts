@@ -3,117 +3,26 @@
 // each fake says it holds. A doze frees the memory; a request wakes it through the server's own wake (no restart), or
 // restarts it when that wake fails; a busy model is never dozed; a dozed model is stopped at its stop time.
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  createFakeModel,
-  ensureFakeDozeImage,
-  removeTestContainers,
-} from '../../../test/docker-harness';
+import { ensureFakeDozeImage, removeTestContainers } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { until } from '../../../test/until';
-import { systemClock } from '../clock/clock';
-import { specFromLabels } from '../config/spec-from-labels';
 import { dockerFromEnv } from '../docker/docker-client';
-import { DockerRuntime } from '../docker/docker-runtime';
-import { Lifecycle } from '../lifecycle/lifecycle';
-import type { IdlePolicy } from '../lifecycle/lifecycle-api';
-import type { LifecycleEvent } from '../lifecycle/model-state';
-import { Gateway } from '../proxy/gateway';
-import { gatewaySettings } from '../proxy/gateway-settings';
-import { httpDozer } from './http-dozer';
-import { DozeVram } from './testdata/doze-vram';
+import {
+  askThroughGateway as ask,
+  startLadderRig,
+  type LadderModel,
+  type LadderRig as Rig,
+} from './testdata/ladder-rig';
 
 const docker = dockerFromEnv();
-const clock = systemClock();
 const GIB = 1024 ** 3;
 const WAKE_DELAY_MS = 400;
-
-interface LadderModel {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly env?: Record<string, string>;
-  readonly dozeAfterMs: number;
-  readonly stopAfterMs: number;
-}
-
-interface Rig {
-  readonly lifecycle: Lifecycle;
-  readonly gateway: Gateway;
-  readonly port: number;
-  readonly vram: DozeVram;
-  readonly events: LifecycleEvent[];
-  readonly logs: string[];
-}
 
 let current: Rig | null = null;
 
 async function ladderRig(models: readonly LadderModel[]): Promise<Rig> {
-  const runtime = new DockerRuntime({ docker, managedNames: () => [] });
-  const specs = [];
-  for (const m of models) {
-    const labels = { 'siesta.enable': 'true', 'siesta.health': '/health', ...m.labels };
-    await createFakeModel(docker, {
-      name: m.name,
-      image: ensureFakeDozeImage(),
-      labels,
-      env: { WAKE_DELAY_MS: String(WAKE_DELAY_MS), ...(m.env ?? {}) },
-    });
-    // The doze comes from the container's labels, as Siesta reads them.
-    const read = specFromLabels(m.name, labels);
-    if (!read.spec) throw new Error(read.problems.map((p) => p.message).join('; '));
-    specs.push({ ...read.spec, wakeTimeoutMs: 60_000 });
-  }
-  const ladder: IdlePolicy = {
-    idleTimeFor: (spec) => {
-      const m = models.find((x) => x.name === spec.name);
-      return {
-        idleMs: m?.stopAfterMs ?? 600_000,
-        dozeAfterMs: m?.dozeAfterMs,
-        reason: 'the test ladder',
-      };
-    },
-  };
-  const logs: string[] = [];
-  const events: LifecycleEvent[] = [];
-  const lifecycle = new Lifecycle({
-    clock,
-    runtime,
-    dozer: httpDozer({ timeoutMs: 10_000 }),
-    idlePolicy: ladder,
-    stopGraceMs: 2_000,
-    log: (line) => logs.push(line),
-  });
-  lifecycle.onEvent((event) => events.push(event));
-  lifecycle.setSpecs(specs);
-  await lifecycle.start();
-  const gateway = new Gateway({
-    lifecycle,
-    clock,
-    settings: gatewaySettings({ port: 0 }),
-    log: (line) => logs.push(line),
-  });
-  await gateway.start();
-  const port = gateway.addresses()[0]?.port;
-  if (port === undefined) throw new Error('the gateway has no address');
-  const vram = new DozeVram({
-    runtime,
-    containers: models.map((m) => m.name),
-    totalBytes: 24 * GIB,
-  });
-  current = { lifecycle, gateway, port, vram, events, logs };
+  current = await startLadderRig(docker, models, { wakeDelayMs: WAKE_DELAY_MS });
   return current;
-}
-
-/** A request through the gateway (`/NAME/whoami`, the prefix stripped), as a client sends it. */
-async function ask(
-  rig: Rig,
-  name: string,
-  query = '',
-): Promise<{ status: number; wakes: number | null }> {
-  const res = await fetch(`http://127.0.0.1:${rig.port}/${name}/whoami${query}`, {
-    signal: AbortSignal.timeout(30_000),
-  });
-  const body = (await res.json()) as { wakes?: number };
-  return { status: res.status, wakes: body.wakes ?? null };
 }
 
 async function startedAt(name: string): Promise<string> {
@@ -135,9 +44,7 @@ describeDocker('the sleep ladder with the real engine and gateway', () => {
   afterEach(async () => {
     const rig = current;
     current = null;
-    if (!rig) return;
-    await rig.gateway.stop();
-    await rig.lifecycle.stop();
+    await rig?.close();
   });
 
   afterAll(async () => {

@@ -51,14 +51,16 @@ export function dozeRefusal(m: ModelMachine): string | null {
   return dozer.refusal(m.spec);
 }
 
-/** The idle timer's doze; a model that may not doze now (host RAM short) stays awake until its stop time. */
+/** The idle timer's doze; a model that may not doze now (host RAM short) is stopped instead, as without a ladder. */
 export function idleDoze(m: ModelMachine, idleMs: number): void {
   if (m.neverSleepsReason() !== null) return;
   const refusal = dozeRefusal(m);
   if (refusal !== null) {
-    if (m.state === 'ready') m.ctx.log(`"${m.name}" did not doze: ${refusal}`);
-    m.continueToStop();
-    m.changed();
+    if (m.state !== 'ready' || m.leases.size > 0) return;
+    m.ctx.log(`"${m.name}" did not doze: ${refusal}; stopping it instead`);
+    stopContainer(m, { kind: 'idle', idleMs }).catch((error: unknown) =>
+      m.ctx.log(`idle sleep of "${m.name}" failed: ${messageOf(error)}`),
+    );
     return;
   }
   runDoze(m, { kind: 'idle', idleMs }).catch((error: unknown) =>

@@ -170,7 +170,7 @@ describe('the sleep ladder', () => {
     expect(r.runtime.startCount('chat')).toBe(1);
   });
 
-  it('stops the model when its doze fails, and when the dozer refuses it stays awake until the stop', async () => {
+  it('stops the model when its doze fails, or when the dozer refuses it (host RAM short)', async () => {
     const failing = await rigWithDozer();
     failing.dozer.failDoze = true;
     await awakeAndIdle(failing);
@@ -184,12 +184,14 @@ describe('the sleep ladder', () => {
     const refused = await rigWithDozer();
     refused.dozer.refuse = 'host RAM is short';
     await awakeAndIdle(refused);
-    await refused.clock.advance(10_500);
-    expect(refused.lifecycle.get('chat')?.state).toBe('ready');
-    expect(refused.lifecycle.get('chat')?.sleepAt).toBe(refused.clock.now() + 49_500);
-    expect(refused.logs).toContain('"chat" did not doze: host RAM is short');
-    await refused.clock.advance(49_600);
+    await refused.clock.advance(10_100);
     expect(refused.lifecycle.get('chat')?.state).toBe('asleep');
+    expect(refused.logs).toContain('"chat" did not doze: host RAM is short; stopping it instead');
+    expect(refused.events.at(-1)).toMatchObject({
+      kind: 'sleep',
+      cause: { kind: 'idle', idleMs: 10_000 },
+    });
+    expect(refused.dozer.calls).toEqual([]);
   });
 
   it('a model without a doze simply stops at its idle time', async () => {

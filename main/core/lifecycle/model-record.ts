@@ -103,6 +103,7 @@ export class ModelRecord {
       sleepAt: this.idle.sleepAt,
       dozeAt: this.idle.dozeAt,
       dozedAt: this.state === 'dozed' ? this.dozedAt : null,
+      wakeFrom: this.state === 'waking' ? (this.wake?.level ?? null) : null,
       wakeStartedAt: this.wakeStartedAt,
       readyAt: this.readyAt,
       failure: this.failure,

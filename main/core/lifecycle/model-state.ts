@@ -56,6 +56,8 @@ export interface ModelStatus {
   readonly sleepAt: number | null;
   /** When the idle timer will doze it (epoch ms), or absent/null (no doze planned). */
   readonly dozeAt?: number | null;
+  /** While waking: where from (`dozed`: the server's own wake); absent or null otherwise. */
+  readonly wakeFrom?: WakeLevel | null;
   /** When it dozed (epoch ms), while dozed; absent or null otherwise. */
   readonly dozedAt?: number | null;
   /** When the current or last wake started. */
