@@ -1,7 +1,8 @@
 // Two real Docker hosts behind one `siesta serve`: this machine's engine and a second dockerd in a network namespace
 // the test creates (its own veth pair and 10.231.x addresses), reached over TCP with TLS. One labelled container on
 // each; one gateway wakes, serves (streaming) and sleeps both; the remote engine going away is reported, a request for
-// its model gets a clear error at once, and its return is survived.
+// its model gets a clear error at once, and its return is survived. The remote model's sleep is credited with the watts
+// its GPU's exporter (a DCGM stand-in) really dropped.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -196,7 +197,43 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     const awakeSpanS = ((awakeServed.at(-1)?.at ?? 0) - (awakeServed[0]?.at ?? 0)) / 1000 + 2;
     expect(-(farAfter?.savedJoules ?? 0)).toBeLessThanOrEqual(150 * awakeSpanS);
     expect(nearAfter).toMatchObject({ savedJoules: 0, savedIsEstimate: true });
-  }, 120_000);
+    // The sleep's credit, measured on the remote GPU: what its exporter's power dropped when far slept (the last
+    // reading while it ran minus the first after it stopped, as the stand-in logged them). While far sleeps, its
+    // savings grow at that many watts, and are not an estimate.
+    const firstAsleep = await until(
+      "the exporter's first reading after far stopped",
+      () => {
+        const lastAwake = exporter.served.findLastIndex((r) => r.powerWatts === 210);
+        return exporter.served.slice(lastAwake + 1)[0];
+      },
+      (r) => r !== undefined,
+      15_000,
+      100,
+    );
+    const droppedWatts = 210 - (firstAsleep?.powerWatts ?? 210);
+    expect(droppedWatts).toBe(150);
+    const credited = async (): Promise<{ joules: number; at: number; estimate: boolean }> => {
+      const s = await stateOf(daemon, dataDir());
+      const far = s.models.find((m) => m.name === 'far');
+      expect(far?.state).toBe('asleep');
+      return { joules: far?.savedJoules ?? 0, at: s.at, estimate: far?.savedIsEstimate ?? true };
+    };
+    // The ledger measures a sleep once its after-window (10 s settling, then 20 s) has readings; until then the
+    // credit is an estimate.
+    const from = await until(
+      "far's sleep measured from gpu2's readings",
+      credited,
+      (c) => !c.estimate,
+      60_000,
+      500,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const to = await credited();
+    const creditedWatts = (to.joules - from.joules) / ((to.at - from.at) / 1000);
+    expect(creditedWatts).toBeGreaterThan(droppedWatts * 0.9);
+    expect(creditedWatts).toBeLessThan(droppedWatts * 1.1);
+    expect(to.estimate).toBe(false);
+  }, 180_000);
 
   it('reports the remote engine going away, answers its model with a clear error at once, and survives its return', async () => {
     await host.stopEngine();
