@@ -2,7 +2,8 @@
 // the test creates (its own veth pair and 10.231.x addresses), reached over TCP with TLS. One labelled container on
 // each; one gateway wakes, serves (streaming) and sleeps both; the remote engine going away is reported, a request for
 // its model gets a clear error at once, and its return is survived. The remote model's sleep is credited with the watts
-// its GPU's exporter (a DCGM stand-in) really dropped.
+// its GPU's exporter (a DCGM stand-in) really dropped. Removing gpu2 from siesta.yaml drops it and its model while
+// Siesta runs; adding it back connects it again.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,15 @@ describeAsRoot('two Docker hosts through one gateway', () => {
   let daemon: Daemon;
   let exporter: DcgmExporterStandIn;
   const dataDir = (): string => join(dir, 'data');
+  const config = (): string => join(dir, 'siesta.yaml');
+  const bothEngines = (): string =>
+    [
+      'engines:',
+      '  home: {}',
+      ...host.engineYaml('gpu2', 'docker'),
+      `    gpuMetrics: ${exporter.url}`,
+      '',
+    ].join('\n');
   const modelState = async (name: string) =>
     (await stateOf(daemon, dataDir())).models.find((m) => m.name === name);
   const running = async (client: typeof docker, container: string) =>
@@ -101,18 +111,8 @@ describeAsRoot('two Docker hosts through one gateway', () => {
       StopTimeout: 2,
       HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '', HostPort: '' }] } },
     });
-    const config = join(dir, 'siesta.yaml');
-    writeFileSync(
-      config,
-      [
-        'engines:',
-        '  home: {}',
-        ...host.engineYaml('gpu2', 'docker'),
-        `    gpuMetrics: ${exporter.url}`,
-        '',
-      ].join('\n'),
-    );
-    daemon = await startDaemon(dataDir(), ['--config', config]);
+    writeFileSync(config(), bothEngines());
+    daemon = await startDaemon(dataDir(), ['--config', config()]);
   }, 180_000);
 
   afterAll(async () => {
@@ -291,4 +291,47 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     expect(await running(host.admin, FAR)).toBe(true);
     expect(daemon.output()).toContain('engine "gpu2"');
   }, 180_000);
+
+  it('follows engines: while running: a removed engine is dropped with its models, said in the log; added again, it connects', async () => {
+    writeFileSync(config(), ['engines:', '  home: {}', ''].join('\n'));
+    const dropped = await until(
+      'gpu2 dropped',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.engines?.length === 1 && !s.models.some((m) => m.name === 'far'),
+      30_000,
+      200,
+    );
+    expect(dropped.engines?.map((e) => e.name)).toEqual(['home']);
+    expect(dropped.models.map((m) => m.name)).toEqual(['near']);
+    // gpu2's GPU leaves the dashboard with it.
+    expect(dropped.gpus.some((g) => g.index === 100)).toBe(false);
+    expect(daemon.output()).toContain(
+      `engines: removed "gpu2" (${host.dockerHost}): its containers (gpu2/${FAR}) are no longer managed and are left as they are`,
+    );
+    expect(daemon.output()).toMatch(/models: removed far/);
+
+    writeFileSync(config(), bothEngines());
+    const back = await until(
+      'gpu2 connected again',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.models.some((m) => m.name === 'far' && m.engine === 'gpu2'),
+      30_000,
+      200,
+    );
+    expect(back.engines?.map((e) => [e.name, e.reachable])).toEqual([
+      ['home', true],
+      ['gpu2', true],
+    ]);
+    expect(daemon.output()).toContain(`engines: added "gpu2" (${host.dockerHost})`);
+    expect(await chat(daemon.gatewayUrl, 'far', 4)).toBe(counted(4));
+    expect(await running(host.admin, FAR)).toBe(true);
+    // Its exporter is read again, under a GPU index of its own.
+    await until(
+      'gpu2 read again',
+      async () => (await stateOf(daemon, dataDir())).gpus.find((g) => g.index >= 100)?.powerWatts,
+      (w) => w === 210,
+      15_000,
+      100,
+    );
+  }, 120_000);
 });
