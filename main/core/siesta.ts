@@ -4,13 +4,13 @@
 // (compose/core-feeds.ts), never through a reference filled in later.
 import { mkdirSync } from 'node:fs';
 import { loadOrCreateToken } from './api/api-token';
-import { TOKEN_COOKIE } from './api/request-guards';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
 import { buildRuntime } from './compose/build-runtime';
 import { startApi } from './compose/start-api';
 import { ConfigInForce, ConfigReloader } from './compose/config-reloader';
+import { enginesReloader, remoteHostsProbe } from './compose/engines-reload';
 import { EngineFeed, ProblemFeed } from './compose/core-feeds';
 import { ModelSet } from './compose/model-set';
 import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
@@ -19,9 +19,8 @@ import { SiestaStartError } from './compose/siesta-types';
 import { Teardown, messageOf } from './compose/teardown';
 import { readSiestaYaml } from './config/siesta-yaml';
 import type { ContainerRuntime } from './docker/container-runtime';
-import { remoteGpuProbes } from './providers/build-engine-set';
 import type { EngineSetRuntime } from './providers/engine-set';
-import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
+import { latestPerGpu } from './gpu/hosts-probe';
 import { ModelManager } from './manage/model-manager';
 import { gpuCapacities } from './sizing/gpu-capacity';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
@@ -38,13 +37,12 @@ import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import type { ModelSpec } from './config/model-spec';
 import { gpuDozeMeter, hostDozer } from './compose/doze-parts';
+import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
 import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { Gateway } from './proxy/gateway';
-import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
-import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
 
 export type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
@@ -63,33 +61,6 @@ interface Root {
 /** The newest GPU samples, for the scheduler's free-VRAM questions. */
 interface LatestSamples {
   samples: readonly GpuSample[];
-}
-
-function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
-  return gatewaySettings({
-    host: address.host,
-    port: address.port,
-    allowedHosts: settings.gateway.allowedHosts,
-    corsOrigins: settings.gateway.corsOrigins,
-    noWakeUserAgents: settings.gateway.noWakeUserAgents,
-    maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
-    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
-    headersTimeoutMs: settings.gateway.headersTimeoutMs,
-    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
-    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
-    maxConnections: settings.gateway.maxConnections,
-    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
-    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
-    privateCookieNames: [TOKEN_COOKIE],
-  });
-}
-
-function pricingOf(s: Settings) {
-  return {
-    pricePerKwh: s.pricePerKwh,
-    currency: s.currency,
-    gridCo2GramsPerKwh: s.gridGramsCo2PerKwh,
-  };
 }
 
 /** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
@@ -260,6 +231,7 @@ function buildControlCore(
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
     dozeMeter: DozeMeter;
+    latest: LatestSamples;
   },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
@@ -276,7 +248,13 @@ function buildControlCore(
   });
   root.teardown.add(() => core.close());
   root.teardown.add(root.feed.onProblem((source, message) => core.publishError(source, message)));
-  root.teardown.add(parts.engine.onChange(() => core.publishState()));
+  // With several engines an engine may go from siesta.yaml, and its GPUs from the latest samples.
+  root.teardown.add(
+    parts.engine.onChange(() => {
+      if (parts.engineSet) core.publishSamples(parts.latest.samples);
+      core.publishState();
+    }),
+  );
   return core;
 }
 
@@ -375,13 +353,14 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
 
     const ledger = buildLedger(root);
     const engine = new EngineFeed();
-    const { runtime, engineAddress, engineSet, docker } = buildRuntime(root, config, engine);
+    const { runtime, engineAddress, engineSet, setParts, docker } = buildRuntime(
+      root,
+      config,
+      engine,
+    );
     const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
-    // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
-    const remoteProbes = engineSet
-      ? remoteGpuProbes(config.get()?.engines ?? [], engineSet, clock)
-      : [];
-    const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
+    const { hostsProbe, remoteProbes } = remoteHostsProbe(localProbe, engineSet, config, clock);
+    const probe = hostsProbe ?? localProbe;
     const latest: LatestSamples = { samples: [] };
     const { lifecycle, policies, ollama, dozeMeter } = buildLifecycle(root, {
       ledger,
@@ -410,6 +389,18 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       specSync,
       log,
       report,
+      applyEngines: enginesReloader({
+        engineSet,
+        engines: config.get()?.engines ?? [],
+        setParts,
+        hostsProbe,
+        remoteProbes,
+        clock,
+        latest,
+        republish: () => engine.republish(),
+        log,
+        report,
+      }),
     });
     teardown.add(reloader.watch(options.configPollMs ?? 2000));
 
@@ -447,6 +438,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       ollama,
       engineSet,
       dozeMeter,
+      latest,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
     await startGpu(root, {
@@ -456,7 +448,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       core,
       lifecycle,
       runtime,
-      merged: remoteProbes.length > 0,
+      merged: hostsProbe !== null,
     });
     // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
     const scope = options.containerScope ?? [];
