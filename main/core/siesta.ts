@@ -101,7 +101,7 @@ function buildLifecycle(
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
   const policies = new KeepAlivePolicies({
     clock,
-    energyStats: ledgerEnergyStats(ledger),
+    energyStats: ledgerEnergyStats(ledger, { history: ledger, clock }),
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
