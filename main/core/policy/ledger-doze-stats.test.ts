@@ -34,7 +34,7 @@ function sample(at: number, powerWatts: number): GpuSample {
     utilizationPercent: 0,
     temperatureC: null,
     pstate: null,
-  } as GpuSample;
+  };
 }
 
 /** A ledger whose GPU draws 80 W awake and 35 W once `qwen` dozed at T0 + 60 s; a doze wake of 1.2 s, another of 2 s. */
