@@ -226,6 +226,7 @@ describe('desktop shell', () => {
       at: Date.now(),
       model: 'sdxl',
       reason: 'CUDA out of memory',
+      failureCause: { kind: 'error', detail: 'CUDA out of memory' },
       logLines: [],
     });
     await until(() => seen.notifications.length > 0, 'the notification');

@@ -68,6 +68,7 @@ describe('desktop notifier', () => {
       at: clock.now(),
       model: 'sdxl',
       reason: 'CUDA out of memory',
+      failureCause: { kind: 'error', detail: 'CUDA out of memory' },
       logLines: [],
     });
     notifier.handle({ type: 'evicted', at: clock.now(), model: 'tts', forModel: 'llama' });

@@ -77,7 +77,10 @@ describe('tray controller', () => {
     controller.show(
       exampleState({
         models: [
-          exampleModel('qwen', { state: 'failed', failure: { reason: 'x', logLines: [], at: 0 } }),
+          exampleModel('qwen', {
+            state: 'failed',
+            failure: { reason: 'x', cause: null, logLines: [], at: 0 },
+          }),
         ],
       }),
       NO_PRICE,

@@ -56,7 +56,12 @@ export async function runWake(name: string, options: CliCommandOptions): Promise
           throw new CliError(
             failureText({
               ...before,
-              failure: { reason: event.reason, logLines: event.logLines, at: event.at },
+              failure: {
+                reason: event.reason,
+                cause: event.failureCause,
+                logLines: event.logLines,
+                at: event.at,
+              },
             }),
           );
         }

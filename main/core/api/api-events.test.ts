@@ -56,6 +56,24 @@ describe('API events of wakes and sleeps', () => {
     }
   });
 
+  it('send a failure with its reason in words and its cause as data', () => {
+    const failure = {
+      reason: 'the container exited with code 3 while waking',
+      cause: { kind: 'exited', exitCode: 3, oomKilled: false, whileWaking: true },
+      logLines: ['CUDA out of memory'],
+      at: AT,
+    } as const;
+    const event = apiEventOfLifecycle({ kind: 'failed', at: AT, model: 'sdxl', failure });
+    expect(overTheWire(event)).toEqual({
+      type: 'wake-failed',
+      at: AT,
+      model: 'sdxl',
+      reason: 'the container exited with code 3 while waking',
+      failureCause: { kind: 'exited', exitCode: 3, oomKilled: false, whileWaking: true },
+      logLines: ['CUDA out of memory'],
+    });
+  });
+
   it('read a cause of a kind this version does not know as null, keeping the event and its text', () => {
     expect(
       ApiEventSchema.parse({

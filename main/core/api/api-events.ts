@@ -78,6 +78,7 @@ export function apiEventOfLifecycle(event: LifecycleEvent): ApiEvent | null {
         at: event.at,
         model: event.model,
         reason: event.failure.reason,
+        failureCause: event.failure.cause,
         logLines: [...event.failure.logLines],
       };
     case 'sleep':

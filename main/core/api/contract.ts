@@ -1,7 +1,7 @@
 // The control API's contract: request and response types with their runtime schemas (zod).
 // The server, the CLI, the renderer and the tray all import this one module.
 import { z } from 'zod';
-import { SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
+import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
 
 /** A model's state as the API reports it. */
@@ -90,8 +90,14 @@ export const ModelViewSchema = z.object({
   readyAt: z.number().nullable(),
   /** Typical wake time from past wakes (p50), ms; null before the first. */
   wakeEstimateMs: z.number().nullable(),
+  /** Why it failed: `reason` in words (what every reader shows), `cause` as data (null when this client does not know its kind). */
   failure: z
-    .object({ reason: z.string(), logLines: z.array(z.string()), at: z.number() })
+    .object({
+      reason: z.string(),
+      cause: FailureCauseSchema.nullable().catch(null),
+      logLines: z.array(z.string()),
+      at: z.number(),
+    })
     .nullable(),
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
@@ -205,9 +211,15 @@ export const ModelNameSchema = z
   .min(1, { error: 'expected a model name' })
   .max(200, { error: 'expected a model name of at most 200 characters' });
 
-// Who asked (`Via`) and why a model woke or slept are data the lifecycle shares with this contract.
-export { RouteKindSchema, SleepCauseSchema, ViaSchema, WakeCauseSchema } from '../shared/causes';
-export type { RouteKind, SleepCause, Via, WakeCause } from '../shared/causes';
+// Who asked (`Via`) and why a model woke, slept or failed are data the lifecycle shares with this contract.
+export {
+  FailureCauseSchema,
+  RouteKindSchema,
+  SleepCauseSchema,
+  ViaSchema,
+  WakeCauseSchema,
+} from '../shared/causes';
+export type { FailureCause, RouteKind, SleepCause, Via, WakeCause } from '../shared/causes';
 
 /** The header that carries `Via`. */
 export const VIA_HEADER = 'x-siesta-via';
@@ -398,6 +410,8 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
     at,
     model: z.string(),
     reason: z.string(),
+    /** The reason as data (null when this client does not know its kind). */
+    failureCause: FailureCauseSchema.nullable().catch(null),
     logLines: z.array(z.string()),
   }),
   /** A model went to sleep: `sleepCause` as data (null when unknown to this client), `cause` as text (`idle`, `evicted:for qwen`). */

@@ -4,7 +4,7 @@ import type { ContainerInfo, RuntimeEvent } from '../docker/container-runtime';
 import { upstreamFor } from '../providers/upstream-for';
 import { assertNever } from '../shared/assert-never';
 import type { ModelMachine } from './model-machine';
-import { exitText } from './machine-parts';
+import { exitedCause } from './machine-parts';
 import { effectiveHealth } from './readiness-checker';
 
 /** How long after a `kill` event a `die` still counts as a stop by hand rather than a crash. */
@@ -50,7 +50,12 @@ export async function followContainerEvent(
         } else {
           const logLines = await m.logTail();
           if (m.state !== 'ready') return;
-          m.setFailed(`the container ${info ? exitText(info) : 'was removed'}`, logLines);
+          m.setFailed(
+            info
+              ? exitedCause(info, false)
+              : { kind: 'removed', container: m.spec.container, whileWaking: false },
+            logLines,
+          );
           m.changed();
         }
       }
@@ -64,7 +69,7 @@ export async function followContainerEvent(
         if (effectiveHealth(m.spec, info).kind !== 'docker') return;
         const logLines = await m.logTail();
         if (m.state !== 'ready') return;
-        m.setFailed('the container turned unhealthy', logLines);
+        m.setFailed({ kind: 'unhealthy', whileWaking: false }, logLines);
         m.changed();
       }
       return;

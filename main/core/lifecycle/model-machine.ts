@@ -5,6 +5,8 @@ import { formatDuration } from '../config/duration';
 import type { ModelSpec } from '../config/model-spec';
 import type { ContainerInfo, ContainerRuntime } from '../docker/container-runtime';
 import { assertNever } from '../shared/assert-never';
+import type { FailureCause } from '../shared/causes';
+import { failureText } from './failure-text';
 import type { IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import type { IdleDecisionView, WakeRun } from './machine-parts';
@@ -286,18 +288,18 @@ export class ModelMachine extends ModelRecord {
     );
     run.deadlineTimer = clock.setTimeout(() => {
       run.deadlineTimer = null;
-      const detail = this.readinessDetail ? ` (last check: ${this.readinessDetail})` : '';
       void this.failWake(
         run,
         'timeout',
-        `not ready after ${formatDuration(this.spec.wakeTimeoutMs)}${detail}`,
+        { kind: 'timeout', afterMs: this.spec.wakeTimeoutMs, lastCheck: this.readinessDetail },
         true,
       );
     }, this.spec.wakeTimeoutMs);
     this.changed();
     runWake(this, run).catch((error: unknown) => {
       const code: WakeErrorCode = error instanceof WakeError ? error.code : 'failed';
-      return this.failWake(run, code, messageOf(error), !(error instanceof WakeError));
+      const cause = { kind: 'error', detail: messageOf(error) } as const;
+      return this.failWake(run, code, cause, !(error instanceof WakeError));
     });
   }
 
@@ -331,7 +333,7 @@ export class ModelMachine extends ModelRecord {
   async failWake(
     run: WakeRun,
     code: WakeErrorCode,
-    reason: string,
+    cause: FailureCause,
     withLogs: boolean,
   ): Promise<void> {
     if (run.finished || this.wake !== run) return;
@@ -339,10 +341,10 @@ export class ModelMachine extends ModelRecord {
     const logLines = withLogs ? await this.logTail() : [];
     if (this.wake !== run) return;
     this.wake = null;
-    this.setFailed(reason, logLines);
+    const failure = this.setFailed(cause, logLines);
     const verb = code === 'timeout' ? 'did not wake' : 'failed to wake';
     this.rejectWaiters(
-      new WakeError(code, `"${this.name}" ${verb}: ${reason}`, this.name, logLines),
+      new WakeError(code, `"${this.name}" ${verb}: ${failure.reason}`, this.name, logLines),
     );
     this.changed();
     if (code === 'timeout' && run.startedContainer) {
@@ -357,10 +359,10 @@ export class ModelMachine extends ModelRecord {
   }
 
   /** The model failed (a wake, a crash, unhealthy): the caller tells the change. */
-  setFailed(reason: string, logLines: readonly string[]): void {
+  setFailed(cause: FailureCause, logLines: readonly string[]): Failure {
     const now = this.ctx.clock.now();
     this.cancelIdle();
-    const failure: Failure = { reason, logLines, at: now };
+    const failure: Failure = { reason: failureText(cause), cause, logLines, at: now };
     this.enter(
       'failed',
       { upstream: null, readinessDetail: null, failure },
@@ -369,6 +371,7 @@ export class ModelMachine extends ModelRecord {
     const request = this.sleepRequest;
     this.sleepRequest = null;
     request?.resolve();
+    return failure;
   }
 
   private finishRun(run: WakeRun): void {

@@ -108,6 +108,10 @@ describe('notification texts', () => {
   it('gives the reason when a wake fails', () => {
     const failure = {
       reason: 'the container exited with code 3: CUDA out of memory',
+      cause: {
+        kind: 'error' as const,
+        detail: 'the container exited with code 3: CUDA out of memory',
+      },
       logLines: ['torch.OutOfMemoryError'],
       at: NOW,
     };
@@ -174,7 +178,12 @@ describe('notification texts', () => {
         kind: 'failed',
         at: NOW,
         model: 'qwen',
-        failure: { reason: 'timeout', logLines: [], at: NOW },
+        failure: {
+          reason: 'not ready after 1 min',
+          cause: { kind: 'timeout', afterMs: 60_000, lastCheck: null },
+          logLines: [],
+          at: NOW,
+        },
       }),
       api({ kind: 'evicted', at: NOW, model: 'qwen', forModel: 'sdxl' }),
     ];

@@ -43,3 +43,41 @@ export const SleepCauseSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('group'), forModel: z.string(), group: z.string() }),
   z.object({ kind: z.literal('external') }),
 ]) satisfies z.ZodType<SleepCause>;
+
+/** Why a wake failed or a ready model went down (its text is `Failure.reason`, written by lifecycle/failure-text.ts). */
+export type FailureCause =
+  /** Not ready within the spec's wake timeout; `lastCheck` is what the last readiness attempt saw. */
+  | { readonly kind: 'timeout'; readonly afterMs: number; readonly lastCheck: string | null }
+  /** No container of that name when the wake began. */
+  | { readonly kind: 'no-container'; readonly container: string }
+  | { readonly kind: 'removed'; readonly container: string; readonly whileWaking: boolean }
+  | {
+      readonly kind: 'exited';
+      readonly exitCode: number | null;
+      readonly oomKilled: boolean;
+      readonly whileWaking: boolean;
+    }
+  | { readonly kind: 'unhealthy'; readonly whileWaking: boolean }
+  /** Running, but with no address to dial (no published port, a network it cannot reach). */
+  | { readonly kind: 'unreachable'; readonly detail: string }
+  /** The readiness check gave up for good (a fatal answer). */
+  | { readonly kind: 'not-ready'; readonly detail: string }
+  /** Anything else that broke the wake (never fits on its GPU, the engine refused), with its message. */
+  | { readonly kind: 'error'; readonly detail: string };
+
+/** A `FailureCause` on the wire. */
+export const FailureCauseSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('timeout'), afterMs: z.number(), lastCheck: z.string().nullable() }),
+  z.object({ kind: z.literal('no-container'), container: z.string() }),
+  z.object({ kind: z.literal('removed'), container: z.string(), whileWaking: z.boolean() }),
+  z.object({
+    kind: z.literal('exited'),
+    exitCode: z.number().nullable(),
+    oomKilled: z.boolean(),
+    whileWaking: z.boolean(),
+  }),
+  z.object({ kind: z.literal('unhealthy'), whileWaking: z.boolean() }),
+  z.object({ kind: z.literal('unreachable'), detail: z.string() }),
+  z.object({ kind: z.literal('not-ready'), detail: z.string() }),
+  z.object({ kind: z.literal('error'), detail: z.string() }),
+]) satisfies z.ZodType<FailureCause>;

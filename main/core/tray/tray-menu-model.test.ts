@@ -181,7 +181,12 @@ describe('tray menu', () => {
       'the container exited with code 3: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.65 GiB total capacity)';
     const failed = exampleModel('sdxl', {
       state: 'failed',
-      failure: { reason, logLines: ['OOM'], at: EXAMPLE_NOW - 1000 },
+      failure: {
+        reason,
+        cause: { kind: 'error', detail: reason },
+        logLines: ['OOM'],
+        at: EXAMPLE_NOW - 1000,
+      },
     });
     const menu = trayMenuModel(exampleState({ models: [failed] }), EXAMPLE_NOW);
     const line = item(menu, 'model-sdxl');

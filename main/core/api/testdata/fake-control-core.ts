@@ -155,8 +155,16 @@ export class FakeControlCore implements ControlCore {
     if (!wake) throw new Error(`fake core: ${name} is not waking`);
     this.wakes.delete(name);
     const at = this.clock.now();
-    this.set(name, { state: 'failed', failure: { reason, logLines: [...logLines], at } });
-    this.emit({ type: 'wake-failed', at, model: name, reason, logLines: [...logLines] });
+    const cause = { kind: 'error', detail: reason } as const;
+    this.set(name, { state: 'failed', failure: { reason, cause, logLines: [...logLines], at } });
+    this.emit({
+      type: 'wake-failed',
+      at,
+      model: name,
+      reason,
+      failureCause: cause,
+      logLines: [...logLines],
+    });
     wake.pending.reject(
       new WakeError('failed', `"${name}" failed to wake: ${reason}`, name, logLines),
     );
