@@ -55,20 +55,7 @@ export class ModelMachine extends ModelRecord {
     spec: ModelSpec,
     readonly ctx: MachineContext,
   ) {
-    super(spec, ctx.clock, ctx.idlePolicy, (event) => ctx.emit(event));
-  }
-
-  /** The one place a change is told: to the admission hook and the registry's listeners (not once removed). */
-  changed(): void {
-    if (this.removed) return;
-    this.ctx.notify(this.status());
-  }
-
-  /** Shows what a wake or readiness check is doing now; tells it only when it changed. */
-  showDetail(detail: string): void {
-    if (this.readinessDetail === detail) return;
-    this.readinessDetail = detail;
-    this.changed();
+    super(spec, ctx.clock, ctx.idlePolicy, ctx);
   }
 
   // ---- the API's calls ----
@@ -121,7 +108,7 @@ export class ModelMachine extends ModelRecord {
   }
 
   setPinned(pinned: boolean): void {
-    this.pinOverride = pinned;
+    this.fields.pinOverride = pinned;
     if (pinned) this.cancelIdle();
     else this.armIdle();
     this.changed();
@@ -133,14 +120,14 @@ export class ModelMachine extends ModelRecord {
       this.spec.idleMs !== spec.idleMs ||
       this.spec.policy !== spec.policy ||
       this.spec.pin !== spec.pin;
-    this.spec = spec;
+    this.fields.spec = spec;
     if (idleChanged && this.state === 'ready') this.armIdle();
     this.changed();
   }
 
   /** The model left the configuration: its wake and timers end, a pending sleep resolves. */
   remove(): void {
-    this.removed = true;
+    this.fields.removed = true;
     this.cancelWake(
       new WakeError(
         'unknown-model',
@@ -150,7 +137,7 @@ export class ModelMachine extends ModelRecord {
     );
     this.cancelIdle();
     this.sleepRequest?.resolve();
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
   }
 
   /** Siesta is stopping: waiting callers reject; the container is left as it is. */
@@ -166,7 +153,7 @@ export class ModelMachine extends ModelRecord {
         this.name,
       ),
     );
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
   }
 
   /** The idle time in effect and why. */
@@ -196,7 +183,7 @@ export class ModelMachine extends ModelRecord {
 
   private releaseLease(id: number): void {
     if (!this.leases.delete(id)) return;
-    this.lastUsedAt = this.ctx.clock.now();
+    this.fields.lastUsedAt = this.ctx.clock.now();
     if (this.leases.size === 0 && this.state === 'ready') {
       const request = this.sleepRequest;
       if (request) {
@@ -271,7 +258,7 @@ export class ModelMachine extends ModelRecord {
       pollTimer: null,
       cutPause: null,
     };
-    this.wake = run;
+    this.fields.wake = run;
     this.cancelIdle();
     this.enter(
       'waking',
@@ -317,7 +304,7 @@ export class ModelMachine extends ModelRecord {
   becomeReady(run: WakeRun, upstream: Upstream, info: ContainerInfo): void {
     this.finishRun(run);
     const now = this.ctx.clock.now();
-    this.wake = null;
+    this.fields.wake = null;
     this.enter(
       'ready',
       { upstream, readyAt: now, failure: null, readinessDetail: null, gpuIndexes: info.gpuIndexes },
@@ -340,7 +327,7 @@ export class ModelMachine extends ModelRecord {
     this.finishRun(run);
     const logLines = withLogs ? await this.logTail() : [];
     if (this.wake !== run) return;
-    this.wake = null;
+    this.fields.wake = null;
     const failure = this.setFailed(cause, logLines);
     const verb = code === 'timeout' ? 'did not wake' : 'failed to wake';
     this.rejectWaiters(
@@ -369,7 +356,7 @@ export class ModelMachine extends ModelRecord {
       { kind: 'failed', at: now, model: this.name, failure },
     );
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     request?.resolve();
     return failure;
   }
@@ -387,7 +374,7 @@ export class ModelMachine extends ModelRecord {
     const run = this.wake;
     if (run) {
       this.finishRun(run);
-      this.wake = null;
+      this.fields.wake = null;
     }
     this.rejectWaiters(error);
   }
@@ -402,7 +389,7 @@ export class ModelMachine extends ModelRecord {
       resolve = res;
       reject = rej;
     });
-    this.sleepRequest = { cause, done, resolve, reject };
+    this.fields.sleepRequest = { cause, done, resolve, reject };
     this.cancelIdle();
     this.changed();
     return done;
@@ -411,14 +398,14 @@ export class ModelMachine extends ModelRecord {
   private stopContainer(cause: SleepCause): Promise<void> {
     if (this.stopping) return this.stopping;
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     this.enter('stopping', { readinessDetail: null });
     this.cancelIdle();
     this.changed();
     const stopping = this.runStop(cause).finally(() => {
-      if (this.stopping === stopping) this.stopping = null;
+      if (this.stopping === stopping) this.fields.stopping = null;
     });
-    this.stopping = stopping;
+    this.fields.stopping = stopping;
     stopping.then(
       () => request?.resolve(),
       (error: unknown) => request?.reject(error),
@@ -457,7 +444,7 @@ export class ModelMachine extends ModelRecord {
     if (cause.kind === 'evicted')
       this.ctx.emit({ kind: 'evicted', at: now, model: this.name, forModel: cause.forModel });
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     request?.resolve();
     this.changed();
   }

@@ -20,7 +20,7 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
   const current = (): boolean => m.isCurrent(run);
   if (!run.external) {
     if (admission) {
-      m.readinessDetail = 'waiting for room on its GPU';
+      m.noteDetail('waiting for room on its GPU');
       await admission.admit(spec, {
         signal: run.abort.signal,
         deadlineAt: run.deadlineAt,
@@ -34,11 +34,10 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
     if (!current()) return;
     if (!info)
       return m.failWake(run, 'failed', { kind: 'no-container', container: spec.container }, false);
-    m.containerId = info.id;
+    m.seeContainer(info);
     if (!info.running) {
       run.startedContainer = true;
-      m.readinessDetail = 'starting the container';
-      m.changed();
+      m.showDetail('starting the container');
       await withEngine(m, run, () => runtime.start(info.id));
       if (!current()) return;
     }
@@ -53,8 +52,7 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
         { kind: 'removed', container: spec.container, whileWaking: true },
         false,
       );
-    m.containerId = info.id;
-    m.gpuIndexes = info.gpuIndexes;
+    m.seeContainer(info);
     if (!info.running) return m.failWake(run, 'failed', exitedCause(info, true), true);
     if (info.health === 'unhealthy')
       return m.failWake(run, 'failed', { kind: 'unhealthy', whileWaking: true }, true);
