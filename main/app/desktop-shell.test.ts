@@ -161,19 +161,19 @@ describe('desktop shell', () => {
     const { seen, api } = await start();
     await until(() => seen.menus.length > 0, 'the first tray menu');
     expect(seen.menus[0]?.map((i) => i.label ?? i.type)).toEqual([
-      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24 GiB · 215 W',
+      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24.0 GiB · 215 W',
       'separator',
       'qwen: asleep',
       'sdxl: awake',
       'separator',
       'Pause auto-sleep',
-      'Energy saved today: 0.000 kWh (€0.00)',
+      'Energy saved today: 0.000 kWh (0.00 EUR)',
       'separator',
       'Add model…',
       'Open dashboard',
       'Quit Siesta',
     ]);
-    expect(seen.tooltips.at(-1)).toBe('Siesta: 1 of 2 models awake · VRAM 20.1 / 24 GiB · 215 W');
+    expect(seen.tooltips.at(-1)).toBe('Siesta: 1 of 2 models awake · VRAM 20.1 / 24.0 GiB · 215 W');
     expect(seen.images.at(-1)).toBe(join(root, 'assets', 'tray', 'awake-dark.png'));
     expect(existsSync(seen.images.at(-1) ?? '')).toBe(true);
     expect(seen.cookies).toEqual([

@@ -10,7 +10,7 @@ import { AddModelError } from '../core/manage/add-model-error';
 import { planAddModel, type AddModelRequest } from '../core/manage/add-plan';
 import { gpuCapacities } from '../core/sizing/gpu-capacity';
 import { CliError } from './cli-error';
-import { formatBytes } from './cli-format';
+import { formatBytes } from '../core/client/format';
 import type { CliCommandOptions } from './cli-options';
 import { ControlClient } from './control-client';
 import { OutputLine } from './output-line';

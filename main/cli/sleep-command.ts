@@ -3,7 +3,7 @@ import type { ModelView } from '../core/api/contract';
 import { ModelActionResponseSchema } from '../core/api/contract';
 import { systemClock } from '../core/clock/clock';
 import { CliError } from './cli-error';
-import { formatDuration } from './cli-format';
+import { formatDuration } from '../core/client/format';
 import type { CliCommandOptions } from './cli-options';
 import { ControlClient } from './control-client';
 import { followModel } from './follow-model';

@@ -5,7 +5,7 @@ import type { ModelView } from '../core/api/contract';
 import { AutoSleepResponseSchema, ModelActionResponseSchema } from '../core/api/contract';
 import type { CliCommandOptions } from './cli-options';
 import { ControlClient } from './control-client';
-import { formatDuration } from './cli-format';
+import { formatDuration } from '../core/client/format';
 import { OutputLine } from './output-line';
 
 /** Pins or unpins `name` and says what that means for it now. */

@@ -2,7 +2,7 @@
 import type { ApiEvent, NotificationSettings } from '../api/contract';
 import type { RouteKind, WakeCause } from '../shared/causes';
 import { assertNever } from '../shared/assert-never';
-import { formatDuration, truncate } from '../tray/display-format';
+import { formatDuration, truncate } from '../client/format';
 import type { Notice, NoticeKind } from './notice';
 
 /** Events older than this are history (a reconnecting event stream may replay them), not news. */
