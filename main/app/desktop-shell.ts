@@ -3,7 +3,7 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import type { Settings, StateResponse } from '../core/api/contract';
 import type { Clock, TimerHandle } from '../core/clock/clock';
-import { applyApiEvent } from '../core/tray/live-state';
+import { applyApiEvent } from '../core/client/live-state';
 import type { TrayAction } from '../core/tray/tray-action';
 import type { DesktopPlatform } from '../core/tray/tray-icon-file';
 import { trayIconFile, trayPanelIsDark } from '../core/tray/tray-icon-file';
