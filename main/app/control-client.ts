@@ -8,7 +8,7 @@ import {
   StateResponseSchema,
   VIA_HEADER,
 } from '../core/api/contract';
-import { SseParser } from './sse-parser';
+import { SseParser } from '../core/client/sse-parser';
 
 /** Where the control API is and how to get in. */
 export interface ControlEndpoint {

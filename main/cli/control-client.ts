@@ -5,7 +5,7 @@ import { ApiErrorSchema, ApiEventSchema, VIA_HEADER } from '../core/api/contract
 import { CliError } from './cli-error';
 import type { CliCommandOptions } from './cli-options';
 import { controlUrlOf, tokenOf } from './cli-options';
-import { readServerSentEvents } from './sse-reader';
+import { sseMessages } from '../core/client/sse-parser';
 
 /** An open event stream: events in order; `close()` ends it. */
 export interface EventStream {
@@ -64,18 +64,18 @@ export class ControlClient {
     const controller = new AbortController();
     const res = await this.send('GET', '/api/events', controller.signal);
     if (!res.body) throw new CliError(`the daemon at ${this.baseUrl} sent no event stream`);
-    const frames = readServerSentEvents(res.body);
+    const messages = sseMessages(res.body);
     return {
       async next() {
         for (;;) {
-          let data: string | null;
+          let message;
           try {
-            data = await frames.next();
+            message = await messages.next();
           } catch {
             return null;
           }
-          if (data === null) return null;
-          const parsed = ApiEventSchema.safeParse(JSON.parse(data));
+          if (message === null) return null;
+          const parsed = ApiEventSchema.safeParse(JSON.parse(message.data));
           if (parsed.success) return parsed.data;
           // An event type from a newer daemon: skip it.
         }
