@@ -10,7 +10,7 @@ import type { BridgeRequest } from './bridge-handler';
 import { BRIDGE_CHANNEL } from './bridge-handler';
 import type { DesktopShell, ElectronParts } from './desktop-shell';
 import { startDesktopShell } from './desktop-shell';
-import { TEST_TOKEN, startFakeControlApi, until } from './testdata/fake-control-core';
+import { TEST_TOKEN, startFakeControlApi, until } from '../core/client/testdata/fake-control-api';
 
 const root = join(__dirname, '..', '..');
 

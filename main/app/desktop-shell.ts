@@ -9,7 +9,7 @@ import type { DesktopPlatform } from '../core/tray/tray-icon-file';
 import { trayIconFile, trayPanelIsDark } from '../core/tray/tray-icon-file';
 import { currentLauncher } from './autostart';
 import { handleBridgeRequests } from './bridge-handler';
-import { ControlClient } from './control-client';
+import { ControlClient } from '../core/client/control-client';
 import type { ShellCore } from './core-starter';
 import { applyStartAtLogin } from './login-item';
 import { DesktopNotifier } from './notifier';
@@ -83,7 +83,7 @@ export async function startDesktopShell(
     log,
   );
 
-  const client = new ControlClient({ controlUrl: origin, token: running.token });
+  const client = new ControlClient({ controlUrl: origin, token: running.token }, { via: 'tray' });
   let settings: Settings = await client.settings();
   const launcher = currentLauncher({
     env,

@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock/clock';
 import type { ApiEvent, ModelView } from '../core/api/contract';
 import { StateResponseSchema } from '../core/api/contract';
 import { applyApiEventToModel } from '../core/client/live-state';
-import type { ControlClient, EventStream } from './control-client';
+import type { ControlClient, EventStream } from '../core/client/control-client';
 
 /** What the follower does with each view of the model: keep waiting (null) or stop with a result. */
 export type FollowStep<T> = (model: ModelView) => { readonly result: T } | null;
