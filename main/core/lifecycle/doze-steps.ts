@@ -7,10 +7,8 @@ import type { SleepCause } from './model-state';
 
 /** Dozes `m` (the caller checked `dozeRefusal()`); resolves once it is dozed, or stopped when the doze failed. */
 export function runDoze(m: ModelMachine, cause: SleepCause): Promise<void> {
-  const dozing = dozeSteps(m, cause).finally(() => {
-    if (m.dozing === dozing) m.dozing = null;
-  });
-  m.dozing = dozing;
+  const dozing = dozeSteps(m, cause).finally(() => m.trackDoze(dozing, false));
+  m.trackDoze(dozing, true);
   return dozing;
 }
 
@@ -35,15 +33,15 @@ async function dozeSteps(m: ModelMachine, cause: SleepCause): Promise<void> {
   m.enter('dozed', { dozedAt: now }, { kind: 'doze', at: now, model: m.name, cause });
   m.continueToStop();
   m.changed();
-  const first = m.waiters.first();
+  const first = m.firstWaiter();
   if (first) m.startWake(first.cause, { external: false, quiet: false });
 }
 
 /** Why the model may not doze now (not ready and idle, pinned, no doze, the dozer refuses), or null when it may. */
 export function dozeRefusal(m: ModelMachine): string | null {
   if (m.state !== 'ready') return `it is ${m.state}, not ready`;
-  if (m.leases.size > 0) return `it is busy (${m.leases.size} open)`;
-  if (m.waiters.size > 0 || m.sleepRequest) return 'requests wait for it';
+  if (m.inUse > 0) return `it is busy (${m.inUse} open)`;
+  if (m.waiting > 0 || m.sleepRequest) return 'requests wait for it';
   if (m.pinned) return 'it is pinned';
   if (!m.spec.doze) return 'it has no doze (label siesta.doze)';
   const dozer = m.ctx.dozer;
@@ -56,7 +54,7 @@ export function idleDoze(m: ModelMachine, idleMs: number): void {
   if (m.neverSleepsReason() !== null) return;
   const refusal = dozeRefusal(m);
   if (refusal !== null) {
-    if (m.state !== 'ready' || m.leases.size > 0) return;
+    if (m.state !== 'ready' || m.inUse > 0) return;
     m.ctx.log(`"${m.name}" did not doze: ${refusal}; stopping it instead`);
     stopContainer(m, { kind: 'idle', idleMs }).catch((error: unknown) =>
       m.ctx.log(`idle sleep of "${m.name}" failed: ${messageOf(error)}`),

@@ -12,7 +12,7 @@ export function requestSleep(m: ModelMachine, cause: SleepCause): Promise<void> 
     resolve = res;
     reject = rej;
   });
-  m.sleepRequest = { cause, done, resolve, reject };
+  m.holdSleepRequest({ cause, done, resolve, reject });
   m.cancelIdle();
   m.changed();
   return done;
@@ -21,16 +21,13 @@ export function requestSleep(m: ModelMachine, cause: SleepCause): Promise<void> 
 /** Stops the container (one stop at a time); a pending user sleep settles with it. */
 export function stopContainer(m: ModelMachine, cause: SleepCause): Promise<void> {
   if (m.stopping) return m.stopping;
-  const request = m.sleepRequest;
-  m.sleepRequest = null;
+  const request = m.takeSleepRequest();
   const was = m.state === 'dozed' ? 'dozed' : 'ready';
   m.enter('stopping', { readinessDetail: null });
   m.cancelIdle();
   m.changed();
-  const stopping = runStop(m, cause, was).finally(() => {
-    if (m.stopping === stopping) m.stopping = null;
-  });
-  m.stopping = stopping;
+  const stopping = runStop(m, cause, was).finally(() => m.trackStop(stopping, false));
+  m.trackStop(stopping, true);
   stopping.then(
     () => request?.resolve(),
     (error: unknown) => request?.reject(error),
@@ -50,7 +47,7 @@ async function runStop(m: ModelMachine, cause: SleepCause, was: 'ready' | 'dozed
         m.settleWaiters();
         m.armIdle();
       } else {
-        const first = m.waiters.first();
+        const first = m.firstWaiter();
         if (first) m.startWake(first.cause, { external: false, quiet: false });
       }
       m.changed();
@@ -59,6 +56,6 @@ async function runStop(m: ModelMachine, cause: SleepCause, was: 'ready' | 'dozed
   }
   if (m.removed || m.state !== 'stopping') return;
   m.becomeAsleep(cause);
-  const first = m.waiters.first();
+  const first = m.firstWaiter();
   if (first) m.startWake(first.cause, { external: false, quiet: false });
 }
