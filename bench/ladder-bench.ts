@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GapHistory, type IdleGap } from '../main/core/policy/gap-history';
+import { LEARNED_PAIR_CANDIDATES } from '../main/core/policy/ladder-decision';
 import {
   bestLadderThresholds,
   bestWeightedLadderThresholds,
@@ -27,10 +28,6 @@ import type { Trace } from './policy/trace';
 
 const TARGET_RATIO = 1.2;
 const DOZE_WAKE_MS = 2_000;
-/** Relearn the pair every this many gaps (from every gap seen before). */
-const RELEARN_EVERY = 25;
-/** Candidates per pair search when it is learned before every gap (by time of day). */
-const TIME_OF_DAY_CANDIDATES = 40;
 
 function costsFor(): LadderCosts {
   const cold = KEEP_ALIVE_DEFAULTS.coldStartCostJoules;
@@ -66,7 +63,7 @@ function learnedByTimeOfDayJoules(gaps: readonly IdleGap[], c: LadderCosts): num
   let total = 0;
   for (const gap of gaps) {
     const t =
-      history.size() >= RELEARN_EVERY
+      history.size() >= KEEP_ALIVE_DEFAULTS.minGapsForAdaptive
         ? bestWeightedLadderThresholds(
             history.weightedByTimeOfDay(
               gap.startAt,
@@ -75,7 +72,7 @@ function learnedByTimeOfDayJoules(gaps: readonly IdleGap[], c: LadderCosts): num
               s.timeOfDayBoost,
             ).gaps,
             c,
-            TIME_OF_DAY_CANDIDATES,
+            LEARNED_PAIR_CANDIDATES,
           ).thresholds
         : envelopeThresholds(c);
     total += ladderGapJoules(gap.endAt - gap.startAt, t, c);
@@ -88,13 +85,13 @@ function fixedJoules(gaps: readonly number[], t: LadderThresholds, c: LadderCost
   return gaps.reduce((s, g) => s + ladderGapJoules(g, t, c), 0);
 }
 
-/** Online: the envelope until enough gaps are seen, then the best pair over the gaps seen so far. */
+/** Online, as the keep-alive policies do it: the envelope until 20 gaps are seen, then before every gap the best pair over those seen so far. */
 function learnedJoules(gaps: readonly number[], c: LadderCosts): number {
   let t = envelopeThresholds(c);
   let total = 0;
   for (let i = 0; i < gaps.length; i++) {
-    if (i >= RELEARN_EVERY && i % RELEARN_EVERY === 0)
-      t = bestLadderThresholds(gaps.slice(0, i), c).thresholds;
+    if (i >= KEEP_ALIVE_DEFAULTS.minGapsForAdaptive)
+      t = bestLadderThresholds(gaps.slice(0, i), c, LEARNED_PAIR_CANDIDATES).thresholds;
     total += ladderGapJoules(gaps[i] ?? 0, t, c);
   }
   return total;
