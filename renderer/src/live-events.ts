@@ -1,7 +1,7 @@
 // The live event stream: EventSource with the cookie in a browser; the shared client's stream with the token in
 // Electron (main/core/client). Both reconnect.
 import type { ApiEvent } from '../../main/core/api/contract';
-import { ApiEventSchema } from '../../main/core/api/contract';
+import { parseApiEvent } from '../../main/core/client/control-client';
 import { apiClient } from './api-client';
 import { apiBaseUrl, siestaBridge } from './siesta-bridge';
 
@@ -26,14 +26,8 @@ function openEventSource(
   const source = new EventSource(`${apiBaseUrl()}/api/events`, { withCredentials: true });
   source.onopen = () => onStatus('live');
   source.onmessage = (message: MessageEvent<string>) => {
-    let json: unknown;
-    try {
-      json = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    const parsed = ApiEventSchema.safeParse(json);
-    if (parsed.success) onEvent(parsed.data);
+    const event = parseApiEvent(message.data);
+    if (event !== null) onEvent(event);
   };
   // EventSource reconnects by itself (the server's `retry:`); a fresh snapshot follows.
   source.onerror = () => onStatus('reconnecting');

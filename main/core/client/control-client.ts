@@ -177,8 +177,8 @@ export class ControlClient {
             return null;
           }
           if (message === null) return null;
-          const parsed = ApiEventSchema.safeParse(parseJson(message.data));
-          if (parsed.success) return parsed.data;
+          const event = parseApiEvent(message.data);
+          if (event !== null) return event;
           onUnknown?.(message.data);
         }
       },
@@ -316,6 +316,12 @@ export class ControlClient {
     );
     return this.options.errorOf?.(error) ?? error;
   }
+}
+
+/** One event's `data` as the contract reads it, or null for text that is not one (a newer daemon's event). */
+export function parseApiEvent(data: string): ApiEvent | null {
+  const parsed = ApiEventSchema.safeParse(parseJson(data));
+  return parsed.success ? parsed.data : null;
 }
 
 function parseJson(text: string): unknown {
