@@ -10,6 +10,7 @@ import {
 import { assertNever } from '../core/shared/assert-never';
 import {
   STATE_WORDS,
+  formatAgo,
   formatBytes,
   formatDuration,
   formatEnergyKwh,
@@ -73,7 +74,7 @@ export function statusText(state: StateResponse): string {
               stateText(m, state.at),
               formatBytes(m.vramBytes),
               String(m.inFlight),
-              m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
+              formatAgo(m.lastUsedAt, state.at),
               sleepsIn(m, state),
               m.pinned ? 'pinned' : '',
             ],
@@ -84,7 +85,7 @@ export function statusText(state: StateResponse): string {
               s.loaded ? 'loaded' : '-',
               s.loaded ? formatBytes(s.vramBytes) : '-',
               '',
-              s.lastUsedAt === null ? '' : `${formatDuration(state.at - s.lastUsedAt)} ago`,
+              s.lastUsedAt === null ? '' : formatAgo(s.lastUsedAt, state.at),
               '',
               '',
             ]),
