@@ -38,6 +38,7 @@ import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
+import { RequestMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
 import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
@@ -300,6 +301,7 @@ async function startGpu(
     lifecycle: Lifecycle;
     runtime: ContainerRuntime;
     merged: boolean;
+    metering: RequestMetering;
   },
 ): Promise<void> {
   const { probe, ledger, core, lifecycle } = parts;
@@ -307,6 +309,7 @@ async function startGpu(
     // Remote hosts' readings come at their own pace: keep each GPU's latest.
     parts.latest.samples = parts.merged ? latestPerGpu(parts.latest.samples, samples) : samples;
     ledger.recordSamples(samples);
+    parts.metering.samples(samples);
     core.publishSamples(parts.latest.samples);
   });
   root.teardown.add(() => probe.stop());
@@ -371,7 +374,10 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probe,
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
+    const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
+    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf });
     const gateway = new Gateway({
+      accounting: metering,
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
@@ -437,6 +443,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       lifecycle,
       runtime,
       merged: remoteProbes.length > 0,
+      metering,
     });
     // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
     const scope = options.containerScope ?? [];
