@@ -489,7 +489,8 @@ export class Ledger {
 
   /** Daily figures per model in [from, to) as CSV with a header row. */
   dailyCsv(from: number, to: number): string {
-    return dailyToCsv(this.history({ from, to, bucket: 'day' }).buckets, this.timeZone);
+    const days = this.history({ from, to, bucket: 'day' }).buckets;
+    return dailyToCsv(days, this.timeZone, this.requests.days(from, to));
   }
 
   private assertOpen(): void {
