@@ -457,7 +457,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       ),
     });
-    const api = await startApi(root, core, gateway, token, manager);
+    const api = await startApi(root, core, gateway, token, manager, metering);
 
     let stopping: Promise<void> | null = null;
     return {

@@ -402,3 +402,4 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
 // Managing models (templates, sizing, add, edit, adopt, remove) has its own module; its types are part of this contract.
 export * from './manage-contract';
+export * from './costs-contract';

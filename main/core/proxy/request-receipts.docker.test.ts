@@ -5,11 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createFakeModel, removeTestContainers, TEST_LABEL } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { until } from '../../../test/until';
+import { runCosts } from '../../cli/costs-command';
+import { CostsResponseSchema } from '../api/contract';
 import { systemClock } from '../clock/clock';
 import { dockerFromEnv } from '../docker/docker-client';
 import { ReplayProbe } from '../gpu/replay-probe';
@@ -23,6 +26,8 @@ const BUSY_WATTS = 150;
 const PERIOD_MS = 50;
 
 let dataDir = '';
+/** The first test's receipts, as the ledger settled them. */
+let settledReceipts = 0;
 let siesta: RunningSiesta | null = null;
 /** What the stand-in reported, in order. */
 const reported: { at: number; watts: number }[] = [];
@@ -206,5 +211,59 @@ describeDocker('energy receipts through the real gateway (openai client, GPU sta
     expect(summary.models).toHaveLength(1);
     expect(summary.models[0]).toMatchObject({ model: MODEL, requests: 7, promptTokens: 35 });
     expect(summary.models[0]!.marginalJoules).toBeCloseTo(receipts, 1);
+    settledReceipts = receipts;
+  });
+
+  it('shows the same requests in /api/costs, `siesta costs` and /metrics', async () => {
+    const auth = { authorization: `Bearer ${siesta!.token}` };
+    const put = await fetch(`${siesta!.controlUrl}/api/settings`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json', origin: siesta!.controlUrl },
+      body: JSON.stringify({
+        costs: { cloudPricePerMinute: 0.1, cloudFixedPerMonth: 2_000, upkeepPerMonth: 2_500 },
+      }),
+    });
+    expect(put.status, await put.text()).toBe(200);
+    const costs = CostsResponseSchema.parse(
+      await (await fetch(`${siesta!.controlUrl}/api/costs`, { headers: auth })).json(),
+    );
+    expect(costs.models).toHaveLength(1);
+    expect(costs.models[0]).toMatchObject({
+      model: MODEL,
+      requests: 7,
+      promptTokens: 35,
+      completionTokens: 235,
+      estimatedRequests: 0,
+    });
+    expect(costs.models[0]!.marginalKwh).toBeCloseTo(settledReceipts / 3_600_000, 8);
+    expect(costs.mix?.completionTokens).toBeCloseTo(235 / 7, 6);
+    expect(costs.options.map((o) => o.name)).toEqual([
+      'local',
+      'cloud GPU',
+      'OpenAI gpt-4o-mini',
+      'OpenAI gpt-4o',
+      'Anthropic Claude 3.5 Sonnet',
+    ]);
+    const cloud = costs.options.find((o) => o.kind === 'cloud')!;
+    // 0.10 a minute for the mean request's seconds.
+    expect(cloud.perRequest).toBeCloseTo((0.1 * costs.mix!.seconds) / 60, 10);
+    expect(costs.crossovers.length).toBeGreaterThan(0);
+
+    let printed = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        printed += chunk.toString();
+        done();
+      },
+    });
+    await runCosts({ controlUrl: siesta!.controlUrl, token: siesta!.token, out });
+    expect(printed).toMatch(new RegExp(`${MODEL}\\s+7\\s+35\\s+235`));
+    expect(printed).toContain('cloud GPU');
+    expect(printed).toContain('price of 2024-07-18');
+
+    const metrics = await (await fetch(`${siesta!.controlUrl}/metrics`, { headers: auth })).text();
+    expect(metrics).toContain(`siesta_requests_total{model="${MODEL}",status="200"} 7`);
+    expect(metrics).toContain(`siesta_tokens_total{model="${MODEL}",kind="completion"} 235`);
+    expect(metrics).toContain(`siesta_request_energy_joules_count{model="${MODEL}"} 7`);
   });
 });
