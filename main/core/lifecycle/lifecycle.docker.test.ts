@@ -371,9 +371,11 @@ describeDocker('the lifecycle on the real engine', () => {
 
 // ---- a second, private engine that the test restarts ----
 
-const ENGINE_DIR = '/tmp/hd-engine';
+// Named by this process, so two suites on one machine (two worktrees, or CI beside a developer) never share them.
+const ENGINE_DIR = `/tmp/hd-engine-${process.pid}`;
 const ENGINE_SOCKET = `unix://${ENGINE_DIR}/docker.sock`;
-const BRIDGE = 'hdbr0';
+const BRIDGE = `hdbr${process.pid % 100_000}`;
+const BRIDGE_SUBNET = `172.29.${process.pid % 250}`;
 
 function commandExists(command: string): boolean {
   try {
@@ -451,7 +453,7 @@ describeDocker('the lifecycle across a Docker engine restart', () => {
     if (restartSkip) return;
     execFileSync('sh', [
       '-c',
-      `ip link del ${BRIDGE} 2>/dev/null; ip link add name ${BRIDGE} type bridge && ip addr add 172.31.251.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`,
+      `ip link del ${BRIDGE} 2>/dev/null; ip link add name ${BRIDGE} type bridge && ip addr add ${BRIDGE_SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`,
     ]);
     await startEngine();
     // Copy the fake-model image from the shared engine (built there by global setup).
