@@ -9,6 +9,7 @@ import { ControlClient } from './control-client';
 /** A money amount with enough digits to tell a fraction of a cent. */
 export function formatMoney(amount: number | null, currency: string): string {
   if (amount === null) return '-';
+  if (amount === 0) return `0 ${currency}`;
   const digits = Math.abs(amount) >= 100 ? 0 : Math.abs(amount) >= 1 ? 2 : 5;
   return `${amount.toFixed(digits)} ${currency}`;
 }
