@@ -27,8 +27,9 @@ describe('RequestEnergy', () => {
     const b = meter.begin({ startedAt: 100, gpuIndexes: null });
     meter.samples([tick(1000, 150)]);
     expect(meter.end(a, 1000, 300)).toEqual([]);
-    // Both ended at the reading that covers them: the second end settles the interval.
-    const settled = meter.end(b, 1000, 100);
+    expect(meter.end(b, 1000, 100)).toEqual([]);
+    // The next reading settles the interval (its own has no request in it).
+    const settled = meter.samples([tick(2000, 50)]);
     const byId = new Map(settled.map((s) => [s.id, s.marginalJoules]));
     expect(byId.get(a)).toBeCloseTo(75, 6);
     expect(byId.get(b)).toBeCloseTo(25, 6);

@@ -35,6 +35,8 @@ interface OpenRequest {
   joules: number;
   unknown: boolean;
   pendingSlices: number;
+  /** The slices it is part of that are not shared out yet. */
+  readonly slices: Slice[];
 }
 
 interface Slice {
@@ -53,6 +55,8 @@ function overlapMs(r: OpenRequest, fromAt: number, toAt: number): number {
 export class RequestEnergy {
   private readonly gpus = new Map<number, GpuState>();
   private readonly open = new Map<number, OpenRequest>();
+  /** Requests begun and not ended, per GPU (for the receipt's share of the time since the last reading). */
+  private readonly running = new Map<number, number>();
   private slices: Slice[] = [];
   private nextId = 1;
 
@@ -70,17 +74,25 @@ export class RequestEnergy {
       joules: 0,
       unknown: false,
       pendingSlices: 0,
+      slices: [],
     });
+    for (const g of gpus) this.running.set(g, (this.running.get(g) ?? 0) + 1);
     return id;
   }
 
-  /** The request ended at `endedAt` with `tokens` (prompt and completion); returns requests settled now. */
+  /**
+   * The request ended at `endedAt` with `tokens` (prompt and completion); returns it when it is settled at once (no
+   * GPU to meter it on). Otherwise the reading that covers its end settles it (`samples`).
+   */
   end(id: number, endedAt: number, tokens: number): SettledEnergy[] {
     const r = this.open.get(id);
     if (r === undefined || r.endedAt !== null) return [];
     r.endedAt = Math.max(endedAt, r.startedAt);
     r.tokens = Math.max(0, tokens);
-    return this.settle(endedAt);
+    for (const g of r.gpus) this.running.set(g, (this.running.get(g) ?? 1) - 1);
+    if (r.gpus.length > 0) return [];
+    this.open.delete(id);
+    return [{ id, marginalJoules: null }];
   }
 
   /** Requests being metered (open or waiting for readings). */
@@ -94,7 +106,7 @@ export class RequestEnergy {
     if (r === undefined || r.gpus.length === 0) return null;
     let joules = r.joules;
     let known = !r.unknown;
-    for (const slice of this.slices) {
+    for (const slice of r.slices) {
       const mine = slice.parts.find((p) => p.request === r);
       if (mine === undefined) continue;
       if (slice.energyJoules === null) {
@@ -107,9 +119,7 @@ export class RequestEnergy {
     for (const g of r.gpus) {
       const gpu = this.gpus.get(g);
       if (gpu === undefined || gpu.lastWatts === null || gpu.idleWatts === null) continue;
-      const running = [...this.open.values()].filter(
-        (o) => o.gpus.includes(g) && overlapMs(o, gpu.lastAt, now) > 0,
-      ).length;
+      const running = this.running.get(g) ?? 0;
       const mineMs = overlapMs(r, gpu.lastAt, now);
       joules += (Math.max(0, gpu.lastWatts - gpu.idleWatts) * mineMs) / 1000 / Math.max(1, running);
     }
@@ -158,8 +168,12 @@ export class RequestEnergy {
         watts === null || gpu.idleWatts === null
           ? null
           : (Math.max(0, watts - gpu.idleWatts) * (s.at - fromAt)) / 1000;
-      for (const p of parts) p.request.pendingSlices += 1;
-      this.slices.push({ energyJoules, parts });
+      const slice = { energyJoules, parts };
+      for (const p of parts) {
+        p.request.pendingSlices += 1;
+        p.request.slices.push(slice);
+      }
+      this.slices.push(slice);
     }
     gpu.lastAt = s.at;
     gpu.lastWatts = s.powerWatts;
@@ -185,6 +199,7 @@ export class RequestEnergy {
       slice.parts.forEach((p, i) => {
         const r = p.request;
         r.pendingSlices -= 1;
+        r.slices.splice(r.slices.indexOf(slice), 1);
         if (slice.energyJoules === null) r.unknown = true;
         else if (total > 0)
           r.joules += (slice.energyJoules * (byTime ? p.overlapMs : (weights[i] ?? 0))) / total;

@@ -76,6 +76,16 @@ export class ResponseMeter {
       upRes.pipe(res);
       return;
     }
+    if (tap.passesChunks) {
+      // Nothing to change in the body: Node's own pipe carries it, the tap only reads along.
+      upRes.on('data', (chunk: Buffer) => tap.chunk(chunk));
+      upRes.once('end', () => {
+        tap.end();
+        this.ended = true;
+      });
+      upRes.pipe(res);
+      return;
+    }
     upRes.on('data', (chunk: Buffer) => {
       const out = tap.chunk(chunk);
       if (out.length > 0 && !res.write(out)) {
@@ -96,7 +106,7 @@ export class ResponseMeter {
     if (this.finished) return;
     this.finished = true;
     const tokens = this.tap?.tokens() ?? {
-      promptTokens: this.request.promptTokensEstimate ?? 0,
+      promptTokens: this.request.promptTokensEstimate() ?? 0,
       completionTokens: 0,
       estimated: true,
     };

@@ -17,7 +17,7 @@ export interface UsageRequest {
   readonly client: string;
   readonly mode: UsageMode;
   /** The prompt's tokens estimated from its text (about 4 characters a token), or null without a readable body. */
-  readonly promptTokensEstimate: number | null;
+  readonly promptTokensEstimate: () => number | null;
   /** The body to forward: the client's, or with `stream_options.include_usage` added. */
   readonly body: Buffer | null;
 }
@@ -67,13 +67,17 @@ export function usageRequest(
   body: Buffer | null,
 ): UsageRequest {
   const client = clientOf(headers);
-  if (body === null) return { client, mode: 'pass', promptTokensEstimate: null, body };
-  const json = parsedObject(body);
-  if (json === null) return { client, mode: 'pass', promptTokensEstimate: null, body };
-  const promptChars = textLengthOf(json.messages) + textLengthOf(json.prompt);
-  const promptTokensEstimate = Math.max(1, Math.round(promptChars / CHARS_PER_TOKEN));
+  if (body === null) return { client, mode: 'pass', promptTokensEstimate: () => null, body };
+  // Only a stream needs reading now; a whole answer's usage comes with it, and the estimate is made only without one.
   const completions = /\/(chat\/)?completions\/?(\?|$)/.test(path);
-  if (json.stream !== true || !completions)
+  const json = completions && body.includes('"stream"') ? parsedObject(body) : null;
+  const promptTokensEstimate = (): number | null => {
+    const parsed = json ?? parsedObject(body);
+    if (parsed === null) return null;
+    const promptChars = textLengthOf(parsed.messages) + textLengthOf(parsed.prompt);
+    return Math.max(1, Math.round(promptChars / CHARS_PER_TOKEN));
+  };
+  if (json === null || json.stream !== true)
     return { client, mode: 'pass', promptTokensEstimate, body };
   const options = json.stream_options;
   if (options !== null && typeof options === 'object' && !Array.isArray(options)) {

@@ -29,7 +29,7 @@ describe('UsageTap', () => {
     (size) => {
       const tap = new UsageTap(
         'injected',
-        null,
+        () => null,
         () => 0,
         () => 5,
       );
@@ -44,7 +44,7 @@ describe('UsageTap', () => {
   it('adds the receipt to the usage event the client asked for', () => {
     const tap = new UsageTap(
       'client-asked',
-      null,
+      () => null,
       () => 0,
       () => 1.5,
     );
@@ -62,7 +62,7 @@ describe('UsageTap', () => {
   it('passes a stream on chunk by chunk and estimates its tokens when it has no usage', () => {
     const tap = new UsageTap(
       'pass',
-      4,
+      () => 4,
       () => 0,
       () => null,
     );
@@ -77,7 +77,7 @@ describe('UsageTap', () => {
   it('finds usage at the end of a large JSON body without holding it', () => {
     const tap = new UsageTap(
       'pass',
-      null,
+      () => null,
       () => 0,
       () => null,
     );
@@ -93,7 +93,7 @@ describe('UsageTap', () => {
   it("reads Ollama's eval counts", () => {
     const tap = new UsageTap(
       'pass',
-      null,
+      () => null,
       () => 0,
       () => null,
     );
@@ -115,7 +115,7 @@ describe('usageRequest', () => {
       '{"stream_options":{"include_usage":true},"model":"m","stream":true,  "messages":[{"role":"user","content":"hello there"}]}',
     );
     expect(r.client).toMatch(/^key:[0-9a-f]{12}$/);
-    expect(r.promptTokensEstimate).toBe(3);
+    expect(r.promptTokensEstimate()).toBe(3);
   });
 
   it('leaves a client that asked, a whole answer and an unread body alone', () => {

@@ -68,7 +68,7 @@ export class UsageTap {
 
   constructor(
     private readonly mode: UsageMode,
-    private readonly promptTokensEstimate: number | null,
+    private readonly promptTokensEstimate: () => number | null,
     private readonly now: () => number,
     /** The marginal joules so far, for the receipt in a usage event the client asked for; null when unknown. */
     private readonly receiptJoules: () => number | null,
@@ -143,7 +143,7 @@ export class UsageTap {
     const completion =
       this.kind === 'sse' ? this.contentEvents : Math.round(this.bodyBytes / CHARS_PER_TOKEN);
     return {
-      promptTokens: this.promptTokensEstimate ?? 0,
+      promptTokens: this.promptTokensEstimate() ?? 0,
       completionTokens: completion,
       estimated: true,
     };
