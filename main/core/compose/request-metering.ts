@@ -13,6 +13,9 @@ import type {
   RequestStart,
 } from '../proxy/request-accounting';
 
+/** How often a finished request also sweeps up requests whose GPU stopped reporting. */
+const SWEEP_EVERY_MS = 10_000;
+
 /** What the metering needs. */
 export interface RequestMeteringOptions {
   readonly clock: Clock;
@@ -26,6 +29,7 @@ export class RequestMetering implements RequestAccounting {
   private readonly energy = new RequestEnergy();
   private readonly ended = new Map<number, Omit<RequestRow, 'marginalJoules'>>();
   private readonly listeners = new Set<(row: RequestRow) => void>();
+  private sweptAt = 0;
 
   constructor(private readonly o: RequestMeteringOptions) {}
 
@@ -53,6 +57,11 @@ export class RequestMetering implements RequestAccounting {
         this.store(
           this.energy.end(id, outcome.endedAt, tokens.promptTokens + tokens.completionTokens),
         );
+        // Readings settle requests; when the probe went quiet, the requests still waiting are settled here.
+        if (outcome.endedAt - this.sweptAt >= SWEEP_EVERY_MS) {
+          this.sweptAt = outcome.endedAt;
+          this.store(this.energy.sweep(outcome.endedAt));
+        }
       },
     };
   }

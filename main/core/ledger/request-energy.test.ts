@@ -56,4 +56,15 @@ describe('RequestEnergy', () => {
     const lone = none.begin({ startedAt: 0, gpuIndexes: null });
     expect(none.end(lone, 10, 1)).toEqual([{ id: lone, marginalJoules: null }]);
   });
+
+  it('settles a request whose GPU went quiet a minute after it ended as unmeasured: no reading covered its end', () => {
+    const meter = new RequestEnergy();
+    meter.samples([tick(0, 50)]);
+    const id = meter.begin({ startedAt: 100, gpuIndexes: [0] });
+    meter.samples([tick(1000, 150)]);
+    meter.end(id, 1500, 10);
+    expect(meter.sweep(30_000)).toEqual([]);
+    expect(meter.sweep(62_000)).toEqual([{ id, marginalJoules: null }]);
+    expect(meter.pending).toBe(0);
+  });
 });

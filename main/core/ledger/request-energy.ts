@@ -126,6 +126,14 @@ export class RequestEnergy {
     return known || joules > 0 ? joules : null;
   }
 
+  /**
+   * Settles what can be settled at `now` without a new reading: requests that ended over a minute ago while their
+   * GPU stopped reporting, as unmeasured (no reading covered their end). For a probe that went quiet.
+   */
+  sweep(now: number): SettledEnergy[] {
+    return this.settle(now);
+  }
+
   /** One tick of readings; returns the requests settled by it. */
   samples(samples: readonly GpuSample[]): SettledEnergy[] {
     let at = -Infinity;
