@@ -12,6 +12,7 @@ import { MANAGE_USAGE, runManageCommand } from './cli/manage-commands';
 import { runCosts } from './cli/costs-command';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
+import { writeServeAdvice } from './cli/serve-advice';
 import { runSleep } from './cli/sleep-command';
 import { runAutoSleep, runPin, runUnload } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
@@ -69,10 +70,11 @@ function controlUrlArg(value: string | undefined): string | undefined {
 }
 
 function rendererDir(): string | null {
-  // dist/main/cli.js -> dist/renderer; main/cli.ts run by tsx -> dist/renderer.
+  // main/cli.ts run by tsx -> dist/renderer; dist/main/cli.js -> dist/renderer. In that order: from main/, ../renderer
+  // is the dashboard's source, whose index.html loads ./src/main.tsx, which no browser can run.
   for (const dir of [
-    join(__dirname, '..', 'renderer'),
     join(__dirname, '..', 'dist', 'renderer'),
+    join(__dirname, '..', 'renderer'),
   ]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
@@ -154,6 +156,11 @@ async function serve(args: readonly string[]): Promise<void> {
       .filter((line) => line !== null)
       .join('\n'),
   );
+  await writeServeAdvice({
+    controlUrl: running.controlUrl,
+    token: running.token,
+    out: process.stdout,
+  });
 
   await new Promise<void>((resolve) => {
     let stopping = false;

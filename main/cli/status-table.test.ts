@@ -8,9 +8,11 @@ const AWAY = { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', 
 describe('siesta status', () => {
   it('opens with the engine that does not answer, and says the models come when it does', () => {
     const text = statusText(exampleState({ engine: AWAY }));
-    expect(text.split('\n')[0]).toBe(
-      'The Docker Engine does not answer (connect ENOENT /var/run/docker.sock); Siesta keeps trying, and wakes wait for it.',
-    );
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'Docker is not answering: connect ENOENT /var/run/docker.sock.',
+      '  What works: The gateway, the dashboard and the energy ledger run; Siesta keeps trying, finds the models when Docker answers, and wakes wait for it.',
+      '  What to do: Start Docker (sudo systemctl start docker, or open Docker Desktop), or install it (Debian and Ubuntu: sudo apt install docker.io); if it runs elsewhere, set DOCKER_HOST where Siesta runs (unix:///var/run/docker.sock, tcp://HOST:2376, ssh://USER@HOST).',
+    ]);
     expect(text).toContain('Models: none yet (they are found when the Docker Engine answers)');
   });
 
@@ -20,10 +22,25 @@ describe('siesta status', () => {
     expect(text).toContain('qwen');
   });
 
-  it('gives the no-GPU sentence once', () => {
-    expect(statusText(exampleState({ gpus: [] })).split('\n')[0]).toBe(
-      'No GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist.',
+  it('tells a user whose account may not use the Docker socket to join the docker group', () => {
+    const text = statusText(
+      exampleState({
+        engine: { reachable: false, detail: 'connect EACCES /var/run/docker.sock', since: 0 },
+      }),
     );
+    expect(text).toContain(
+      '  What to do: Siesta may not use the Docker socket: add your user to the docker group',
+    );
+  });
+
+  it('says once that no GPU was found, that models still run with estimated figures, and what to install', () => {
+    const text = statusText(exampleState({ gpus: [] }));
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'No GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist.',
+      "  What works: Models still wake, serve and sleep; without GPU readings their VRAM is not measured and energy figures are estimates (marked so, from each model's idle-watts setting, none without one).",
+      '  What to do: For an NVIDIA card install its driver (nvidia-smi must run where Siesta runs); for AMD the amdgpu driver; for a remote host set a DCGM exporter on its engine in siesta.yaml.',
+    ]);
+    expect(text.match(/No GPU found/g)).toHaveLength(1);
   });
 
   it('groups models by engine when siesta.yaml names several, and says which one does not answer', () => {

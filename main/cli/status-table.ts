@@ -1,14 +1,20 @@
 // `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
 import type { ModelView, StateResponse } from '../core/api/contract';
-import { engineAwayText, engineGroups, noGpuText } from '../core/api/contract';
+import {
+  engineAdvice,
+  engineGroups,
+  gpuAdvice,
+  noGpuText,
+  setupAdviceLines,
+} from '../core/api/contract';
 import { assertNever } from '../core/shared/assert-never';
 import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
 
 /** The status of a running Siesta as the CLI prints it. */
 export function statusText(state: StateResponse): string {
   const parts: string[] = [];
-  const engineAway = engineAwayText(state.engine);
-  if (engineAway !== null) parts.push(`${engineAway}.`);
+  const engineAway = engineAdvice(state.engine);
+  if (engineAway !== null) parts.push(setupAdviceLines(engineAway).join('\n'));
   const groups = engineGroups(state);
   for (const group of groups) if (group.awayText !== null) parts.push(`${group.awayText}.`);
   // With several engines, each model's engine is a column and the rows follow siesta.yaml's order of engines.
@@ -20,8 +26,9 @@ export function statusText(state: StateResponse): string {
         g.engine === null ? '' : g.engine.reachable ? g.engine.name : `${g.engine.name} (away)`,
     })),
   );
+  const noGpu = gpuAdvice(state.probe);
   if (state.gpus.length === 0) {
-    parts.push(`${noGpuText(state.probe)}.`);
+    parts.push(noGpu === null ? `${noGpuText(state.probe)}.` : setupAdviceLines(noGpu).join('\n'));
   } else {
     parts.push(
       formatTable(

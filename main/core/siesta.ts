@@ -11,6 +11,7 @@ import { systemClock } from './clock/clock';
 import { buildRuntime } from './compose/build-runtime';
 import { startApi } from './compose/start-api';
 import { ConfigInForce, ConfigReloader } from './compose/config-reloader';
+import { enginesReloader, remoteHostsProbe } from './compose/engines-reload';
 import { EngineFeed, ProblemFeed } from './compose/core-feeds';
 import { ModelSet } from './compose/model-set';
 import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
@@ -19,9 +20,8 @@ import { SiestaStartError } from './compose/siesta-types';
 import { Teardown, messageOf } from './compose/teardown';
 import { readSiestaYaml } from './config/siesta-yaml';
 import type { ContainerRuntime } from './docker/container-runtime';
-import { remoteGpuProbes } from './providers/build-engine-set';
 import type { EngineSetRuntime } from './providers/engine-set';
-import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
+import { latestPerGpu } from './gpu/hosts-probe';
 import { ModelManager } from './manage/model-manager';
 import { gpuCapacities } from './sizing/gpu-capacity';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
@@ -243,6 +243,7 @@ function buildControlCore(
     engine: EngineFeed;
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
+    latest: LatestSamples;
   },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
@@ -258,7 +259,13 @@ function buildControlCore(
   });
   root.teardown.add(() => core.close());
   root.teardown.add(root.feed.onProblem((source, message) => core.publishError(source, message)));
-  root.teardown.add(parts.engine.onChange(() => core.publishState()));
+  // With several engines an engine may go from siesta.yaml, and its GPUs from the latest samples.
+  root.teardown.add(
+    parts.engine.onChange(() => {
+      if (parts.engineSet) core.publishSamples(parts.latest.samples);
+      core.publishState();
+    }),
+  );
   return core;
 }
 
@@ -359,13 +366,14 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
 
     const ledger = buildLedger(root);
     const engine = new EngineFeed();
-    const { runtime, engineAddress, engineSet, docker } = buildRuntime(root, config, engine);
+    const { runtime, engineAddress, engineSet, setParts, docker } = buildRuntime(
+      root,
+      config,
+      engine,
+    );
     const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
-    // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
-    const remoteProbes = engineSet
-      ? remoteGpuProbes(config.get()?.engines ?? [], engineSet, clock)
-      : [];
-    const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
+    const { hostsProbe, remoteProbes } = remoteHostsProbe(localProbe, engineSet, config, clock);
+    const probe = hostsProbe ?? localProbe;
     const latest: LatestSamples = { samples: [] };
     const { lifecycle, policies, ollama } = buildLifecycle(root, {
       ledger,
@@ -397,6 +405,18 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       specSync,
       log,
       report,
+      applyEngines: enginesReloader({
+        engineSet,
+        engines: config.get()?.engines ?? [],
+        setParts,
+        hostsProbe,
+        remoteProbes,
+        clock,
+        latest,
+        republish: () => engine.republish(),
+        log,
+        report,
+      }),
     });
     teardown.add(reloader.watch(options.configPollMs ?? 2000));
 
@@ -433,6 +453,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       engine,
       ollama,
       engineSet,
+      latest,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
     await startGpu(root, {
@@ -442,7 +463,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       core,
       lifecycle,
       runtime,
-      merged: remoteProbes.length > 0,
+      merged: hostsProbe !== null,
       metering,
     });
     // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.

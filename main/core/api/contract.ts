@@ -402,4 +402,9 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
 // Managing models (templates, sizing, add, edit, adopt, remove) has its own module; its types are part of this contract.
 export * from './manage-contract';
+
+// What still works without a Docker Engine or a GPU, and what to do: the first run's advice, for every reader.
+export * from './setup-advice';
+
+// What a request costs (issue 16): `GET /api/costs`.
 export * from './costs-contract';
