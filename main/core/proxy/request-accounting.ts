@@ -105,11 +105,16 @@ export class ResponseMeter {
     const complete = this.ended;
     if (this.finished) return;
     this.finished = true;
-    const tokens = this.tap?.tokens() ?? {
+    const read = this.tap?.tokens() ?? {
       promptTokens: this.request.promptTokensEstimate() ?? 0,
       completionTokens: 0,
       estimated: true,
     };
+    // An error answer's body is no completion: without the model's usage, its tokens are not counted.
+    const tokens =
+      read.estimated && (this.status === 0 || this.status >= 400)
+        ? { ...read, completionTokens: 0 }
+        : read;
     this.accounted.finish({
       status: this.status,
       firstByteAt: this.tap?.firstByteAt ?? null,
