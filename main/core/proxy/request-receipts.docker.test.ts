@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createFakeModel, removeTestContainers, TEST_LABEL } from '../../../test/docker-harness';
@@ -265,5 +266,20 @@ describeDocker('energy receipts through the real gateway (openai client, GPU sta
     expect(metrics).toContain(`siesta_requests_total{model="${MODEL}",status="200"} 7`);
     expect(metrics).toContain(`siesta_tokens_total{model="${MODEL}",kind="completion"} 235`);
     expect(metrics).toContain(`siesta_request_energy_joules_count{model="${MODEL}"} 7`);
+  });
+
+  it('passes a stream on as the model sends it while asking for its usage: tokens arrive over its whole length, not at the end', async () => {
+    const stream = await client().chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: words(2) }],
+      max_tokens: 40,
+      stream: true,
+    });
+    const arrivals: number[] = [];
+    for await (const chunk of stream)
+      if (chunk.choices[0]?.delta.content) arrivals.push(performance.now());
+    expect(arrivals).toHaveLength(40);
+    // 40 tokens 15 ms apart take at least 585 ms to send; held back until the end they would arrive in a burst.
+    expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThan(300);
   });
 });
