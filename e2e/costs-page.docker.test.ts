@@ -15,6 +15,8 @@ import type { E2eServer } from './support/e2e-server';
 import { startE2eServer } from './support/e2e-server';
 import { SEEDED_TRAFFIC } from './support/seed-requests';
 import { waitForText } from './support/wait-for-text';
+import { until } from '../test/until';
+import { CostsResponseSchema } from '../main/core/api/contract';
 
 describeDocker('the Costs page', () => {
   let app: E2eServer;
@@ -100,11 +102,60 @@ describeDocker('the Costs page', () => {
     expect(crossovers).toMatch(/Cheapest at this month's pace: /);
     // Own hardware at this volume: (45,000 / 36 + 2,500) a month over a few thousand requests is far above an API.
     expect(await costs.optionRow('local').textContent()).toMatch(/3750 EUR/);
+    // The README's picture: the shipped API prices beside the user's own costs.
     await saveScreenshot(page, 'costs');
-    // The one refused save logs its 400 in the console; nothing else went wrong.
-    expect(errors).toEqual([
-      'Failed to load resource: the server responded with a status of 400 (Bad Request)',
-    ]);
+
+    // The API price table is edited in place: a bad price is named, a good one is saved and priced.
+    const miniBefore = await costs
+      .optionRow('OpenAI gpt-4o-mini')
+      .locator('td')
+      .nth(1)
+      .textContent();
+    await costs.field('Input per 1M tokens, row 1').fill('lots');
+    await costs.save().click();
+    await waitForText(page.getByRole('alert').first(), /input tokens/);
+    await costs.field('Input per 1M tokens, row 1').fill('1.5');
+    await costs.save().click();
+    await until(
+      'the new price saved',
+      () => app.settings.get().costs.apiPrices[0]?.inputPerMillion,
+      (v) => v === 1.5,
+    );
+    const answer = CostsResponseSchema.parse(
+      await (
+        await fetch(`${app.siesta.controlUrl}/api/costs`, {
+          headers: { authorization: `Bearer ${app.siesta.token}` },
+        })
+      ).json(),
+    );
+    const mini = answer.options.find((o) => o.name === 'OpenAI gpt-4o-mini')!;
+    // 1.5 and 0.6 USD per million tokens of the mix, at the shipped 0.95 EUR a USD.
+    expect(mini.perRequest).toBeCloseTo(
+      ((answer.mix!.promptTokens * 1.5 + answer.mix!.completionTokens * 0.6) / 1e6) * 0.95,
+      12,
+    );
+    const miniAfter = await waitForText(
+      costs.optionRow('OpenAI gpt-4o-mini').locator('td').nth(1),
+      `${mini.perRequestNow!.toFixed(5)} EUR`,
+    );
+    expect(miniAfter).not.toBe(miniBefore);
+    expect(app.settings.get().costs.apiPrices[0]).toMatchObject({
+      name: 'OpenAI gpt-4o-mini',
+      inputPerMillion: 1.5,
+      outputPerMillion: 0.6,
+      asOf: '2024-07-18',
+    });
+    // The costs typed before are still in force: the form was never reset under the user.
+    expect(app.settings.get().costs.cloudPricePerMinute).toBe(0.1);
+    expect(await costs.field('Cloud GPU per minute').inputValue()).toBe('0.1');
+    expect(await costs.field('Input per 1M tokens, row 1').inputValue()).toBe('1.5');
+    await costs.line('cloud GPU').waitFor();
+    // The two refused saves log their 400s in the console; nothing else went wrong.
+    expect(errors).toEqual(
+      Array(2).fill(
+        'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ),
+    );
     await context.close();
   });
 });

@@ -1,10 +1,12 @@
-// The user's own costs on the Costs page: the box's price, lifetime and upkeep, a cloud GPU's prices; saved with
-// PUT /api/settings, a bad field named by the server shown at the field. The API price table is listed with dates.
+// The user's own costs on the Costs page: the box's price, lifetime and upkeep, a cloud GPU's prices and the table of
+// API prices; saved with PUT /api/settings, a bad field named by the server shown at the field.
 import { useState } from 'react';
 import type { FormEvent, ReactElement } from 'react';
 import type { Settings } from '../../../main/core/api/contract';
 import { SettingsSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
+import type { ApiPriceDraft } from './api-price-table';
+import { ApiPriceTable, apiPriceDrafts, apiPricesOf } from './api-price-table';
 import { TextField } from './text-field';
 
 type CostKey =
@@ -50,6 +52,7 @@ export function CostInputs({
   readonly onSaved: (s: Settings) => void;
 }): ReactElement {
   const [draft, setDraft] = useState<Draft>(() => draftOf(settings));
+  const [apis, setApis] = useState<ApiPriceDraft[]>(() => apiPriceDrafts(settings));
   const [fieldError, setFieldError] = useState<{ field: string; message: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -57,10 +60,14 @@ export function CostInputs({
     event.preventDefault();
     setFieldError(null);
     setError(null);
-    const costs = Object.fromEntries(FIELDS.map((f) => [f.key, valueOf(draft[f.key])]));
+    const costs = {
+      ...Object.fromEntries(FIELDS.map((f) => [f.key, valueOf(draft[f.key])])),
+      apiPrices: apiPricesOf(apis),
+    };
     callApi('PUT', '/api/settings', SettingsSchema, { costs })
       .then((s) => {
         setDraft(draftOf(s));
+        setApis(apiPriceDrafts(s));
         onSaved(s);
       })
       .catch((e: unknown) => {
@@ -86,6 +93,11 @@ export function CostInputs({
           />
         ))}
       </fieldset>
+      <ApiPriceTable
+        rows={apis}
+        onChange={setApis}
+        error={fieldError?.field.startsWith('costs.apiPrices') ? fieldError.message : null}
+      />
       {error ? (
         <p className="error" role="alert">
           {error}

@@ -188,7 +188,8 @@ export function CostsPage({ settingsVersion }: { readonly settingsVersion: numbe
         </>
       )}
       <CostInputs
-        key={settingsVersion}
+        // A fresh form whenever the costs read back differ (saved here or by another client), never a stale one.
+        key={JSON.stringify(settings.costs)}
         settings={settings}
         onSaved={(s) => {
           setSettings(s);
