@@ -130,7 +130,10 @@ export function forwardHttp(f: HttpForward): void {
         upRes.statusCode ?? 502,
         upRes.statusMessage,
         f.meter
-          ? { ...clientResponseHeaders(upRes.headers, f.cors), ...f.meter.headers(upRes) }
+          ? {
+              ...clientResponseHeaders(upRes.headers, f.cors),
+              ...f.meter.headers(upRes, f.cors !== null),
+            }
           : clientResponseHeaders(upRes.headers, f.cors),
       );
       // A stream (no length) may send its first chunk much later: the client should see the headers now.

@@ -54,8 +54,11 @@ export class ResponseMeter {
     private readonly now: () => number,
   ) {}
 
-  /** Extra headers for the client: the receipt, for a response that arrived whole (it has a length). */
-  headers(upRes: IncomingMessage): OutgoingHttpHeaders {
+  /**
+   * Extra headers for the client: the receipt, for a response that arrived whole (it has a length); with `cors`, also
+   * exposed to the page's scripts.
+   */
+  headers(upRes: IncomingMessage, cors: boolean): OutgoingHttpHeaders {
     this.status = upRes.statusCode ?? 0;
     const hasLength = upRes.headers['content-length'] !== undefined;
     // A body with a length is never changed: the client must get exactly as many bytes as it was told.
@@ -66,7 +69,9 @@ export class ResponseMeter {
     this.tap.start(upRes.headers['content-type']);
     if (!hasLength) return {};
     const joules = this.accounted.joulesNow();
-    return joules === null ? {} : { [ENERGY_HEADER]: joules.toFixed(3) };
+    if (joules === null) return {};
+    const receipt = { [ENERGY_HEADER]: joules.toFixed(3) };
+    return cors ? { ...receipt, 'access-control-expose-headers': ENERGY_HEADER } : receipt;
   }
 
   /** Sends the body on as it comes (with backpressure), reading it; ends `res` when it ends. */

@@ -282,4 +282,25 @@ describeDocker('energy receipts through the real gateway (openai client, GPU sta
     // 40 tokens 15 ms apart take at least 585 ms to send; held back until the end they would arrive in a burst.
     expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThan(300);
   });
+
+  it('lets a page of an allowed origin read the receipt', async () => {
+    siesta!.settings.update({ gateway: { corsOrigins: ['http://app.test:3000'] } });
+    await until(
+      'the gateway following the new CORS origins',
+      async () => {
+        const res = await fetch(`${siesta!.gatewayUrl}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: 'http://app.test:3000' },
+          body: JSON.stringify({
+            model: MODEL,
+            messages: [{ role: 'user', content: 'hi' }],
+            max_tokens: 2,
+          }),
+        });
+        await res.text();
+        return [res.headers.get('access-control-expose-headers'), res.headers.get('siesta-energy')];
+      },
+      ([exposed]) => exposed === 'siesta-energy',
+    ).then(([, joules]) => expect(Number(joules)).toBeGreaterThanOrEqual(0));
+  });
 });
