@@ -13,6 +13,10 @@ export interface TestSshd {
   readonly identityFile: string;
   /** `ssh://root@ADDRESS`. */
   readonly url: string;
+  /** It also listens on this port, which known_hosts (as written by `knownHostsLine`) does not name. */
+  readonly otherPort: number;
+  /** Its host key as a known_hosts line for ADDRESS (port 22). */
+  readonly knownHostsLine: string;
   /** Its log (sshd -E), for a failing test to show. */
   log(): string;
   stop(): Promise<void>;
@@ -43,6 +47,7 @@ export async function startTestSshd(options: {
     config,
     [
       `ListenAddress ${options.address}:22`,
+      `ListenAddress ${options.address}:2222`,
       `HostKey ${join(dir, 'host_key')}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
@@ -91,6 +96,8 @@ export async function startTestSshd(options: {
   return {
     identityFile: join(dir, 'client_key'),
     url: `ssh://root@${options.address}`,
+    otherPort: 2222,
+    knownHostsLine: `${options.address} ${readFileSync(join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
     log,
     stop: async () => {
       if (child.exitCode !== null) return;

@@ -9,7 +9,7 @@ import {
 } from '../core/api/manage-contract';
 import { CliError } from './cli-error';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 import type { ClientFlags } from './add-args';
 
 const CLIENT = {
@@ -82,11 +82,11 @@ export async function runManageCommand(
     const options = clientOptions(values);
     return say(
       options,
-      await new ControlClient(options).sendBody(
+      await cliClient(options).json(
         'PUT',
         `/api/models/${encodeURIComponent(name)}/settings`,
-        checked.data,
         ManageResponseSchema,
+        checked.data,
       ),
     );
   }
@@ -123,7 +123,7 @@ export async function runManageCommand(
     const options = clientOptions(values);
     return say(
       options,
-      await new ControlClient(options).sendBody('POST', '/api/adopt', body, ManageResponseSchema),
+      await cliClient(options).json('POST', '/api/adopt', ManageResponseSchema, body),
     );
   }
   const { values, positionals } = parseArgs({
@@ -141,11 +141,11 @@ export async function runManageCommand(
   const options = clientOptions(values);
   return say(
     options,
-    await new ControlClient(options).sendBody(
+    await cliClient(options).json(
       'POST',
       `/api/models/${encodeURIComponent(name)}/remove`,
-      { removeContainer: values['remove-container'] === true },
       ManageResponseSchema,
+      { removeContainer: values['remove-container'] === true },
     ),
   );
 }

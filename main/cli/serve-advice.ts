@@ -1,7 +1,7 @@
 // `siesta serve`'s first words when something is missing: what works without a Docker Engine or a GPU, and what to do.
-import { StateResponseSchema, setupAdvice, setupAdviceLines } from '../core/api/contract';
+import { setupAdvice, setupAdviceLines } from '../core/api/contract';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 
 /**
  * Asks the daemon just started for its state (as `siesta status` would) and writes the advice for what it lacks,
@@ -10,7 +10,7 @@ import { ControlClient } from './control-client';
 export async function writeServeAdvice(options: CliCommandOptions): Promise<void> {
   let state;
   try {
-    state = await new ControlClient(options).json('GET', '/api/state', StateResponseSchema);
+    state = await cliClient(options).state();
   } catch {
     return;
   }

@@ -8,7 +8,14 @@ import {
   setupAdviceLines,
 } from '../core/api/contract';
 import { assertNever } from '../core/shared/assert-never';
-import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
+import {
+  STATE_WORDS,
+  formatBytes,
+  formatDuration,
+  formatEnergyKwh,
+  formatWatts,
+} from '../core/client/format';
+import { formatTable } from './cli-format';
 
 /** The status of a running Siesta as the CLI prints it. */
 export function statusText(state: StateResponse): string {
@@ -85,7 +92,7 @@ export function statusText(state: StateResponse): string {
         ),
   );
   const footer = [
-    `Saved today: ${formatKwh(state.savedTodayJoules)}`,
+    `Saved today: ${formatEnergyKwh(state.savedTodayJoules)}`,
     `Gateway: ${state.gatewayUrl}`,
   ];
   if (state.autoSleepPaused) footer.unshift('Auto-sleep is paused');
@@ -107,7 +114,7 @@ export function stateText(model: ModelView, nowAt: number): string {
     case 'asleep':
     case 'stopping':
     case 'failed':
-      return model.state;
+      return STATE_WORDS[model.state];
     default:
       return assertNever(model.state);
   }

@@ -1,6 +1,7 @@
 // The live event stream: EventSource with the cookie in a browser; a fetch stream with the token in Electron. Both reconnect.
 import type { ApiEvent } from '../../main/core/api/contract';
 import { ApiEventSchema } from '../../main/core/api/contract';
+import { sseMessages } from '../../main/core/client/sse-parser';
 import { apiHeaders } from './api-client';
 import { apiBaseUrl, siestaBridge } from './siesta-bridge';
 
@@ -56,25 +57,9 @@ function openFetchStream(
         });
         if (!res.ok || !res.body) throw new Error(`event stream: ${res.status}`);
         onStatus('live');
-        const reader = res.body.getReader();
-        const decoder = new TextDecoder();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = frame
-              .split('\n')
-              .filter((l) => l.startsWith('data:'))
-              .map((l) => l.slice(5).trimStart())
-              .join('\n');
-            if (data) handle(data);
-          }
-        }
+        const messages = sseMessages(res.body);
+        for (let message = await messages.next(); message; message = await messages.next())
+          handle(message.data);
       } catch {
         // network error or abort: retry below unless stopped
       }

@@ -1,6 +1,7 @@
 // The control API's contract: request and response types with their runtime schemas (zod).
 // The server, the CLI, the renderer and the tray all import this one module.
 import { z } from 'zod';
+import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
 
 /** A model's state as the API reports it. */
@@ -89,8 +90,14 @@ export const ModelViewSchema = z.object({
   readyAt: z.number().nullable(),
   /** Typical wake time from past wakes (p50), ms; null before the first. */
   wakeEstimateMs: z.number().nullable(),
+  /** Why it failed: `reason` in words (what every reader shows), `cause` as data (null when this client does not know its kind). */
   failure: z
-    .object({ reason: z.string(), logLines: z.array(z.string()), at: z.number() })
+    .object({
+      reason: z.string(),
+      cause: FailureCauseSchema.nullable().catch(null),
+      logLines: z.array(z.string()),
+      at: z.number(),
+    })
     .nullable(),
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
@@ -204,11 +211,15 @@ export const ModelNameSchema = z
   .min(1, { error: 'expected a model name' })
   .max(200, { error: 'expected a model name of at most 200 characters' });
 
-/** Who asked for an action, for the ledger and notifications (header `X-Siesta-Via`; default `api`). */
-export const ViaSchema = z.enum(['api', 'cli', 'dashboard', 'tray'], {
-  error: 'expected one of api, cli, dashboard, tray',
-});
-export type Via = z.infer<typeof ViaSchema>;
+// Who asked (`Via`) and why a model woke, slept or failed are data the lifecycle shares with this contract.
+export {
+  FailureCauseSchema,
+  RouteKindSchema,
+  SleepCauseSchema,
+  ViaSchema,
+  WakeCauseSchema,
+} from '../shared/causes';
+export type { FailureCause, RouteKind, SleepCause, Via, WakeCause } from '../shared/causes';
 
 /** The header that carries `Via`. */
 export const VIA_HEADER = 'x-siesta-via';
@@ -381,17 +392,36 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('model'), at, model: ModelViewSchema }),
   /** One tick of GPU samples. */
   z.object({ type: z.literal('samples'), at, gpus: z.array(GpuViewSchema) }),
-  /** A wake started; `cause` says why (`request`, `user:dashboard`, `prewarm`...). */
-  z.object({ type: z.literal('wake-requested'), at, model: z.string(), cause: z.string() }),
+  /**
+   * A wake started. `wakeCause` says why, as data; `cause` is the same as text for clients of old
+   * (`request:path /qwen/`, `user:dashboard`, `prewarm`, `external`). A client that does not know the
+   * kind of a newer daemon's cause reads `wakeCause` as null and can show `cause`.
+   */
+  z.object({
+    type: z.literal('wake-requested'),
+    at,
+    model: z.string(),
+    cause: z.string(),
+    wakeCause: WakeCauseSchema.nullable().catch(null),
+  }),
   z.object({ type: z.literal('wake-ready'), at, model: z.string(), wakeMs: z.number() }),
   z.object({
     type: z.literal('wake-failed'),
     at,
     model: z.string(),
     reason: z.string(),
+    /** The reason as data (null when this client does not know its kind). */
+    failureCause: FailureCauseSchema.nullable().catch(null),
     logLines: z.array(z.string()),
   }),
-  z.object({ type: z.literal('slept'), at, model: z.string(), cause: z.string() }),
+  /** A model went to sleep: `sleepCause` as data (null when unknown to this client), `cause` as text (`idle`, `evicted:for qwen`). */
+  z.object({
+    type: z.literal('slept'),
+    at,
+    model: z.string(),
+    cause: z.string(),
+    sleepCause: SleepCauseSchema.nullable().catch(null),
+  }),
   z.object({ type: z.literal('evicted'), at, model: z.string(), forModel: z.string() }),
   z.object({ type: z.literal('auto-sleep'), at, paused: z.boolean() }),
   z.object({ type: z.literal('settings'), at, settings: SettingsSchema }),

@@ -44,6 +44,7 @@ export function modelViewOf(
     failure: status.failure
       ? {
           reason: status.failure.reason,
+          cause: status.failure.cause,
           logLines: [...status.failure.logLines],
           at: status.failure.at,
         }

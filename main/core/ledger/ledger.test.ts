@@ -393,6 +393,7 @@ describe('history and CSV', () => {
         model,
         failure: {
           reason: 'exited with code 3',
+          cause: { kind: 'exited', exitCode: 3, oomKilled: false, whileWaking: true },
           logLines: ['CUDA out of memory'],
           at: T0 + 26 * H + M,
         },

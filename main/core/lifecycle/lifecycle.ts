@@ -213,14 +213,13 @@ export class Lifecycle implements LifecycleApi {
 
   /** Runs `task` after this model's earlier event handling; errors are logged. */
   private queue(machine: ModelMachine, task: () => Promise<void>): Promise<void> {
-    const next = machine.eventChain.then(async () => {
-      if (machine.removed || !this.started) return;
-      await task();
-    });
-    machine.eventChain = next.catch((error: unknown) =>
-      this.log(`following "${machine.spec.name}": ${messageOf(error)}`),
+    return machine.queueEvent(
+      async () => {
+        if (machine.removed || !this.started) return;
+        await task();
+      },
+      (error: unknown) => this.log(`following "${machine.spec.name}": ${messageOf(error)}`),
     );
-    return machine.eventChain;
   }
 
   private notify(status: ModelStatus, admission: WakeAdmission | undefined): void {

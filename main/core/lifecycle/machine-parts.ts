@@ -2,6 +2,7 @@
 // latest idle decision; and two texts its parts share.
 import type { TimerHandle } from '../clock/clock';
 import type { ContainerInfo } from '../docker/container-runtime';
+import type { FailureCause } from '../shared/causes';
 import type { WakeError } from './lifecycle-api';
 import type { Lease, SleepCause, WakeCause } from './model-state';
 
@@ -54,8 +55,7 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** How a container ended, for a failure's reason. */
-export function exitText(info: ContainerInfo): string {
-  const code = info.exitCode === null ? 'exited' : `exited with code ${info.exitCode}`;
-  return info.oomKilled ? `${code} (killed: out of memory)` : code;
+/** How a container ended, as a failure's cause. */
+export function exitedCause(info: ContainerInfo, whileWaking: boolean): FailureCause {
+  return { kind: 'exited', exitCode: info.exitCode, oomKilled: info.oomKilled, whileWaking };
 }

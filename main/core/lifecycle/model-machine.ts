@@ -5,6 +5,8 @@ import { formatDuration } from '../config/duration';
 import type { ModelSpec } from '../config/model-spec';
 import type { ContainerInfo, ContainerRuntime } from '../docker/container-runtime';
 import { assertNever } from '../shared/assert-never';
+import type { FailureCause } from '../shared/causes';
+import { failureText } from './failure-text';
 import type { IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import type { IdleDecisionView, WakeRun } from './machine-parts';
@@ -53,20 +55,7 @@ export class ModelMachine extends ModelRecord {
     spec: ModelSpec,
     readonly ctx: MachineContext,
   ) {
-    super(spec, ctx.clock, ctx.idlePolicy, (event) => ctx.emit(event));
-  }
-
-  /** The one place a change is told: to the admission hook and the registry's listeners (not once removed). */
-  changed(): void {
-    if (this.removed) return;
-    this.ctx.notify(this.status());
-  }
-
-  /** Shows what a wake or readiness check is doing now; tells it only when it changed. */
-  showDetail(detail: string): void {
-    if (this.readinessDetail === detail) return;
-    this.readinessDetail = detail;
-    this.changed();
+    super(spec, ctx.clock, ctx.idlePolicy, ctx);
   }
 
   // ---- the API's calls ----
@@ -119,7 +108,7 @@ export class ModelMachine extends ModelRecord {
   }
 
   setPinned(pinned: boolean): void {
-    this.pinOverride = pinned;
+    this.fields.pinOverride = pinned;
     if (pinned) this.cancelIdle();
     else this.armIdle();
     this.changed();
@@ -131,14 +120,14 @@ export class ModelMachine extends ModelRecord {
       this.spec.idleMs !== spec.idleMs ||
       this.spec.policy !== spec.policy ||
       this.spec.pin !== spec.pin;
-    this.spec = spec;
+    this.fields.spec = spec;
     if (idleChanged && this.state === 'ready') this.armIdle();
     this.changed();
   }
 
   /** The model left the configuration: its wake and timers end, a pending sleep resolves. */
   remove(): void {
-    this.removed = true;
+    this.fields.removed = true;
     this.cancelWake(
       new WakeError(
         'unknown-model',
@@ -148,7 +137,7 @@ export class ModelMachine extends ModelRecord {
     );
     this.cancelIdle();
     this.sleepRequest?.resolve();
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
   }
 
   /** Siesta is stopping: waiting callers reject; the container is left as it is. */
@@ -164,7 +153,7 @@ export class ModelMachine extends ModelRecord {
         this.name,
       ),
     );
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
   }
 
   /** The idle time in effect and why. */
@@ -194,7 +183,7 @@ export class ModelMachine extends ModelRecord {
 
   private releaseLease(id: number): void {
     if (!this.leases.delete(id)) return;
-    this.lastUsedAt = this.ctx.clock.now();
+    this.fields.lastUsedAt = this.ctx.clock.now();
     if (this.leases.size === 0 && this.state === 'ready') {
       const request = this.sleepRequest;
       if (request) {
@@ -269,7 +258,7 @@ export class ModelMachine extends ModelRecord {
       pollTimer: null,
       cutPause: null,
     };
-    this.wake = run;
+    this.fields.wake = run;
     this.cancelIdle();
     this.enter(
       'waking',
@@ -286,18 +275,18 @@ export class ModelMachine extends ModelRecord {
     );
     run.deadlineTimer = clock.setTimeout(() => {
       run.deadlineTimer = null;
-      const detail = this.readinessDetail ? ` (last check: ${this.readinessDetail})` : '';
       void this.failWake(
         run,
         'timeout',
-        `not ready after ${formatDuration(this.spec.wakeTimeoutMs)}${detail}`,
+        { kind: 'timeout', afterMs: this.spec.wakeTimeoutMs, lastCheck: this.readinessDetail },
         true,
       );
     }, this.spec.wakeTimeoutMs);
     this.changed();
     runWake(this, run).catch((error: unknown) => {
       const code: WakeErrorCode = error instanceof WakeError ? error.code : 'failed';
-      return this.failWake(run, code, messageOf(error), !(error instanceof WakeError));
+      const cause = { kind: 'error', detail: messageOf(error) } as const;
+      return this.failWake(run, code, cause, !(error instanceof WakeError));
     });
   }
 
@@ -315,7 +304,7 @@ export class ModelMachine extends ModelRecord {
   becomeReady(run: WakeRun, upstream: Upstream, info: ContainerInfo): void {
     this.finishRun(run);
     const now = this.ctx.clock.now();
-    this.wake = null;
+    this.fields.wake = null;
     this.enter(
       'ready',
       { upstream, readyAt: now, failure: null, readinessDetail: null, gpuIndexes: info.gpuIndexes },
@@ -331,18 +320,18 @@ export class ModelMachine extends ModelRecord {
   async failWake(
     run: WakeRun,
     code: WakeErrorCode,
-    reason: string,
+    cause: FailureCause,
     withLogs: boolean,
   ): Promise<void> {
     if (run.finished || this.wake !== run) return;
     this.finishRun(run);
     const logLines = withLogs ? await this.logTail() : [];
     if (this.wake !== run) return;
-    this.wake = null;
-    this.setFailed(reason, logLines);
+    this.fields.wake = null;
+    const failure = this.setFailed(cause, logLines);
     const verb = code === 'timeout' ? 'did not wake' : 'failed to wake';
     this.rejectWaiters(
-      new WakeError(code, `"${this.name}" ${verb}: ${reason}`, this.name, logLines),
+      new WakeError(code, `"${this.name}" ${verb}: ${failure.reason}`, this.name, logLines),
     );
     this.changed();
     if (code === 'timeout' && run.startedContainer) {
@@ -357,18 +346,19 @@ export class ModelMachine extends ModelRecord {
   }
 
   /** The model failed (a wake, a crash, unhealthy): the caller tells the change. */
-  setFailed(reason: string, logLines: readonly string[]): void {
+  setFailed(cause: FailureCause, logLines: readonly string[]): Failure {
     const now = this.ctx.clock.now();
     this.cancelIdle();
-    const failure: Failure = { reason, logLines, at: now };
+    const failure: Failure = { reason: failureText(cause), cause, logLines, at: now };
     this.enter(
       'failed',
       { upstream: null, readinessDetail: null, failure },
       { kind: 'failed', at: now, model: this.name, failure },
     );
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     request?.resolve();
+    return failure;
   }
 
   private finishRun(run: WakeRun): void {
@@ -384,7 +374,7 @@ export class ModelMachine extends ModelRecord {
     const run = this.wake;
     if (run) {
       this.finishRun(run);
-      this.wake = null;
+      this.fields.wake = null;
     }
     this.rejectWaiters(error);
   }
@@ -399,7 +389,7 @@ export class ModelMachine extends ModelRecord {
       resolve = res;
       reject = rej;
     });
-    this.sleepRequest = { cause, done, resolve, reject };
+    this.fields.sleepRequest = { cause, done, resolve, reject };
     this.cancelIdle();
     this.changed();
     return done;
@@ -408,14 +398,14 @@ export class ModelMachine extends ModelRecord {
   private stopContainer(cause: SleepCause): Promise<void> {
     if (this.stopping) return this.stopping;
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     this.enter('stopping', { readinessDetail: null });
     this.cancelIdle();
     this.changed();
     const stopping = this.runStop(cause).finally(() => {
-      if (this.stopping === stopping) this.stopping = null;
+      if (this.stopping === stopping) this.fields.stopping = null;
     });
-    this.stopping = stopping;
+    this.fields.stopping = stopping;
     stopping.then(
       () => request?.resolve(),
       (error: unknown) => request?.reject(error),
@@ -454,7 +444,7 @@ export class ModelMachine extends ModelRecord {
     if (cause.kind === 'evicted')
       this.ctx.emit({ kind: 'evicted', at: now, model: this.name, forModel: cause.forModel });
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     request?.resolve();
     this.changed();
   }

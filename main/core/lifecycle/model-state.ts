@@ -1,26 +1,12 @@
 // The states of a model, what moves it between them, and the events the ledger and the UI see.
 import type { ModelSpec } from '../config/model-spec';
+import type { FailureCause, SleepCause, WakeCause } from '../shared/causes';
 
 /** DESIGN.md: asleep -> waking -> ready -> stopping -> asleep, and failed from waking or ready. */
 export type ModelState = 'asleep' | 'waking' | 'ready' | 'stopping' | 'failed';
 
-/** How a request found its model (DESIGN.md, "The gateway"). */
-export type RouteKind = 'port' | 'host' | 'path' | 'model-field';
-
-/** Why a model was woken. */
-export type WakeCause =
-  | { readonly kind: 'request'; readonly route: RouteKind; readonly detail: string }
-  | { readonly kind: 'user'; readonly via: 'api' | 'tray' | 'cli' | 'dashboard' }
-  | { readonly kind: 'prewarm'; readonly detail: string }
-  | { readonly kind: 'external' };
-
-/** Why a model was put to sleep. */
-export type SleepCause =
-  | { readonly kind: 'idle'; readonly idleMs: number }
-  | { readonly kind: 'user'; readonly via: 'api' | 'tray' | 'cli' | 'dashboard' }
-  | { readonly kind: 'evicted'; readonly forModel: string }
-  | { readonly kind: 'group'; readonly forModel: string; readonly group: string }
-  | { readonly kind: 'external' };
+// The causes are data shared with the control API's contract (shared/causes.ts).
+export type { FailureCause, RouteKind, SleepCause, WakeCause } from '../shared/causes';
 
 /** Host and port (on loopback) where a ready model answers. */
 export interface Upstream {
@@ -30,7 +16,10 @@ export interface Upstream {
 
 /** Why a wake failed, with the container's last log lines. */
 export interface Failure {
+  /** The cause in words (`failureText`), what every reader shows. */
   readonly reason: string;
+  /** The cause as data (the ledger's rows from before causes were data have only `reason`; only the CSV reads those). */
+  readonly cause: FailureCause;
   readonly logLines: readonly string[];
   readonly at: number;
 }

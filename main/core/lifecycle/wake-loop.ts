@@ -4,7 +4,7 @@ import { isEngineUnreachable } from '../docker/container-runtime';
 import { upstreamFor } from '../providers/upstream-for';
 import type { WakeRun } from './machine-parts';
 import type { ModelMachine } from './model-machine';
-import { exitText, messageOf } from './machine-parts';
+import { exitedCause, messageOf } from './machine-parts';
 import type { Upstream } from './model-state';
 import { pollDelayMs } from './poll-delay';
 import { effectiveHealth } from './readiness-checker';
@@ -20,7 +20,7 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
   const current = (): boolean => m.isCurrent(run);
   if (!run.external) {
     if (admission) {
-      m.readinessDetail = 'waiting for room on its GPU';
+      m.noteDetail('waiting for room on its GPU');
       await admission.admit(spec, {
         signal: run.abort.signal,
         deadlineAt: run.deadlineAt,
@@ -33,12 +33,11 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
     const info = await withEngine(m, run, () => runtime.inspect(m.containerRef()));
     if (!current()) return;
     if (!info)
-      return m.failWake(run, 'failed', `container "${spec.container}" does not exist`, false);
-    m.containerId = info.id;
+      return m.failWake(run, 'failed', { kind: 'no-container', container: spec.container }, false);
+    m.seeContainer(info);
     if (!info.running) {
       run.startedContainer = true;
-      m.readinessDetail = 'starting the container';
-      m.changed();
+      m.showDetail('starting the container');
       await withEngine(m, run, () => runtime.start(info.id));
       if (!current()) return;
     }
@@ -50,17 +49,16 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
       return m.failWake(
         run,
         'failed',
-        `container "${spec.container}" was removed while waking`,
+        { kind: 'removed', container: spec.container, whileWaking: true },
         false,
       );
-    m.containerId = info.id;
-    m.gpuIndexes = info.gpuIndexes;
-    if (!info.running)
-      return m.failWake(run, 'failed', `the container ${exitText(info)} while waking`, true);
+    m.seeContainer(info);
+    if (!info.running) return m.failWake(run, 'failed', exitedCause(info, true), true);
     if (info.health === 'unhealthy')
-      return m.failWake(run, 'failed', 'the container turned unhealthy while waking', true);
+      return m.failWake(run, 'failed', { kind: 'unhealthy', whileWaking: true }, true);
     const reach = upstreamFor(info, spec);
-    if (!reach.ok) return m.failWake(run, 'failed', reach.problem, false);
+    if (!reach.ok)
+      return m.failWake(run, 'failed', { kind: 'unreachable', detail: reach.problem }, false);
     const upstream: Upstream = reach.upstream;
     const result = await readiness.check(
       { spec, health: effectiveHealth(spec, info), container: info, upstream },
@@ -68,7 +66,8 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
     );
     if (!current()) return;
     if (result.ready) return m.becomeReady(run, upstream, info);
-    if (result.fatal) return m.failWake(run, 'failed', result.detail, false);
+    if (result.fatal)
+      return m.failWake(run, 'failed', { kind: 'not-ready', detail: result.detail }, false);
     m.showDetail(result.detail);
     await pause(m, run, pollDelayMs(attempt));
     if (!current()) return;

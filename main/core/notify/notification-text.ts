@@ -1,10 +1,9 @@
 // The texts of the desktop notifications, from the control API's events: who woke a model and how, ready, failed, evicted.
 import type { ApiEvent, NotificationSettings } from '../api/contract';
-import type { RouteKind, WakeCause } from '../lifecycle/model-state';
+import type { RouteKind, WakeCause } from '../shared/causes';
 import { assertNever } from '../shared/assert-never';
-import { formatDuration, truncate } from '../tray/display-format';
+import { formatDuration, truncate } from '../client/format';
 import type { Notice, NoticeKind } from './notice';
-import { parseEviction, parseWakeCause } from './wake-cause-text';
 
 /** Events older than this are history (a reconnecting event stream may replay them), not news. */
 export const STALE_EVENT_MS = 60_000;
@@ -32,12 +31,11 @@ export function notificationFor(
 function noticeOf(event: ApiEvent): Notice | null {
   switch (event.type) {
     case 'wake-requested': {
-      const cause = parseWakeCause(event.cause);
-      // A cause this version cannot read still woke the model: say so plainly rather than stay silent.
+      // A cause this version cannot read (a newer daemon's) still woke the model: say so with its text rather than stay silent.
       const text =
-        cause === null
+        event.wakeCause === null
           ? { title: `Waking ${event.model}`, body: `Woken (${event.cause}).` }
-          : wakeText(event.model, cause);
+          : wakeText(event.model, event.wakeCause);
       return text === null
         ? null
         : { kind: 'wake', model: event.model, forModel: null, at: event.at, ...text };
@@ -64,10 +62,12 @@ function noticeOf(event: ApiEvent): Notice | null {
       return evictedNotice(event.model, event.forModel, null, event.at);
     case 'slept': {
       // Idle sleeps are the point of Siesta and happen all day: only evictions are news.
-      const eviction = parseEviction(event.cause);
-      return eviction === null
-        ? null
-        : evictedNotice(event.model, eviction.forModel, eviction.group, event.at);
+      const cause = event.sleepCause;
+      if (cause?.kind === 'evicted')
+        return evictedNotice(event.model, cause.forModel, null, event.at);
+      if (cause?.kind === 'group')
+        return evictedNotice(event.model, cause.forModel, cause.group, event.at);
+      return null;
     }
     case 'snapshot':
     case 'model':

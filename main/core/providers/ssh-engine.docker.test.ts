@@ -1,9 +1,9 @@
 // An `ssh://` engine against a real sshd: a second dockerd and an sshd in a network namespace the test creates, key
 // login with a key made here. One `siesta serve` reaches that engine over ssh (docker system dial-stdio, as the docker
 // CLI does), wakes its model on a request through the gateway, serves it and puts it to sleep; a key the host does not
-// accept is reported as an engine that does not answer, naming why.
+// accept, and a host whose key is not in known_hosts, are reported as engines that do not answer, naming why.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -66,10 +66,17 @@ describeAsRoot('an ssh:// engine through a real sshd', () => {
         '  stranger:',
         `    host: ${sshd.url}`,
         `    identity: ${strangerKey}`,
+        '  unknown:',
+        `    host: ${sshd.url}:${sshd.otherPort}`,
+        `    identity: ${sshd.identityFile}`,
         '',
       ].join('\n'),
     );
-    daemon = await startDaemon(join(dir, 'data'), ['--config', config]);
+    // The daemon's known_hosts names the host on port 22 only, as `ssh ADDRESS` once would have written it.
+    const home = join(dir, 'home');
+    mkdirSync(join(home, '.ssh'), { recursive: true });
+    writeFileSync(join(home, '.ssh', 'known_hosts'), sshd.knownHostsLine);
+    daemon = await startDaemon(join(dir, 'data'), ['--config', config], { HOME: home });
   }, 180_000);
 
   afterAll(async () => {
@@ -79,7 +86,7 @@ describeAsRoot('an ssh:// engine through a real sshd', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
-  it('finds the model on the engine it reaches over ssh, and reports a refused key as an engine that does not answer', async () => {
+  it('finds the model on the engine it reaches over ssh, and reports a refused key and an unknown host key as engines that do not answer', async () => {
     const found = await until(
       'the model on the ssh engine',
       state,
@@ -105,6 +112,20 @@ describeAsRoot('an ssh:// engine through a real sshd', () => {
       200,
     );
     expect(stranger.engines?.find((e) => e.name === 'stranger')?.detail).toMatch(/authentication/i);
+    const unknown = await until(
+      'the unknown host key reported',
+      state,
+      (s) => s.engines?.find((e) => e.name === 'unknown')?.reachable === false,
+      30_000,
+      200,
+    );
+    const detail = unknown.engines?.find((e) => e.name === 'unknown')?.detail ?? '';
+    expect(detail).toContain(
+      `host key refused: [${host.address}]:${sshd.otherPort} is not in ${join(dir, 'home', '.ssh', 'known_hosts')}`,
+    );
+    expect(detail).toContain(
+      `check its host key and add it (ssh -p ${sshd.otherPort} ${host.address} once, or ssh-keyscan -p ${sshd.otherPort} ${host.address} >> ~/.ssh/known_hosts)`,
+    );
   }, 90_000);
 
   it('wakes the model on a request through the gateway, serves it, and puts it to sleep after idle, over ssh', async () => {

@@ -4,16 +4,17 @@ import { assertNever } from '../shared/assert-never';
 import { engineGroups, noGpuText } from '../api/contract';
 import { servedModelItems } from './served-model-items';
 import type { TrayMenuItem } from './tray-action';
-import type { EnergyPrice } from './display-format';
+import type { EnergyPrice } from '../client/format';
 import {
   NO_ENERGY_PRICE,
+  STATE_WORDS,
   formatDuration,
+  formatEnergyKwh,
   formatEnergyMoney,
-  formatKwh,
   formatVram,
   formatWatts,
   truncate,
-} from './display-format';
+} from '../client/format';
 
 /** Longest failure reason shown in a menu line; the dashboard has the whole text and the logs. */
 const MAX_REASON_CHARS = 60;
@@ -93,7 +94,7 @@ export function trayMenuModel(
 /** `Energy saved today: 0.42 kWh (€0.13)`; without a price, no money. */
 export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): string {
   const money = formatEnergyMoney(savedTodayJoules, price);
-  const energy = `Energy saved today: ${formatKwh(savedTodayJoules)}`;
+  const energy = `Energy saved today: ${formatEnergyKwh(savedTodayJoules)}`;
   return money === null ? energy : `${energy} (${money})`;
 }
 
@@ -125,7 +126,7 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
       return {
         type: 'checkbox',
         id,
-        label: `${model.name}: asleep`,
+        label: `${model.name}: ${STATE_WORDS.asleep}`,
         checked: false,
         action: { kind: 'wake', model: model.name },
       };
@@ -150,7 +151,7 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
       return {
         type: 'checkbox',
         id,
-        label: `${model.name}: going to sleep…`,
+        label: `${model.name}: ${STATE_WORDS.stopping}…`,
         checked: false,
         action: null,
       };
@@ -163,7 +164,7 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
       return {
         type: 'checkbox',
         id,
-        label: `${model.name}: failed: ${reason}`,
+        label: `${model.name}: ${STATE_WORDS.failed}: ${reason}`,
         checked: false,
         action: { kind: 'wake', model: model.name },
       };

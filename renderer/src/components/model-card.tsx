@@ -4,17 +4,20 @@ import type { ReactElement } from 'react';
 import type { ApiModelState, ModelView } from '../../../main/core/api/contract';
 import { ModelActionResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
-import { formatAgo, formatBytes, formatDuration } from '../format';
+import {
+  STATE_WORDS,
+  formatAgo,
+  formatBytes,
+  formatDuration,
+} from '../../../main/core/client/format';
 import { MeterBar } from './meter-bar';
 import { ServedModels } from './served-models';
 
-const STATE_TEXT: Readonly<Record<ApiModelState, string>> = {
-  asleep: 'Asleep',
-  waking: 'Waking',
-  ready: 'Ready',
-  stopping: 'Going to sleep',
-  failed: 'Failed',
-};
+/** A state as a heading: `Going to sleep`. */
+function stateHeading(state: ApiModelState): string {
+  const words = STATE_WORDS[state];
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** The card of one model. */
 export function ModelCard({
@@ -52,7 +55,7 @@ export function ModelCard({
       </div>
       <p className={`state state-label-${model.state}`} aria-label={`State of ${name}`}>
         <span className="state-dot" aria-hidden="true" />
-        {STATE_TEXT[model.state]}
+        {stateHeading(model.state)}
         {model.state === 'ready' && model.inFlight > 0 ? ` · busy (${model.inFlight} open)` : ''}
       </p>
       {model.state === 'waking' ? <WakeProgress model={model} now={now} /> : null}

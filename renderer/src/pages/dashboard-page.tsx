@@ -6,8 +6,8 @@ import { engineAdvice, engineGroups, gpuAdvice, noGpuText } from '../../../main/
 import { ApiCallError, callApi } from '../api-client';
 import { GpuCard } from '../components/gpu-card';
 import { ModelCard } from '../components/model-card';
+import { formatEnergyKwh } from '../../../main/core/client/format';
 import { SetupNotice } from '../components/setup-notice';
-import { formatKwh } from '../format';
 import type { LiveView } from '../live-state';
 import { useNow } from '../live-state';
 
@@ -40,9 +40,7 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       <div className="summary">
         <p>
           Saved today:{' '}
-          <strong aria-label="Energy saved today">
-            {formatKwh(state.savedTodayJoules / 3_600_000)}
-          </strong>
+          <strong aria-label="Energy saved today">{formatEnergyKwh(state.savedTodayJoules)}</strong>
         </p>
         <p className="muted small">
           Gateway: <code>{state.gatewayUrl}</code>

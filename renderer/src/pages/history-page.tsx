@@ -5,7 +5,12 @@ import type { HistoryResponse } from '../../../main/core/api/contract';
 import { HistoryResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi, downloadFile } from '../api-client';
 import { CumulativeLine, StackedBarChart, seriesClass } from '../components/stacked-bar-chart';
-import { formatCo2, formatDuration, formatKwh, formatMoney } from '../format';
+import {
+  formatCo2,
+  formatDuration,
+  formatKwh,
+  formatMoney,
+} from '../../../main/core/client/format';
 import { apiBaseUrl, siestaBridge } from '../siesta-bridge';
 
 const RANGES = [7, 30, 90] as const;

@@ -146,7 +146,12 @@ export class FakeLifecycle implements LifecycleApi {
     this.running.delete(name);
     this.update(name, {
       state: 'failed',
-      failure: { reason: error.message, logLines: error.logLines, at: Date.now() },
+      failure: {
+        reason: error.message,
+        cause: { kind: 'error', detail: error.message },
+        logLines: error.logLines,
+        at: Date.now(),
+      },
     });
     wake.reject(error);
   }

@@ -1,5 +1,6 @@
-// Keeps a client's copy of the state current from the event stream, so the tray need not refetch on every event.
-import type { ApiEvent, StateResponse } from '../api/contract';
+// The one reducer of the client side: keeps a copy of the state current from the event stream, so the dashboard, the
+// tray and the CLI need not refetch on every event.
+import type { ApiEvent, ModelView, StateResponse } from '../api/contract';
 import { assertNever } from '../shared/assert-never';
 
 /**
@@ -39,4 +40,12 @@ export function applyApiEvent(state: StateResponse | null, event: ApiEvent): Sta
     default:
       return assertNever(event);
   }
+}
+
+/** One model's view after an event, for a client that follows one model (`siesta wake`, `siesta sleep`). */
+export function applyApiEventToModel(model: ModelView, event: ApiEvent): ModelView {
+  if (event.type === 'model') return event.model.name === model.name ? event.model : model;
+  if (event.type === 'snapshot')
+    return event.state.models.find((m) => m.name === model.name) ?? model;
+  return model;
 }

@@ -1,6 +1,6 @@
 // Server-sent events arrive in chunks cut anywhere; the parser hands back whole messages.
 import { describe, expect, it } from 'vitest';
-import { SseParser } from './sse-parser';
+import { SseParser, sseMessages } from './sse-parser';
 
 describe('server-sent events parser', () => {
   it('gives one message per blank-line-terminated block, skipping comments and retry', () => {
@@ -30,5 +30,23 @@ describe('server-sent events parser', () => {
     expect(parser.push('data: {"half":')).toEqual([]);
     expect(parser.push('true}\n')).toEqual([]);
     expect(parser.push('\n')).toEqual([{ event: 'message', data: '{"half":true}' }]);
+  });
+
+  it('reads a fetch body to its end, message by message, whatever its chunks', async () => {
+    const bytes = new TextEncoder().encode(
+      'retry: 2000\n\ndata: {"type":"a"}\n\n: heartbeat\n\ndata: one\ndata: two\n\n',
+    );
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        // Cut every 5 bytes: inside lines, and between the two newlines that end a message.
+        for (let i = 0; i < bytes.length; i += 5) controller.enqueue(bytes.slice(i, i + 5));
+        controller.close();
+      },
+    });
+    const messages = sseMessages(body);
+    const seen = [];
+    for (let m = await messages.next(); m !== null; m = await messages.next()) seen.push(m.data);
+    expect(seen).toEqual(['{"type":"a"}', 'one\ntwo']);
+    expect(await messages.next()).toBeNull();
   });
 });

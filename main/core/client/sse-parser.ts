@@ -1,4 +1,5 @@
-// Splits a server-sent events byte stream into messages (the WHATWG "event stream interpretation", data and event fields).
+// The client side's one reader of server-sent events: splits a byte stream into messages (the WHATWG "event stream
+// interpretation", data and event fields), for the tray, the CLI and the dashboard in Electron (a browser has EventSource).
 
 /** One complete server-sent event. */
 export interface SseMessage {
@@ -53,4 +54,25 @@ export class SseParser {
     else if (field === 'event') this.eventName = value;
     return null;
   }
+}
+
+/** The messages of an event-stream body (a fetch response's), in order; `next()` gives null at its end. */
+export function sseMessages(body: ReadableStream<Uint8Array>): {
+  next(): Promise<SseMessage | null>;
+} {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  const ready: SseMessage[] = [];
+  return {
+    async next() {
+      for (;;) {
+        const message = ready.shift();
+        if (message !== undefined) return message;
+        const { value, done } = await reader.read();
+        if (done) return null;
+        ready.push(...parser.push(decoder.decode(value, { stream: true })));
+      }
+    },
+  };
 }

@@ -1,7 +1,12 @@
-// The tray's copy of the state follows the event stream.
+// The client side's one reducer: a copy of the state (the dashboard's, the tray's) follows the event stream.
 import { describe, expect, it } from 'vitest';
-import { applyApiEvent } from './live-state';
-import { EXAMPLE_NOW, exampleGpu, exampleModel, exampleState } from './testdata/state-examples';
+import { applyApiEvent, applyApiEventToModel } from './live-state';
+import {
+  EXAMPLE_NOW,
+  exampleGpu,
+  exampleModel,
+  exampleState,
+} from '../tray/testdata/state-examples';
 
 describe('live state', () => {
   const base = exampleState({ models: [exampleModel('qwen'), exampleModel('tts')] });
@@ -47,5 +52,19 @@ describe('live state', () => {
     expect(
       applyApiEvent(base, { type: 'error', at: EXAMPLE_NOW, source: 'docker', message: 'gone' }),
     ).toBe(base);
+  });
+
+  it('follows one model through model events and snapshots, ignoring the others', () => {
+    const qwen = exampleModel('qwen', { state: 'asleep' });
+    const waking = exampleModel('qwen', { state: 'waking', wakeStartedAt: EXAMPLE_NOW });
+    const other = exampleModel('sdxl', { state: 'ready' });
+    const at = EXAMPLE_NOW;
+    expect(applyApiEventToModel(qwen, { type: 'model', at, model: other })).toBe(qwen);
+    expect(applyApiEventToModel(qwen, { type: 'model', at, model: waking })).toBe(waking);
+    const snapshot = exampleState({ models: [other, waking] });
+    expect(applyApiEventToModel(qwen, { type: 'snapshot', at, state: snapshot })).toEqual(waking);
+    expect(applyApiEventToModel(qwen, { type: 'wake-ready', at, model: 'qwen', wakeMs: 900 })).toBe(
+      qwen,
+    );
   });
 });

@@ -1,13 +1,13 @@
-// A control API core with scripted models, behind the real ControlApiServer: for the tray client and shell tests.
+// A control API core with scripted models, behind the real ControlApiServer: for the client and the tray shell's tests.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ControlApiServer } from '../../core/api/api-server';
-import type { ApiEvent, StateResponse, Via } from '../../core/api/contract';
-import type { ControlCore } from '../../core/api/control-core';
-import { WakeError } from '../../core/lifecycle/lifecycle-api';
-import { SettingsStore } from '../../core/settings/settings-store';
-import { exampleModel, exampleState } from '../../core/tray/testdata/state-examples';
+import { ControlApiServer } from '../../api/api-server';
+import type { ApiEvent, StateResponse, Via } from '../../api/contract';
+import type { ControlCore } from '../../api/control-core';
+import { WakeError } from '../../lifecycle/lifecycle-api';
+import { SettingsStore } from '../../settings/settings-store';
+import { exampleModel, exampleState } from '../../tray/testdata/state-examples';
 
 /** The token the test servers use. */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';

@@ -1,0 +1,110 @@
+// The one set of human spellings that the dashboard, the tray, the CLI and the notifications share: bytes, watts,
+// durations, energy, money, CO2, model states and cut texts. Pure, so the renderer's bundle can take it too.
+import type { ApiModelState } from '../api/contract';
+
+const BYTES_PER_MIB = 1024 ** 2;
+const BYTES_PER_GIB = 1024 ** 3;
+const JOULES_PER_KWH = 3_600_000;
+
+/** `8.0 GiB`; `512 MiB` under one GiB; `unknown`. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return 'unknown';
+  if (Math.abs(bytes) < BYTES_PER_GIB) return `${Math.round(bytes / BYTES_PER_MIB)} MiB`;
+  return `${oneDecimal(bytes / BYTES_PER_GIB)} GiB`;
+}
+
+/** A GPU's memory in use of its total, `20.1 / 24.0 GiB`; a missing half is written `?`. */
+export function formatVram(vramUsedBytes: number | null, vramTotalBytes: number | null): string {
+  if (vramUsedBytes === null && vramTotalBytes === null) return 'VRAM unknown';
+  const gib = (bytes: number | null): string =>
+    bytes === null ? '?' : oneDecimal(bytes / BYTES_PER_GIB);
+  return `${gib(vramUsedBytes)} / ${gib(vramTotalBytes)} GiB`;
+}
+
+/** `61 W`, `8.5 W`; `–` without a reading. */
+export function formatWatts(powerWatts: number | null): string {
+  if (powerWatts === null) return '–';
+  return Math.abs(powerWatts) >= 10 ? `${Math.round(powerWatts)} W` : `${oneDecimal(powerWatts)} W`;
+}
+
+/** `0.4 s`, `12 s`, `2 min 5 s`, `1 h 3 min`; a negative duration is 0. */
+export function formatDuration(durationMs: number): string {
+  const ms = Math.max(0, durationMs);
+  if (ms < 10_000) return `${oneDecimal(ms / 1000)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60)
+    return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}
+
+/** `3 min ago`, `just now` (under 5 s), `never`. */
+export function formatAgo(at: number | null, now: number): string {
+  if (at === null) return 'never';
+  const ms = now - at;
+  return ms < 5_000 ? 'just now' : `${formatDuration(ms)} ago`;
+}
+
+/** `0.125 kWh`, `12.4 kWh`; a figure that rounds to zero is `0.000 kWh`, never `-0.000`. */
+export function formatKwh(kwh: number): string {
+  if (Math.abs(kwh) < 0.0005) return '0.000 kWh';
+  return `${Math.abs(kwh) >= 10 ? kwh.toFixed(1) : kwh.toFixed(3)} kWh`;
+}
+
+/** An energy in joules as kWh: `formatKwh`. */
+export function formatEnergyKwh(energyJoules: number): string {
+  return formatKwh(energyJoules / JOULES_PER_KWH);
+}
+
+/** `1.23 EUR`, `0.63 kr`; `–` without a price. */
+export function formatMoney(money: number | null, currency: string | null): string {
+  if (money === null) return '–';
+  const amount = Math.abs(money) < 0.005 ? 0 : money;
+  return `${amount.toFixed(2)} ${currency?.trim() ?? ''}`.trim();
+}
+
+/** A price per kWh and its currency, as the settings hold them; null parts mean "not configured". */
+export interface EnergyPrice {
+  readonly pricePerKwh: number | null;
+  /** ISO 4217 code such as `EUR`, or any short text such as `kr`. */
+  readonly currency: string | null;
+}
+
+/** No price configured: energy is shown without money. */
+export const NO_ENERGY_PRICE: EnergyPrice = { pricePerKwh: null, currency: null };
+
+/** The money an energy is worth (`formatMoney`), or null when no price is configured. */
+export function formatEnergyMoney(energyJoules: number, price: EnergyPrice): string | null {
+  if (price.pricePerKwh === null) return null;
+  return formatMoney((energyJoules / JOULES_PER_KWH) * price.pricePerKwh, price.currency);
+}
+
+/** `450 g`, `1.2 kg`; `–` without a grid intensity. */
+export function formatCo2(grams: number | null): string {
+  if (grams === null) return '–';
+  return Math.abs(grams) >= 1000 ? `${oneDecimal(grams / 1000)} kg` : `${Math.round(grams)} g`;
+}
+
+/** A model's state in words: `asleep`, `waking`, `ready`, `going to sleep`, `failed`. */
+export const STATE_WORDS: Readonly<Record<ApiModelState, string>> = {
+  asleep: 'asleep',
+  waking: 'waking',
+  ready: 'ready',
+  stopping: 'going to sleep',
+  failed: 'failed',
+};
+
+/** Cuts a text to one line of at most `maxChars`, ending it with an ellipsis when cut. */
+export function truncate(text: string, maxChars: number): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= maxChars
+    ? oneLine
+    : `${oneLine.slice(0, Math.max(0, maxChars - 1)).trimEnd()}…`;
+}
+
+/** One decimal, rounded half up on the decimal value (`0.85` is `0.9`, where `toFixed` gives `0.8`). */
+function oneDecimal(value: number): string {
+  return (Math.round(value * 10) / 10).toFixed(1);
+}
