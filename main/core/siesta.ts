@@ -38,6 +38,7 @@ import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
+import { RequestMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
 import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
@@ -307,6 +308,7 @@ async function startGpu(
     lifecycle: Lifecycle;
     runtime: ContainerRuntime;
     merged: boolean;
+    metering: RequestMetering;
   },
 ): Promise<void> {
   const { probe, ledger, core, lifecycle } = parts;
@@ -314,6 +316,7 @@ async function startGpu(
     // Remote hosts' readings come at their own pace: keep each GPU's latest.
     parts.latest.samples = parts.merged ? latestPerGpu(parts.latest.samples, samples) : samples;
     ledger.recordSamples(samples);
+    parts.metering.samples(samples);
     core.publishSamples(parts.latest.samples);
   });
   root.teardown.add(() => probe.stop());
@@ -379,7 +382,10 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probe,
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
+    const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
+    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf });
     const gateway = new Gateway({
+      accounting: metering,
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
@@ -458,6 +464,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       lifecycle,
       runtime,
       merged: hostsProbe !== null,
+      metering,
     });
     // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
     const scope = options.containerScope ?? [];
@@ -471,7 +478,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       ),
     });
-    const api = await startApi(root, core, gateway, token, manager);
+    const api = await startApi(root, core, gateway, token, manager, metering);
 
     let stopping: Promise<void> | null = null;
     return {
