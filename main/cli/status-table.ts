@@ -115,6 +115,8 @@ export function stateText(model: ModelView, nowAt: number): string {
     case 'asleep':
     case 'stopping':
     case 'failed':
+    case 'dozing':
+    case 'dozed':
       return STATE_WORDS[model.state];
     default:
       return assertNever(model.state);

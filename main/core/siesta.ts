@@ -4,7 +4,6 @@
 // (compose/core-feeds.ts), never through a reference filled in later.
 import { mkdirSync } from 'node:fs';
 import { loadOrCreateToken } from './api/api-token';
-import { TOKEN_COOKIE } from './api/request-guards';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
@@ -36,13 +35,15 @@ import { ledgerModelStore } from './ollama/ledger-model-store';
 import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
+import type { ModelSpec } from './config/model-spec';
+import { gpuDozeMeter, hostDozer } from './compose/doze-parts';
+import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
+import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { RequestMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
-import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
-import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
 
 export type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
@@ -61,33 +62,6 @@ interface Root {
 /** The newest GPU samples, for the scheduler's free-VRAM questions. */
 interface LatestSamples {
   samples: readonly GpuSample[];
-}
-
-function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
-  return gatewaySettings({
-    host: address.host,
-    port: address.port,
-    allowedHosts: settings.gateway.allowedHosts,
-    corsOrigins: settings.gateway.corsOrigins,
-    noWakeUserAgents: settings.gateway.noWakeUserAgents,
-    maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
-    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
-    headersTimeoutMs: settings.gateway.headersTimeoutMs,
-    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
-    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
-    maxConnections: settings.gateway.maxConnections,
-    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
-    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
-    privateCookieNames: [TOKEN_COOKIE],
-  });
-}
-
-function pricingOf(s: Settings) {
-  return {
-    pricePerKwh: s.pricePerKwh,
-    currency: s.currency,
-    gridCo2GramsPerKwh: s.gridGramsCo2PerKwh,
-  };
 }
 
 /** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
@@ -117,16 +91,26 @@ function buildLedger(root: Root): Ledger {
 function buildLifecycle(
   root: Root,
   parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples; probe: GpuProbe },
-): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
+): {
+  lifecycle: Lifecycle;
+  policies: KeepAlivePolicies;
+  ollama: OllamaCatalog;
+  dozeMeter: DozeMeter;
+} {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest, probe } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
   const policies = new KeepAlivePolicies({
     clock,
-    energyStats: ledgerEnergyStats(ledger),
+    energyStats: ledgerEnergyStats(ledger, { history: ledger, clock }),
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
+  const report = (line: string): void => root.feed.report('lifecycle', line);
+  const needOf = (spec: ModelSpec): number | null =>
+    spec.vramBytes ?? ledger.learnedVramBytes(spec.name);
+  // Measures each doze with the GPU probe: the scheduler counts a dozed model's VRAM as free once measured.
+  const dozeMeter = gpuDozeMeter({ clock, latest, probe, needOf, report });
   // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
   // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
   const scheduler = new VramScheduler({
@@ -151,15 +135,19 @@ function buildLifecycle(
       const s = settings.get();
       return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
     },
+    dozeKeptBytes: (model) => dozeMeter.keptBytes(model),
+    mayDozeForRoom: (model) => dozeMeter.mayDozeForRoom(model),
   });
   const lifecycle: Lifecycle = new Lifecycle({
     clock,
     runtime: parts.runtime,
     admission: scheduler,
     idlePolicy: policies,
-    log: (line) => root.feed.report('lifecycle', line),
+    dozer: dozeMeter.wrap(hostDozer(needOf)),
+    log: report,
   });
   teardown.add(() => lifecycle.stop());
+  teardown.add(dozeMeter.attach(lifecycle));
   const ollama: OllamaCatalog = new OllamaCatalog({
     lifecycle,
     clock,
@@ -190,7 +178,7 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
-  return { lifecycle, policies, ollama };
+  return { lifecycle, policies, ollama, dozeMeter };
 }
 
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
@@ -243,6 +231,7 @@ function buildControlCore(
     engine: EngineFeed;
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
+    dozeMeter: DozeMeter;
     latest: LatestSamples;
   },
 ): SiestaControlCore {
@@ -255,6 +244,7 @@ function buildControlCore(
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
     ollama: parts.ollama,
+    doze: { measureOf: (model) => parts.dozeMeter.measureOf(model) },
     ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
   });
   root.teardown.add(() => core.close());
@@ -375,7 +365,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     const { hostsProbe, remoteProbes } = remoteHostsProbe(localProbe, engineSet, config, clock);
     const probe = hostsProbe ?? localProbe;
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies, ollama } = buildLifecycle(root, {
+    const { lifecycle, policies, ollama, dozeMeter } = buildLifecycle(root, {
       ledger,
       runtime,
       latest,
@@ -453,6 +443,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       engine,
       ollama,
       engineSet,
+      dozeMeter,
       latest,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });

@@ -22,6 +22,7 @@ import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
 import type { CostsResponse } from './costs-contract';
 import { costsReport } from './costs-report';
+import type { DozeMeasureView } from './model-view';
 import { modelViewOf } from './model-view';
 
 /** What the control core reads and steers. */
@@ -43,6 +44,8 @@ export interface SiestaControlCoreOptions {
     OllamaCatalog,
     'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'
   >;
+  /** What each model's last doze measured (issue 15). Default: nothing measured. */
+  readonly doze?: { measureOf(model: string): DozeMeasureView | null };
 }
 
 function localMidnight(at: number): number {
@@ -225,7 +228,13 @@ export class SiestaControlCore implements ControlCore {
       ollama !== undefined && status.spec.server === 'ollama'
         ? servedModelsOf(ollama, name)
         : undefined;
-    const view = modelViewOf(status, this.statsOf(name), decision, serves);
+    const view = modelViewOf(
+      status,
+      this.statsOf(name),
+      decision,
+      serves,
+      this.options.doze?.measureOf(name) ?? null,
+    );
     const engines = this.options.engines?.();
     if (!engines || engines.length === 0) return view;
     // ENGINE/container names a container of another engine than the first.

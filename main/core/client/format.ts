@@ -65,6 +65,14 @@ export function formatMoney(money: number | null, currency: string | null): stri
   return `${amount.toFixed(2)} ${currency?.trim() ?? ''}`.trim();
 }
 
+/** Money with enough digits to tell a fraction of a cent (a request's cost): `0.00250 EUR`, `12.40 EUR`, `0 EUR`. */
+export function formatCost(amount: number | null, currency: string): string {
+  if (amount === null) return '–';
+  if (amount === 0) return `0 ${currency}`;
+  const digits = Math.abs(amount) >= 100 ? 0 : Math.abs(amount) >= 1 ? 2 : 5;
+  return `${amount.toFixed(digits)} ${currency}`;
+}
+
 /** A price per kWh and its currency, as the settings hold them; null parts mean "not configured". */
 export interface EnergyPrice {
   readonly pricePerKwh: number | null;
@@ -87,13 +95,15 @@ export function formatCo2(grams: number | null): string {
   return Math.abs(grams) >= 1000 ? `${oneDecimal(grams / 1000)} kg` : `${Math.round(grams)} g`;
 }
 
-/** A model's state in words: `asleep`, `waking`, `ready`, `going to sleep`, `failed`. */
+/** A model's state in words: `asleep`, `waking`, `ready`, `going to sleep`, `failed`, `dozing`, `dozed`. */
 export const STATE_WORDS: Readonly<Record<ApiModelState, string>> = {
   asleep: 'asleep',
   waking: 'waking',
   ready: 'ready',
   stopping: 'going to sleep',
   failed: 'failed',
+  dozing: 'dozing',
+  dozed: 'dozed',
 };
 
 /** Cuts a text to one line of at most `maxChars`, ending it with an ellipsis when cut. */

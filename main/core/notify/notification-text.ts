@@ -69,6 +69,8 @@ function noticeOf(event: ApiEvent): Notice | null {
         return evictedNotice(event.model, cause.forModel, cause.group, event.at);
       return null;
     }
+    // Dozes are idle sleeps' lighter kin: they happen all day and are no news.
+    case 'dozed':
     case 'snapshot':
     case 'model':
     case 'samples':

@@ -155,6 +155,23 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
         checked: false,
         action: null,
       };
+    case 'dozing':
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: dozing…`,
+        checked: false,
+        action: null,
+      };
+    case 'dozed':
+      // Clicking a dozed model wakes it (in seconds: its server kept running).
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: dozed (VRAM freed)`,
+        checked: false,
+        action: { kind: 'wake', model: model.name },
+      };
     case 'failed': {
       const reason =
         model.failure === null

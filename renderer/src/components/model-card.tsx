@@ -142,6 +142,7 @@ function toggleOf(
 ): { readonly action: 'wake' | 'sleep' | null; readonly label: string; readonly text: string } {
   switch (state) {
     case 'asleep':
+    case 'dozed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Wake' };
     case 'failed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Try again' };
@@ -151,6 +152,8 @@ function toggleOf(
       return { action: null, label: `${name} is waking`, text: 'Waking…' };
     case 'stopping':
       return { action: null, label: `${name} is going to sleep`, text: 'Going to sleep…' };
+    case 'dozing':
+      return { action: null, label: `${name} is dozing`, text: 'Dozing…' };
   }
 }
 
