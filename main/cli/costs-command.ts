@@ -3,16 +3,9 @@
 import type { CostsResponse } from '../core/api/contract';
 import { CostsResponseSchema } from '../core/api/contract';
 import type { CliCommandOptions } from './cli-options';
+import { formatCost } from '../core/client/format';
 import { formatTable } from './cli-format';
-import { ControlClient } from './control-client';
-
-/** A money amount with enough digits to tell a fraction of a cent. */
-export function formatMoney(amount: number | null, currency: string): string {
-  if (amount === null) return '-';
-  if (amount === 0) return `0 ${currency}`;
-  const digits = Math.abs(amount) >= 100 ? 0 : Math.abs(amount) >= 1 ? 2 : 5;
-  return `${amount.toFixed(digits)} ${currency}`;
-}
+import { cliClient } from './control-client';
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -30,7 +23,7 @@ export function costsText(c: CostsResponse): string {
       count(m.completionTokens),
       m.marginalKwh.toFixed(4),
       m.allInKwh.toFixed(4),
-      formatMoney(m.energyMoney, c.currency),
+      formatCost(m.energyMoney, c.currency),
       m.estimatedRequests > 0 ? `${m.estimatedRequests} estimated` : '',
     ]);
     lines.push(
@@ -51,9 +44,9 @@ export function costsText(c: CostsResponse): string {
         ['SERVED BY', 'PER MONTH FIXED', 'PER REQUEST', 'PER 1M TOKENS', 'NOTE'],
         c.options.map((o) => [
           o.name,
-          formatMoney(o.fixedPerMonth, c.currency),
-          formatMoney(o.perRequestNow, c.currency),
-          formatMoney(o.perMillionTokensNow, c.currency),
+          formatCost(o.fixedPerMonth, c.currency),
+          formatCost(o.perRequestNow, c.currency),
+          formatCost(o.perMillionTokensNow, c.currency),
           [o.note, o.asOf === null ? null : `price of ${o.asOf}`].filter(Boolean).join('; '),
         ]),
       ),
@@ -66,8 +59,8 @@ export function costsText(c: CostsResponse): string {
     if (c.cheapestNow !== null) lines.push(`Cheapest at this month's pace: ${c.cheapestNow}`);
   }
   lines.push(
-    `Sleeping saved ${c.sleeping.savedKwh.toFixed(3)} kWh (${formatMoney(c.sleeping.savedMoney, c.currency)}) this month; ` +
-      `the GPUs drew ${c.sleeping.gpuKwh.toFixed(3)} kWh (${formatMoney(c.sleeping.gpuMoney, c.currency)}).`,
+    `Sleeping saved ${c.sleeping.savedKwh.toFixed(3)} kWh (${formatCost(c.sleeping.savedMoney, c.currency)}) this month; ` +
+      `the GPUs drew ${c.sleeping.gpuKwh.toFixed(3)} kWh (${formatCost(c.sleeping.gpuMoney, c.currency)}).`,
     '',
   );
   return lines.join('\n');
@@ -75,7 +68,7 @@ export function costsText(c: CostsResponse): string {
 
 /** Prints the costs; returns what it printed them from. */
 export async function runCosts(options: CliCommandOptions): Promise<CostsResponse> {
-  const costs = await new ControlClient(options).json('GET', '/api/costs', CostsResponseSchema);
+  const costs = await cliClient(options).json('GET', '/api/costs', CostsResponseSchema);
   options.out.write(costsText(costs));
   return costs;
 }

@@ -8,15 +8,7 @@ import { ApiCallError, callApi } from '../api-client';
 import { CostChart, shortCount } from '../components/cost-chart';
 import { CostInputs } from '../components/cost-inputs';
 import { seriesClass } from '../components/stacked-bar-chart';
-import { formatKwh } from '../format';
-
-/** Money with enough digits for a fraction of a cent. */
-export function formatCost(amount: number | null, currency: string): string {
-  if (amount === null) return '–';
-  if (amount === 0) return `0 ${currency}`;
-  const digits = Math.abs(amount) >= 100 ? 0 : Math.abs(amount) >= 1 ? 2 : 5;
-  return `${amount.toFixed(digits)} ${currency}`;
-}
+import { formatCost, formatKwh } from '../../../main/core/client/format';
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 
