@@ -3,9 +3,13 @@
 import type { CostsResponse } from '../core/api/contract';
 import { CostsResponseSchema } from '../core/api/contract';
 import type { CliCommandOptions } from './cli-options';
+import { formatCost } from '../core/client/format';
 import { formatTable } from './cli-format';
 import { cliClient } from './control-client';
+<<<<<<< HEAD
 import { formatCost } from '../core/client/format';
+=======
+>>>>>>> h16
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 

@@ -65,7 +65,11 @@ export function formatMoney(money: number | null, currency: string | null): stri
   return `${amount.toFixed(2)} ${currency?.trim() ?? ''}`.trim();
 }
 
+<<<<<<< HEAD
 /** Money with enough digits to tell a fraction of a cent (a request's cost): `0.00250 EUR`, `12.40 EUR`, `0 EUR`. */
+=======
+/** A cost with enough digits for a fraction of a cent (`0.00030 EUR`, `2.06 EUR`, `3750 EUR`, `0 EUR`); `–` unknown. */
+>>>>>>> h16
 export function formatCost(amount: number | null, currency: string): string {
   if (amount === null) return '–';
   if (amount === 0) return `0 ${currency}`;

@@ -303,4 +303,37 @@ describeDocker('energy receipts through the real gateway (openai client, GPU sta
       ([exposed]) => exposed === 'siesta-energy',
     ).then(([, joules]) => expect(Number(joules)).toBeGreaterThanOrEqual(0));
   });
+
+  it('records a stream the client left midway as cut, with the tokens it was sent, and the model is free again', async () => {
+    const since = clock.now();
+    const controller = new AbortController();
+    const stream = await client().chat.completions.create(
+      {
+        model: MODEL,
+        messages: [{ role: 'user', content: words(5) }],
+        max_tokens: 200,
+        stream: true,
+      },
+      { signal: controller.signal },
+    );
+    let seen = 0;
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) seen += 1;
+      if (seen === 5) {
+        // Leaving the loop ends the openai client's stream: it aborts the request.
+        controller.abort();
+        break;
+      }
+    }
+    const [row] = await until(
+      'the cut stream in the ledger',
+      () => siesta!.ledger.requests.recent(since, clock.now() + 1),
+      (rows) => rows.length === 1,
+    );
+    expect(row).toMatchObject({ model: MODEL, status: 200, complete: false, estimated: true });
+    // Counted from the chunks it was sent (the usage event never came): at least the five the client read.
+    expect(row!.completionTokens).toBeGreaterThanOrEqual(5);
+    expect(row!.completionTokens).toBeLessThan(200);
+    expect(siesta!.lifecycle.get(MODEL)?.inFlight).toBe(0);
+  });
 });
