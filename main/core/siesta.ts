@@ -41,6 +41,7 @@ import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
 import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
+import { RequestMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
 import { VramScheduler } from './scheduler/vram-scheduler';
 import { SettingsStore } from './settings/settings-store';
@@ -302,6 +303,7 @@ async function startGpu(
     lifecycle: Lifecycle;
     runtime: ContainerRuntime;
     merged: boolean;
+    metering: RequestMetering;
   },
 ): Promise<void> {
   const { probe, ledger, core, lifecycle } = parts;
@@ -309,6 +311,7 @@ async function startGpu(
     // Remote hosts' readings come at their own pace: keep each GPU's latest.
     parts.latest.samples = parts.merged ? latestPerGpu(parts.latest.samples, samples) : samples;
     ledger.recordSamples(samples);
+    parts.metering.samples(samples);
     core.publishSamples(parts.latest.samples);
   });
   root.teardown.add(() => probe.stop());
@@ -374,7 +377,10 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probe,
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
+    const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
+    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf });
     const gateway = new Gateway({
+      accounting: metering,
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
@@ -455,6 +461,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       lifecycle,
       runtime,
       merged: hostsProbe !== null,
+      metering,
     });
     // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
     const scope = options.containerScope ?? [];
@@ -468,7 +475,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       ),
     });
-    const api = await startApi(root, core, gateway, token, manager);
+    const api = await startApi(root, core, gateway, token, manager, metering);
 
     let stopping: Promise<void> | null = null;
     return {

@@ -487,3 +487,6 @@ export * from './manage-contract';
 
 // What still works without a Docker Engine or a GPU, and what to do: the first run's advice, for every reader.
 export * from './setup-advice';
+
+// What a request costs (issue 16): `GET /api/costs`.
+export * from './costs-contract';

@@ -20,6 +20,8 @@ import type {
 } from './contract';
 import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
+import type { CostsResponse } from './costs-contract';
+import { costsReport } from './costs-report';
 import type { DozeMeasureView } from './model-view';
 import { modelViewOf } from './model-view';
 
@@ -159,6 +161,10 @@ export class SiestaControlCore implements ControlCore {
 
   history(query: HistoryQuery): HistoryResponse {
     return historyResponseFromLedger(this.options.ledger, query);
+  }
+
+  costs(): CostsResponse {
+    return costsReport(this.options.ledger, this.options.settings.get(), this.options.clock.now());
   }
 
   historyCsv(query: HistoryQuery): string {

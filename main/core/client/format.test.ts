@@ -1,6 +1,7 @@
 // The spellings the dashboard, the tray, the CLI and the notifications all show, from one module.
 import { describe, expect, it } from 'vitest';
 import {
+  formatCost,
   STATE_WORDS,
   formatAgo,
   formatBytes,
@@ -89,5 +90,13 @@ describe('the shared formatters', () => {
       'CUDA out of memory. Tri…',
     );
     expect(truncate('short', 24)).toBe('short');
+  });
+
+  it('spells costs with the digits a fraction of a cent needs', () => {
+    expect(formatCost(0.0002963, 'EUR')).toBe('0.00030 EUR');
+    expect(formatCost(2.0571, 'EUR')).toBe('2.06 EUR');
+    expect(formatCost(3750, 'EUR')).toBe('3750 EUR');
+    expect(formatCost(0, 'USD')).toBe('0 USD');
+    expect(formatCost(null, 'EUR')).toBe('–');
   });
 });

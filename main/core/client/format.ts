@@ -65,6 +65,14 @@ export function formatMoney(money: number | null, currency: string | null): stri
   return `${amount.toFixed(2)} ${currency?.trim() ?? ''}`.trim();
 }
 
+/** A cost with enough digits for a fraction of a cent (`0.00030 EUR`, `2.06 EUR`, `3750 EUR`, `0 EUR`); `–` unknown. */
+export function formatCost(amount: number | null, currency: string): string {
+  if (amount === null) return '–';
+  if (amount === 0) return `0 ${currency}`;
+  const digits = Math.abs(amount) >= 100 ? 0 : Math.abs(amount) >= 1 ? 2 : 5;
+  return `${amount.toFixed(digits)} ${currency}`;
+}
+
 /** A price per kWh and its currency, as the settings hold them; null parts mean "not configured". */
 export interface EnergyPrice {
   readonly pricePerKwh: number | null;

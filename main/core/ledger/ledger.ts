@@ -74,6 +74,7 @@ import { percentile } from './power-math';
 import { PowerSamples } from './power-samples';
 import type { PowerSeries } from './power-store';
 import { PowerStore } from './power-store';
+import { RequestLog } from './request-log';
 import { residencyAfter, residencyOfState } from './residency';
 import type { StoredServerModel } from './server-model-store';
 import { ServerModelStore } from './server-model-store';
@@ -143,6 +144,8 @@ export class Ledger {
   private readonly timeZone: BucketTimeZone;
   private pricing: Pricing;
   private closed = false;
+  /** Forwarded requests with their tokens and energy (issue 16). */
+  readonly requests: RequestLog;
   /** Why the file could not be opened, while the ledger runs in memory; null when it is on disk. */
   private readonly notPersistent: LedgerError | null = null;
 
@@ -218,6 +221,16 @@ export class Ledger {
         if (this.closed || this.writes.failing) return;
         if (this.queries.warmDayCache()) this.writes.schedule(this.clock.now() + flushIntervalMs);
       },
+    });
+    const { db, writes, clock, timeZone } = this;
+    const { rawRetentionDays } = retention;
+    this.requests = new RequestLog({
+      db,
+      writes,
+      clock,
+      timeZone,
+      rawRetentionDays,
+      assertOpen: () => this.assertOpen(),
     });
     // Measurements left pending by the last run are resolved (or given up) on the first flush.
     this.writes.schedule(this.clock.now());
@@ -476,7 +489,8 @@ export class Ledger {
 
   /** Daily figures per model in [from, to) as CSV with a header row. */
   dailyCsv(from: number, to: number): string {
-    return dailyToCsv(this.history({ from, to, bucket: 'day' }).buckets, this.timeZone);
+    const days = this.history({ from, to, bucket: 'day' }).buckets;
+    return dailyToCsv(days, this.timeZone, this.requests.days(from, to));
   }
 
   private assertOpen(): void {
