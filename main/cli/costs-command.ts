@@ -6,10 +6,6 @@ import type { CliCommandOptions } from './cli-options';
 import { formatCost } from '../core/client/format';
 import { formatTable } from './cli-format';
 import { cliClient } from './control-client';
-<<<<<<< HEAD
-import { formatCost } from '../core/client/format';
-=======
->>>>>>> h16
 
 const count = (n: number): string => Math.round(n).toLocaleString('en-US');
 

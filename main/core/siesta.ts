@@ -36,7 +36,7 @@ import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import type { ModelSpec } from './config/model-spec';
-import { gpuDozeMeter, hostDozer } from './compose/doze-parts';
+import { dozeViews, gpuDozeMeter, hostDozer, wakeEstimateByLevel } from './compose/doze-parts';
 import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
 import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
@@ -96,13 +96,15 @@ function buildLifecycle(
   policies: KeepAlivePolicies;
   ollama: OllamaCatalog;
   dozeMeter: DozeMeter;
+  dozeWakeMs: (model: string) => number | null;
 } {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest, probe } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
+  const energyStats = ledgerEnergyStats(ledger, { history: ledger, clock });
   const policies = new KeepAlivePolicies({
     clock,
-    energyStats: ledgerEnergyStats(ledger, { history: ledger, clock }),
+    energyStats,
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
@@ -178,7 +180,9 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
-  return { lifecycle, policies, ollama, dozeMeter };
+  const dozeWakeMs = (model: string): number | null =>
+    energyStats.dozeStatsFor?.(model)?.wakeMs ?? null;
+  return { lifecycle, policies, ollama, dozeMeter, dozeWakeMs };
 }
 
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
@@ -232,6 +236,7 @@ function buildControlCore(
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
     dozeMeter: DozeMeter;
+    dozeWakeMs: (model: string) => number | null;
     latest: LatestSamples;
   },
 ): SiestaControlCore {
@@ -244,7 +249,7 @@ function buildControlCore(
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
     ollama: parts.ollama,
-    doze: { measureOf: (model) => parts.dozeMeter.measureOf(model) },
+    doze: dozeViews(parts.dozeMeter, parts.dozeWakeMs),
     ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
   });
   root.teardown.add(() => core.close());
@@ -365,7 +370,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     const { hostsProbe, remoteProbes } = remoteHostsProbe(localProbe, engineSet, config, clock);
     const probe = hostsProbe ?? localProbe;
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies, ollama, dozeMeter } = buildLifecycle(root, {
+    const { lifecycle, policies, ollama, dozeMeter, dozeWakeMs } = buildLifecycle(root, {
       ledger,
       runtime,
       latest,
@@ -379,7 +384,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
-      wakeEstimateMs: (model) => ledger.wakeEstimateMs(model),
+      wakeEstimateMs: wakeEstimateByLevel(lifecycle, (m) => ledger.wakeEstimateMs(m), dozeWakeMs),
       log,
       ollama,
     });
@@ -444,6 +449,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       ollama,
       engineSet,
       dozeMeter,
+      dozeWakeMs,
       latest,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });

@@ -138,6 +138,8 @@ export const ModelViewSchema = z.object({
   serves: z.array(ServedModelViewSchema).optional(),
   /** Its sleep ladder (issue 15): doze first, stop at `sleepAt`; absent for a model without a doze. */
   doze: DozeViewSchema.optional(),
+  /** While waking: `dozed` when its server's own wake runs (seconds), `asleep` for a start; absent or null otherwise. */
+  wakeFrom: WakeLevelSchema.nullable().optional(),
 });
 export type ModelView = z.infer<typeof ModelViewSchema>;
 
@@ -437,6 +439,8 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
     wakeCause: WakeCauseSchema.nullable().catch(null),
     /** `dozed`: the server's own wake (seconds); absent or `asleep`: a container start. */
     from: WakeLevelSchema.optional(),
+    /** How long a wake from there usually takes (past wakes of this level), ms; absent or null when unknown. */
+    expectedMs: z.number().nullable().optional(),
   }),
   z.object({
     type: z.literal('wake-ready'),

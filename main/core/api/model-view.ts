@@ -14,6 +14,8 @@ export interface DozeMeasureView {
   readonly measured: boolean;
   readonly keptBytes: number;
   readonly warning: string | null;
+  /** The usual wake time from a doze (learned from the ledger), or null. */
+  readonly wakeEstimateMs?: number | null;
 }
 
 /** Builds the API's view of one model. Declared VRAM wins over measured; measured comes from GPU attribution. */
@@ -60,13 +62,14 @@ export function modelViewOf(
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
     ...(serves === undefined ? {} : { serves: [...serves] }),
+    ...(status.wakeFrom ? { wakeFrom: status.wakeFrom } : {}),
     ...(spec.doze
       ? {
           doze: {
             kind: spec.doze.kind,
             dozeAt: status.dozeAt ?? null,
             dozedAt: status.dozedAt ?? null,
-            wakeEstimateMs: null,
+            wakeEstimateMs: dozeMeasure?.wakeEstimateMs ?? null,
             keptBytes: dozeMeasure?.measured ? dozeMeasure.keptBytes : null,
             warning: dozeMeasure?.warning ?? null,
           },

@@ -86,7 +86,8 @@ export class SiestaControlCore implements ControlCore {
         // The ledger has recorded the event (it subscribed first): the model's figures may have moved.
         this.statsCache.delete(event.model);
         const apiEvent = apiEventOfLifecycle(event);
-        if (apiEvent) this.emit(apiEvent);
+        if (apiEvent?.type === 'wake-requested') this.emit(this.withExpectedWake(apiEvent));
+        else if (apiEvent) this.emit(apiEvent);
       }),
     );
     const ollama = options.ollama;
@@ -243,6 +244,17 @@ export class SiestaControlCore implements ControlCore {
       ...view,
       engine: slash > 0 ? status.spec.container.slice(0, slash) : (engines[0]?.name ?? ''),
     };
+  }
+
+  /** A wake's event with how long a wake from its level usually takes (a doze wake's, or a start's). */
+  private withExpectedWake(
+    event: Extract<ApiEvent, { type: 'wake-requested' }>,
+  ): Extract<ApiEvent, { type: 'wake-requested' }> {
+    const expectedMs =
+      event.from === 'dozed'
+        ? (this.options.doze?.measureOf(event.model)?.wakeEstimateMs ?? null)
+        : this.statsOf(event.model).wakeP50Ms;
+    return { ...event, expectedMs };
   }
 
   /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */

@@ -1,12 +1,13 @@
-// The sleep ladder's parts for the composition root (issue 15): the HTTP dozer with its host-RAM check, and the doze
-// meter that measures each doze with the GPU probe for the scheduler and the API.
+// The sleep ladder's parts for the composition root (issue 15): the HTTP dozer with its host-RAM check, the doze meter
+// that measures each doze with the GPU probe for the scheduler, and what the API and the waiting page show of it.
 import type { Clock } from '../clock/clock';
 import type { ModelSpec } from '../config/model-spec';
 import { DozeMeter } from '../doze/doze-meter';
 import { availableHostRamBytes, hostRamRefusal } from '../doze/host-ram';
 import { httpDozer } from '../doze/http-dozer';
 import type { GpuProbe, GpuSample } from '../gpu/gpu-sample';
-import type { Dozer } from '../lifecycle/lifecycle-api';
+import type { DozeMeasureView } from '../api/model-view';
+import type { Dozer, LifecycleApi } from '../lifecycle/lifecycle-api';
 
 /** The dozer: the servers' own sleep APIs, refused when host RAM cannot take the weights (`needOf`: VRAM need). */
 export function hostDozer(needOf: (spec: ModelSpec) => number | null): Dozer {
@@ -35,4 +36,37 @@ export function gpuDozeMeter(parts: {
     heldBytes: parts.needOf,
     report: parts.report,
   });
+}
+
+/** Each model's doze as the API shows it: what its last doze kept (the meter) and its usual doze wake (the ledger). */
+export function dozeViews(
+  meter: DozeMeter,
+  dozeWakeMs: (model: string) => number | null,
+): { measureOf(model: string): DozeMeasureView | null } {
+  return {
+    measureOf: (model) => {
+      const measure = meter.measureOf(model);
+      const wakeEstimateMs = dozeWakeMs(model);
+      if (!measure)
+        return wakeEstimateMs === null
+          ? null
+          : { measured: false, keptBytes: 0, warning: null, wakeEstimateMs };
+      const { measured, keptBytes, warning } = measure;
+      return { measured, keptBytes, warning, wakeEstimateMs };
+    },
+  };
+}
+
+/** The usual wake time by level, for the waiting page: a doze wake's for a dozed model or one waking from it. */
+export function wakeEstimateByLevel(
+  lifecycle: Pick<LifecycleApi, 'get'>,
+  startMs: (model: string) => number | null,
+  dozeWakeMs: (model: string) => number | null,
+): (model: string) => number | null {
+  return (model) => {
+    const status = lifecycle.get(model);
+    const fromDoze =
+      status?.state === 'dozed' || status?.state === 'dozing' || status?.wakeFrom === 'dozed';
+    return fromDoze ? dozeWakeMs(model) : startMs(model);
+  };
 }

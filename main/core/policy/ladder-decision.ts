@@ -9,6 +9,9 @@ import type { IdleDecision } from './idle-decision';
 import type { KeepAliveSettings } from './keep-alive-settings';
 import { bestLadderThresholds, envelopeThresholds, type LadderCosts } from './ladder-policy';
 
+/** Candidate thresholds per pair search of a learned pair (quantiles of the gaps): run at every idle decision. */
+export const LEARNED_PAIR_CANDIDATES = 60;
+
 /** Until a doze is measured: stop this long after the doze (the doze is cheap to keep, a cold start is not). */
 export const UNMEASURED_DOZED_MS = 60 * 60_000;
 
@@ -51,7 +54,9 @@ export function ladderDecision(
     };
   }
   const learned = gapsMs.length >= settings.minGapsForAdaptive;
-  const t = learned ? bestLadderThresholds(gapsMs, costs).thresholds : envelopeThresholds(costs);
+  const t = learned
+    ? bestLadderThresholds(gapsMs, costs, LEARNED_PAIR_CANDIDATES).thresholds
+    : envelopeThresholds(costs);
   const clamp = (ms: number): number =>
     Math.round(Math.min(settings.maxIdleMs, Math.max(settings.minIdleMs, ms)));
   const dozeAfterMs = clamp(t.dozeAfterMs);

@@ -6,6 +6,9 @@ import { ModelActionResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import {
   STATE_WORDS,
+  dozedText,
+  expectedWakeMs,
+  nextLevelText,
   formatAgo,
   formatBytes,
   formatDuration,
@@ -165,7 +168,7 @@ function WakeProgress({
   readonly now: number;
 }): ReactElement {
   const elapsedMs = Math.max(0, now - (model.wakeStartedAt ?? now));
-  const estimateMs = model.wakeEstimateMs;
+  const estimateMs = expectedWakeMs(model);
   const fraction =
     estimateMs === null || estimateMs <= 0 ? null : Math.min(0.97, elapsedMs / estimateMs);
   const text =
@@ -191,10 +194,12 @@ function WakeProgress({
 }
 
 function sleepText(model: ModelView, now: number, autoSleepPaused: boolean): string {
+  if (model.state === 'dozed') return dozedText(model, now);
   if (model.state !== 'ready') return model.state === 'asleep' ? 'asleep now' : '–';
   if (model.pinned) return 'never (pinned)';
   if (autoSleepPaused) return 'auto-sleep paused';
   if (model.inFlight > 0) return 'when idle';
+  if (model.doze?.dozeAt != null) return nextLevelText(model, now) ?? 'never';
   if (model.sleepAt === null) return 'never';
   return `in ${formatDuration(model.sleepAt - now)}`;
 }
