@@ -38,7 +38,7 @@ import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
-import { RequestMetering } from './compose/request-metering';
+import { RequestMetering, wakingGpusOf } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
 import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
@@ -383,7 +383,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
     const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
-    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf });
+    const wakingGpus = () => wakingGpusOf(lifecycle.list());
+    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf, wakingGpus });
     const gateway = new Gateway({
       accounting: metering,
       lifecycle,
