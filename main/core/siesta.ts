@@ -38,7 +38,8 @@ import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
-import { RequestMetering, wakingGpusOf } from './compose/request-metering';
+import type { RequestMetering } from './compose/request-metering';
+import { lifecycleMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
 import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
@@ -382,9 +383,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probe,
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
-    const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
-    const wakingGpus = () => wakingGpusOf(lifecycle.list());
-    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf, wakingGpus });
+    const metering = lifecycleMetering(clock, ledger, lifecycle);
     const gateway = new Gateway({
       accounting: metering,
       lifecycle,

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock/clock';
 import type { GpuSample } from '../gpu/gpu-sample';
 import type { Ledger } from '../ledger/ledger';
+import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import { RequestEnergy } from '../ledger/request-energy';
 import type { SettledEnergy } from '../ledger/request-energy';
 import type { RequestRow } from '../ledger/request-store';
@@ -104,4 +105,18 @@ export class RequestMetering implements RequestAccounting {
     this.o.ledger.requests.record(rows);
     for (const row of rows) for (const listener of this.listeners) listener(row);
   }
+}
+
+/** The metering of Siesta's lifecycle: each model's GPUs, and which GPUs a wake is loading. */
+export function lifecycleMetering(
+  clock: Clock,
+  ledger: Ledger,
+  lifecycle: LifecycleApi,
+): RequestMetering {
+  return new RequestMetering({
+    clock,
+    ledger,
+    gpuIndexesOf: (model) => lifecycle.get(model)?.gpuIndexes ?? null,
+    wakingGpus: () => wakingGpusOf(lifecycle.list()),
+  });
 }
