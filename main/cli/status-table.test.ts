@@ -1,6 +1,11 @@
 // `siesta status` as text when something is missing: no GPU, or a Docker Engine that does not answer.
 import { describe, expect, it } from 'vitest';
-import { exampleModel, exampleState, twoEngines } from '../core/tray/testdata/state-examples';
+import {
+  EXAMPLE_NOW,
+  exampleModel,
+  exampleState,
+  twoEngines,
+} from '../core/tray/testdata/state-examples';
 import { statusText } from './status-table';
 
 const AWAY = { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: 0 };
@@ -91,5 +96,22 @@ describe('siesta status', () => {
     expect(lines[at + 1]).toMatch(/^ {2}gemma3:12b +loaded +9\.5 GiB/);
     expect(lines[at + 2]).toMatch(/^ {2}llama3\.2:3b +- +-/);
     expect(lines[at + 3]).toMatch(/^qwen /);
+  });
+
+  it('spells states and times as the dashboard and the tray do', () => {
+    const state = exampleState({
+      models: [
+        exampleModel('flux', { state: 'stopping', lastUsedAt: EXAMPLE_NOW - 2_000 }),
+        exampleModel('qwen', { state: 'asleep', lastUsedAt: EXAMPLE_NOW - 65_000 }),
+      ],
+    });
+    const rows = statusText({ ...state, at: EXAMPLE_NOW })
+      .split('\n')
+      .filter((line) => /^(flux|qwen) /.test(line))
+      .map((line) => line.split(/\s{2,}/));
+    expect(rows.map((cells) => [cells[0], cells[1], cells[4]])).toEqual([
+      ['flux', 'going to sleep', 'just now'],
+      ['qwen', 'asleep', '1 min 5 s ago'],
+    ]);
   });
 });

@@ -10,6 +10,9 @@ import {
 import { assertNever } from '../core/shared/assert-never';
 import {
   STATE_WORDS,
+  formatAgo,
+  expectedWakeMs,
+  nextLevelText,
   formatBytes,
   formatDuration,
   formatEnergyKwh,
@@ -73,7 +76,7 @@ export function statusText(state: StateResponse): string {
               stateText(m, state.at),
               formatBytes(m.vramBytes),
               String(m.inFlight),
-              m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
+              formatAgo(m.lastUsedAt, state.at),
               sleepsIn(m, state),
               m.pinned ? 'pinned' : '',
             ],
@@ -84,7 +87,7 @@ export function statusText(state: StateResponse): string {
               s.loaded ? 'loaded' : '-',
               s.loaded ? formatBytes(s.vramBytes) : '-',
               '',
-              s.lastUsedAt === null ? '' : `${formatDuration(state.at - s.lastUsedAt)} ago`,
+              s.lastUsedAt === null ? '' : formatAgo(s.lastUsedAt, state.at),
               '',
               '',
             ]),
@@ -102,7 +105,7 @@ export function statusText(state: StateResponse): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-/** `ready`, `ready (busy)`, `waking 3.1 s`, `asleep`... */
+/** `ready`, `ready (busy)`, `waking 3.1 s`, `asleep`, `dozed (wakes ~1.2 s)`... */
 export function stateText(model: ModelView, nowAt: number): string {
   switch (model.state) {
     case 'ready':
@@ -111,9 +114,15 @@ export function stateText(model: ModelView, nowAt: number): string {
       return model.wakeStartedAt === null
         ? 'waking'
         : `waking ${formatDuration(nowAt - model.wakeStartedAt)}`;
+    case 'dozed': {
+      // The level it is at, and what waking it from there usually takes.
+      const wakeMs = expectedWakeMs(model);
+      return wakeMs === null ? 'dozed' : `dozed (wakes ~${formatDuration(wakeMs)})`;
+    }
     case 'asleep':
     case 'stopping':
     case 'failed':
+    case 'dozing':
       return STATE_WORDS[model.state];
     default:
       return assertNever(model.state);
@@ -121,10 +130,13 @@ export function stateText(model: ModelView, nowAt: number): string {
 }
 
 function sleepsIn(model: ModelView, state: StateResponse): string {
+  if (model.state === 'dozed' && model.sleepAt !== null && !state.autoSleepPaused)
+    return `stops in ${formatDuration(model.sleepAt - state.at)}`;
   if (model.state !== 'ready') return '-';
   if (model.pinned) return 'never';
   if (state.autoSleepPaused) return 'paused';
   if (model.inFlight > 0) return 'when idle';
+  if (model.doze?.dozeAt != null) return nextLevelText(model, state.at) ?? 'never';
   if (model.sleepAt === null) return 'never';
   return formatDuration(model.sleepAt - state.at);
 }

@@ -4,7 +4,6 @@
 // (compose/core-feeds.ts), never through a reference filled in later.
 import { mkdirSync } from 'node:fs';
 import { loadOrCreateToken } from './api/api-token';
-import { TOKEN_COOKIE } from './api/request-guards';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
@@ -36,14 +35,16 @@ import { ledgerModelStore } from './ollama/ledger-model-store';
 import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
+import type { ModelSpec } from './config/model-spec';
+import { dozeViews, gpuDozeMeter, hostDozer, wakeEstimateByLevel } from './compose/doze-parts';
+import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
+import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import type { RequestMetering } from './compose/request-metering';
 import { lifecycleMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
-import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
-import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
 
 export type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
@@ -62,33 +63,6 @@ interface Root {
 /** The newest GPU samples, for the scheduler's free-VRAM questions. */
 interface LatestSamples {
   samples: readonly GpuSample[];
-}
-
-function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
-  return gatewaySettings({
-    host: address.host,
-    port: address.port,
-    allowedHosts: settings.gateway.allowedHosts,
-    corsOrigins: settings.gateway.corsOrigins,
-    noWakeUserAgents: settings.gateway.noWakeUserAgents,
-    maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
-    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
-    headersTimeoutMs: settings.gateway.headersTimeoutMs,
-    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
-    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
-    maxConnections: settings.gateway.maxConnections,
-    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
-    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
-    privateCookieNames: [TOKEN_COOKIE],
-  });
-}
-
-function pricingOf(s: Settings) {
-  return {
-    pricePerKwh: s.pricePerKwh,
-    currency: s.currency,
-    gridCo2GramsPerKwh: s.gridGramsCo2PerKwh,
-  };
 }
 
 /** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
@@ -118,16 +92,28 @@ function buildLedger(root: Root): Ledger {
 function buildLifecycle(
   root: Root,
   parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples; probe: GpuProbe },
-): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
+): {
+  lifecycle: Lifecycle;
+  policies: KeepAlivePolicies;
+  ollama: OllamaCatalog;
+  dozeMeter: DozeMeter;
+  dozeWakeMs: (model: string) => number | null;
+} {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest, probe } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
+  const energyStats = ledgerEnergyStats(ledger, { history: ledger, clock });
   const policies = new KeepAlivePolicies({
     clock,
-    energyStats: ledgerEnergyStats(ledger),
+    energyStats,
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
+  const report = (line: string): void => root.feed.report('lifecycle', line);
+  const needOf = (spec: ModelSpec): number | null =>
+    spec.vramBytes ?? ledger.learnedVramBytes(spec.name);
+  // Measures each doze with the GPU probe: the scheduler counts a dozed model's VRAM as free once measured.
+  const dozeMeter = gpuDozeMeter({ clock, latest, probe, needOf, report });
   // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
   // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
   const scheduler = new VramScheduler({
@@ -152,15 +138,19 @@ function buildLifecycle(
       const s = settings.get();
       return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
     },
+    dozeKeptBytes: (model) => dozeMeter.keptBytes(model),
+    mayDozeForRoom: (model) => dozeMeter.mayDozeForRoom(model),
   });
   const lifecycle: Lifecycle = new Lifecycle({
     clock,
     runtime: parts.runtime,
     admission: scheduler,
     idlePolicy: policies,
-    log: (line) => root.feed.report('lifecycle', line),
+    dozer: dozeMeter.wrap(hostDozer(needOf)),
+    log: report,
   });
   teardown.add(() => lifecycle.stop());
+  teardown.add(dozeMeter.attach(lifecycle));
   const ollama: OllamaCatalog = new OllamaCatalog({
     lifecycle,
     clock,
@@ -191,7 +181,9 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
-  return { lifecycle, policies, ollama };
+  const dozeWakeMs = (model: string): number | null =>
+    energyStats.dozeStatsFor?.(model)?.wakeMs ?? null;
+  return { lifecycle, policies, ollama, dozeMeter, dozeWakeMs };
 }
 
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
@@ -244,6 +236,8 @@ function buildControlCore(
     engine: EngineFeed;
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
+    dozeMeter: DozeMeter;
+    dozeWakeMs: (model: string) => number | null;
     latest: LatestSamples;
   },
 ): SiestaControlCore {
@@ -256,6 +250,7 @@ function buildControlCore(
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
     ollama: parts.ollama,
+    doze: dozeViews(parts.dozeMeter, parts.dozeWakeMs),
     ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
   });
   root.teardown.add(() => core.close());
@@ -376,7 +371,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     const { hostsProbe, remoteProbes } = remoteHostsProbe(localProbe, engineSet, config, clock);
     const probe = hostsProbe ?? localProbe;
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies, ollama } = buildLifecycle(root, {
+    const { lifecycle, policies, ollama, dozeMeter, dozeWakeMs } = buildLifecycle(root, {
       ledger,
       runtime,
       latest,
@@ -389,7 +384,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
-      wakeEstimateMs: (model) => ledger.wakeEstimateMs(model),
+      wakeEstimateMs: wakeEstimateByLevel(lifecycle, (m) => ledger.wakeEstimateMs(m), dozeWakeMs),
       log,
       ollama,
     });
@@ -453,6 +448,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       engine,
       ollama,
       engineSet,
+      dozeMeter,
+      dozeWakeMs,
       latest,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });

@@ -69,9 +69,24 @@ export function apiEventOfLifecycle(event: LifecycleEvent): ApiEvent | null {
         model: event.model,
         cause: describeWakeCause(event.cause),
         wakeCause: event.cause,
+        ...(event.from ? { from: event.from } : {}),
       };
     case 'ready':
-      return { type: 'wake-ready', at: event.at, model: event.model, wakeMs: event.wakeMs };
+      return {
+        type: 'wake-ready',
+        at: event.at,
+        model: event.model,
+        wakeMs: event.wakeMs,
+        ...(event.from ? { from: event.from } : {}),
+      };
+    case 'doze':
+      return {
+        type: 'dozed',
+        at: event.at,
+        model: event.model,
+        cause: describeSleepCause(event.cause),
+        sleepCause: event.cause,
+      };
     case 'failed':
       return {
         type: 'wake-failed',

@@ -5,7 +5,16 @@ import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared
 import { SettingsSchema } from '../settings/settings-schema';
 
 /** A model's state as the API reports it. */
-export const ModelStateSchema = z.enum(['asleep', 'waking', 'ready', 'stopping', 'failed']);
+export const ModelStateSchema = z.enum([
+  'asleep',
+  'waking',
+  'ready',
+  'stopping',
+  'failed',
+  // The sleep ladder (issue 15): the server's own sleep, VRAM freed and the process kept; it wakes in seconds.
+  'dozing',
+  'dozed',
+]);
 export type ApiModelState = z.infer<typeof ModelStateSchema>;
 
 /** One GPU with its latest sample. */
@@ -61,6 +70,27 @@ export const ServedModelViewSchema = z.object({
 });
 export type ServedModelView = z.infer<typeof ServedModelViewSchema>;
 
+/** Where a wake starts from: a stopped container (a full start) or a dozing server (its own wake, seconds). */
+export const WakeLevelSchema = z.enum(['asleep', 'dozed']);
+export type WakeLevel = z.infer<typeof WakeLevelSchema>;
+
+/** A model's doze as the dashboard, tray and CLI show it. */
+export const DozeViewSchema = z.object({
+  /** Which sleep API: vllm, sglang, http, ... */
+  kind: z.string(),
+  /** When the idle timer dozes it (epoch ms), or null. */
+  dozeAt: z.number().nullable(),
+  /** Since when it dozes (epoch ms), while dozed; else null. */
+  dozedAt: z.number().nullable(),
+  /** Typical wake time from a doze (p50 of past doze wakes), ms; null before the first. */
+  wakeEstimateMs: z.number().nullable(),
+  /** VRAM the last doze left held on its GPU (measured), or null before a doze was measured. */
+  keptBytes: z.number().nullable(),
+  /** Said when the last doze freed too little (Siesta then stops it when the room is needed); else null. */
+  warning: z.string().nullable(),
+});
+export type DozeView = z.infer<typeof DozeViewSchema>;
+
 /** One model as the dashboard and tray show it. */
 export const ModelViewSchema = z.object({
   name: z.string(),
@@ -106,6 +136,10 @@ export const ModelViewSchema = z.object({
   engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
   serves: z.array(ServedModelViewSchema).optional(),
+  /** Its sleep ladder (issue 15): doze first, stop at `sleepAt`; absent for a model without a doze. */
+  doze: DozeViewSchema.optional(),
+  /** While waking: `dozed` when its server's own wake runs (seconds), `asleep` for a start; absent or null otherwise. */
+  wakeFrom: WakeLevelSchema.nullable().optional(),
 });
 export type ModelView = z.infer<typeof ModelViewSchema>;
 
@@ -403,8 +437,18 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
     model: z.string(),
     cause: z.string(),
     wakeCause: WakeCauseSchema.nullable().catch(null),
+    /** `dozed`: the server's own wake (seconds); absent or `asleep`: a container start. */
+    from: WakeLevelSchema.optional(),
+    /** How long a wake from there usually takes (past wakes of this level), ms; absent or null when unknown. */
+    expectedMs: z.number().nullable().optional(),
   }),
-  z.object({ type: z.literal('wake-ready'), at, model: z.string(), wakeMs: z.number() }),
+  z.object({
+    type: z.literal('wake-ready'),
+    at,
+    model: z.string(),
+    wakeMs: z.number(),
+    from: WakeLevelSchema.optional(),
+  }),
   z.object({
     type: z.literal('wake-failed'),
     at,
@@ -417,6 +461,14 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   /** A model went to sleep: `sleepCause` as data (null when unknown to this client), `cause` as text (`idle`, `evicted:for qwen`). */
   z.object({
     type: z.literal('slept'),
+    at,
+    model: z.string(),
+    cause: z.string(),
+    sleepCause: SleepCauseSchema.nullable().catch(null),
+  }),
+  /** The server dozed (VRAM freed, process kept); `cause` as for `slept`, `sleepCause` as data. */
+  z.object({
+    type: z.literal('dozed'),
     at,
     model: z.string(),
     cause: z.string(),

@@ -9,12 +9,22 @@ export interface IdleView {
   readonly reason: string;
 }
 
+/** What the last doze of a model measured (the doze meter's verdict). */
+export interface DozeMeasureView {
+  readonly measured: boolean;
+  readonly keptBytes: number;
+  readonly warning: string | null;
+  /** The usual wake time from a doze (learned from the ledger), or null. */
+  readonly wakeEstimateMs?: number | null;
+}
+
 /** Builds the API's view of one model. Declared VRAM wins over measured; measured comes from GPU attribution. */
 export function modelViewOf(
   status: ModelStatus,
   stats: ModelStats,
   idle: IdleView,
   serves?: readonly ServedModelView[],
+  dozeMeasure: DozeMeasureView | null = null,
 ): ModelView {
   const spec = status.spec;
   const vram =
@@ -52,5 +62,18 @@ export function modelViewOf(
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
     ...(serves === undefined ? {} : { serves: [...serves] }),
+    ...(status.wakeFrom ? { wakeFrom: status.wakeFrom } : {}),
+    ...(spec.doze
+      ? {
+          doze: {
+            kind: spec.doze.kind,
+            dozeAt: status.dozeAt ?? null,
+            dozedAt: status.dozedAt ?? null,
+            wakeEstimateMs: dozeMeasure?.wakeEstimateMs ?? null,
+            keptBytes: dozeMeasure?.measured ? dozeMeasure.keptBytes : null,
+            warning: dozeMeasure?.warning ?? null,
+          },
+        }
+      : {}),
   };
 }

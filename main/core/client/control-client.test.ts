@@ -6,7 +6,7 @@ import type { ApiEvent } from '../api/contract';
 import { systemClock } from '../clock/clock';
 import { EXAMPLE_NOW } from '../tray/testdata/state-examples';
 import { SettingsSchema } from '../api/contract';
-import { ControlCallError, ControlClient } from './control-client';
+import { ControlCallError, ControlClient, parseApiEvent } from './control-client';
 import type { FakeCore } from './testdata/fake-control-api';
 import { TEST_TOKEN, startFakeControlApi, until } from './testdata/fake-control-api';
 
@@ -121,6 +121,16 @@ describe('control API client', () => {
     expect(problems.map((p) => p.message)).toEqual([
       `the control API sent an event this app does not understand: {"type":"thermal","at":${EXAMPLE_NOW},"celsius":92}`,
     ]);
+  });
+
+  it('reads one event as the contract does, and nothing from text that is not one', () => {
+    expect(parseApiEvent('{"type":"auto-sleep","at":5,"paused":true}')).toEqual({
+      type: 'auto-sleep',
+      at: 5,
+      paused: true,
+    });
+    expect(parseApiEvent('{"type":"thermal","at":5}')).toBeNull();
+    expect(parseApiEvent('not json')).toBeNull();
   });
 
   it('follows the event stream: a snapshot first, then each event as it happens', async () => {

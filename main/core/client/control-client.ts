@@ -1,5 +1,6 @@
-// The one client of the control API for the tray and the CLI: the token, who is asking, typed calls checked against
-// the contract, errors that name the call, and the live event stream (one connection, or followed with reconnects).
+// The one client of the control API for the tray, the CLI and the dashboard: the token, who is asking, typed calls
+// checked against the contract, errors that name the call, and the live event stream (one connection, or followed
+// with reconnects).
 import type { z } from 'zod';
 import type { Clock } from '../clock/clock';
 import type { ApiEvent, Settings, StateResponse, Via } from '../api/contract';
@@ -14,9 +15,10 @@ import { sseMessages } from './sse-parser';
 
 /** Where the control API is and how to get in. */
 export interface ControlEndpoint {
-  /** `http://127.0.0.1:11401` */
+  /** `http://127.0.0.1:11401`; empty in a browser page the control API served (relative URLs). */
   readonly controlUrl: string;
-  readonly token: string;
+  /** The bearer token; null in such a page, whose cookie carries it. */
+  readonly token: string | null;
 }
 
 /**
@@ -27,17 +29,24 @@ export interface ControlEndpoint {
 export class ControlCallError extends Error {
   constructor(
     readonly kind: 'unreachable' | 'refused' | 'bad-answer',
-    /** `POST /api/models/qwen/wake` */
-    readonly call: string,
+    readonly method: string,
+    readonly path: string,
     readonly controlUrl: string,
     readonly status: number,
     readonly code: string,
     /** What the API said (the envelope's message), or what went wrong; without the call and the status. */
     readonly detail: string,
+    /** The input field the API named as wrong, if any. */
+    readonly field: string | null,
     options?: { cause?: unknown },
   ) {
-    super(`${call}: ${status > 0 ? `${status} ` : ''}${detail}`, options);
+    super(`${method} ${path}: ${status > 0 ? `${status} ` : ''}${detail}`, options);
     this.name = 'ControlCallError';
+  }
+
+  /** `POST /api/models/qwen/wake` */
+  get call(): string {
+    return `${this.method} ${this.path}`;
   }
 }
 
@@ -75,7 +84,8 @@ export class ControlClient {
     private readonly endpoint: ControlEndpoint,
     private readonly options: ControlClientOptions,
   ) {
-    this.fetchFn = options.fetchFn ?? fetch;
+    // Called unbound: a browser's fetch throws when called as a method of something else.
+    this.fetchFn = options.fetchFn ?? ((input, init) => fetch(input, init));
   }
 
   get baseUrl(): string {
@@ -94,24 +104,24 @@ export class ControlClient {
 
   /** `POST /api/models/{name}/wake`: answers once the wake has started (its end comes as events). */
   async wake(model: string): Promise<void> {
-    await this.call('POST', `/api/models/${encodeURIComponent(model)}/wake`);
+    await this.send('POST', `/api/models/${encodeURIComponent(model)}/wake`);
   }
 
   /** `POST /api/models/{name}/sleep`. */
   async sleep(model: string): Promise<void> {
-    await this.call('POST', `/api/models/${encodeURIComponent(model)}/sleep`);
+    await this.send('POST', `/api/models/${encodeURIComponent(model)}/sleep`);
   }
 
   /** `POST /api/models/{server}/unload`: unloads one model inside an Ollama server. */
   async unload(server: string, model: string): Promise<void> {
-    await this.call('POST', `/api/models/${encodeURIComponent(server)}/unload`, {
+    await this.send('POST', `/api/models/${encodeURIComponent(server)}/unload`, {
       body: { model },
     });
   }
 
   /** `POST /api/auto-sleep/pause` or `/resume`. */
   async setAutoSleepPaused(paused: boolean): Promise<void> {
-    await this.call('POST', paused ? '/api/auto-sleep/pause' : '/api/auto-sleep/resume');
+    await this.send('POST', paused ? '/api/auto-sleep/pause' : '/api/auto-sleep/resume');
   }
 
   /** Calls `path` (with a JSON `body`, if any) and parses the JSON answer with `schema`. */
@@ -121,15 +131,14 @@ export class ControlClient {
     schema: S,
     body?: unknown,
   ): Promise<z.output<S>> {
-    const call = `${method} ${path}`;
-    const text = await (await this.call(method, path, { body })).text();
+    const text = await (await this.send(method, path, { body })).text();
     const parsed = schema.safeParse(parseJson(text));
     if (!parsed.success)
       throw this.failed(
         'bad-answer',
-        call,
-        0,
-        'bad-answer',
+        method,
+        path,
+        { status: 0, code: 'bad-answer', field: null },
         'the answer is not what this version of Siesta expects (a different Siesta version?)',
       );
     return parsed.data;
@@ -137,7 +146,7 @@ export class ControlClient {
 
   /** GETs `path` as text. */
   async text(path: string): Promise<string> {
-    return (await this.call('GET', path)).text();
+    return (await this.send('GET', path)).text();
   }
 
   /**
@@ -146,9 +155,15 @@ export class ControlClient {
    */
   async events(onUnknown?: (data: string) => void): Promise<EventStream> {
     const controller = new AbortController();
-    const response = await this.call('GET', '/api/events', { signal: controller.signal });
+    const response = await this.send('GET', '/api/events', { signal: controller.signal });
     if (response.body === null)
-      throw this.failed('bad-answer', 'GET /api/events', 0, 'bad-answer', 'no event stream came');
+      throw this.failed(
+        'bad-answer',
+        'GET',
+        '/api/events',
+        { status: 0, code: 'bad-answer', field: null },
+        'no event stream came',
+      );
     const messages = sseMessages(response.body);
     let error: Error | null = null;
     return {
@@ -162,8 +177,8 @@ export class ControlClient {
             return null;
           }
           if (message === null) return null;
-          const parsed = ApiEventSchema.safeParse(parseJson(message.data));
-          if (parsed.success) return parsed.data;
+          const event = parseApiEvent(message.data);
+          if (event !== null) return event;
           onUnknown?.(message.data);
         }
       },
@@ -231,32 +246,36 @@ export class ControlClient {
     };
   }
 
-  /** Sends one call with the token; answers its response when it succeeded, else throws the client's error. */
-  private async call(
+  /**
+   * Sends one call (a JSON `body`, if any) with the token, or the cookie where there is none; answers its response
+   * when it succeeded (to read as a download or a stream), else throws the client's error.
+   */
+  async send(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     options: { body?: unknown; signal?: AbortSignal } = {},
   ): Promise<Response> {
-    const call = `${method} ${path}`;
     const { body, signal } = options;
+    const token = this.endpoint.token;
     let response: Response;
     try {
       response = await this.fetchFn(`${this.endpoint.controlUrl}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${this.endpoint.token}`,
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
           [VIA_HEADER]: this.options.via,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
+        ...(token === null ? { credentials: 'same-origin' as const } : {}),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         ...(signal === undefined ? {} : { signal }),
       });
     } catch (error: unknown) {
       throw this.failed(
         'unreachable',
-        call,
-        0,
-        'unreachable',
+        method,
+        path,
+        { status: 0, code: 'unreachable', field: null },
         `the control API at ${this.endpoint.controlUrl} did not answer: ${messageOf(error)}`,
         error,
       );
@@ -264,37 +283,45 @@ export class ControlClient {
     if (response.ok) return response;
     const text = await response.text().catch(() => '');
     const envelope = ApiErrorSchema.safeParse(parseJson(text));
-    const message = envelope.success
-      ? envelope.data.error.message
-      : text.trim().slice(0, 200) || response.statusText;
+    const answer = envelope.success
+      ? { ...envelope.data.error, field: envelope.data.error.field ?? null }
+      : { code: 'http', message: text.trim().slice(0, 200) || response.statusText, field: null };
     throw this.failed(
       'refused',
-      call,
-      response.status,
-      envelope.success ? envelope.data.error.code : 'http',
-      message,
+      method,
+      path,
+      { status: response.status, code: answer.code, field: answer.field },
+      answer.message,
     );
   }
 
   private failed(
     kind: ControlCallError['kind'],
-    call: string,
-    status: number,
-    code: string,
+    method: string,
+    path: string,
+    answer: { readonly status: number; readonly code: string; readonly field: string | null },
     detail: string,
     cause?: unknown,
   ): Error {
     const error = new ControlCallError(
       kind,
-      call,
+      method,
+      path,
       this.endpoint.controlUrl,
-      status,
-      code,
+      answer.status,
+      answer.code,
       detail,
+      answer.field,
       cause === undefined ? undefined : { cause },
     );
     return this.options.errorOf?.(error) ?? error;
   }
+}
+
+/** One event's `data` as the contract reads it, or null for text that is not one (a newer daemon's event). */
+export function parseApiEvent(data: string): ApiEvent | null {
+  const parsed = ApiEventSchema.safeParse(parseJson(data));
+  return parsed.success ? parsed.data : null;
 }
 
 function parseJson(text: string): unknown {

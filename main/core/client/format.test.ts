@@ -83,6 +83,8 @@ describe('the shared formatters', () => {
       'ready',
       'going to sleep',
       'failed',
+      'dozing',
+      'dozed',
     ]);
     expect(truncate('CUDA out of memory.\n  Tried to allocate 2.00 GiB', 24)).toBe(
       'CUDA out of memory. Tri…',

@@ -1,6 +1,6 @@
 // The one set of human spellings that the dashboard, the tray, the CLI and the notifications share: bytes, watts,
 // durations, energy, money, CO2, model states and cut texts. Pure, so the renderer's bundle can take it too.
-import type { ApiModelState } from '../api/contract';
+import type { ApiModelState, ModelView } from '../api/contract';
 
 const BYTES_PER_MIB = 1024 ** 2;
 const BYTES_PER_GIB = 1024 ** 3;
@@ -95,13 +95,15 @@ export function formatCo2(grams: number | null): string {
   return Math.abs(grams) >= 1000 ? `${oneDecimal(grams / 1000)} kg` : `${Math.round(grams)} g`;
 }
 
-/** A model's state in words: `asleep`, `waking`, `ready`, `going to sleep`, `failed`. */
+/** A model's state in words: `asleep`, `waking`, `ready`, `going to sleep`, `failed`, `dozing`, `dozed`. */
 export const STATE_WORDS: Readonly<Record<ApiModelState, string>> = {
   asleep: 'asleep',
   waking: 'waking',
   ready: 'ready',
   stopping: 'going to sleep',
   failed: 'failed',
+  dozing: 'dozing',
+  dozed: 'dozed',
 };
 
 /** Cuts a text to one line of at most `maxChars`, ending it with an ellipsis when cut. */
@@ -115,4 +117,39 @@ export function truncate(text: string, maxChars: number): string {
 /** One decimal, rounded half up on the decimal value (`0.85` is `0.9`, where `toFixed` gives `0.8`). */
 function oneDecimal(value: number): string {
   return (Math.round(value * 10) / 10).toFixed(1);
+}
+
+/** How long a wake from where the model is now usually takes (a doze wake, or a start); null when not known yet. */
+export function expectedWakeMs(
+  model: Pick<ModelView, 'state' | 'wakeEstimateMs' | 'doze' | 'wakeFrom'>,
+): number | null {
+  const fromDoze =
+    model.state === 'dozed' ||
+    model.state === 'dozing' ||
+    (model.state === 'waking' && model.wakeFrom === 'dozed');
+  return fromDoze ? (model.doze?.wakeEstimateMs ?? null) : model.wakeEstimateMs;
+}
+
+/** A dozed model in words: `dozed (VRAM freed), wakes in about 1.2 s, stops in 50 min`. */
+export function dozedText(model: Pick<ModelView, 'doze' | 'sleepAt'>, now: number): string {
+  const parts = ['dozed (VRAM freed)'];
+  const wakeMs = model.doze?.wakeEstimateMs ?? null;
+  parts.push(wakeMs === null ? 'wakes in seconds' : `wakes in about ${formatDuration(wakeMs)}`);
+  if (model.sleepAt !== null)
+    parts.push(`stops in ${formatDuration(Math.max(0, model.sleepAt - now))}`);
+  return parts.join(', ');
+}
+
+/** When an idle awake model goes to its next level: `dozes in 4 min, stops in 1 h`, `sleeps in 10 min`; null: never. */
+export function nextLevelText(
+  model: Pick<ModelView, 'doze' | 'sleepAt'>,
+  now: number,
+): string | null {
+  const dozeAt = model.doze?.dozeAt ?? null;
+  const stop = model.sleepAt === null ? null : formatDuration(Math.max(0, model.sleepAt - now));
+  if (dozeAt !== null) {
+    const doze = `dozes in ${formatDuration(Math.max(0, dozeAt - now))}`;
+    return stop === null ? doze : `${doze}, stops in ${stop}`;
+  }
+  return stop === null ? null : `sleeps in ${stop}`;
 }

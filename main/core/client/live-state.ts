@@ -33,6 +33,7 @@ export function applyApiEvent(state: StateResponse | null, event: ApiEvent): Sta
     case 'wake-ready':
     case 'wake-failed':
     case 'slept':
+    case 'dozed':
     case 'evicted':
     case 'settings':
     case 'error':

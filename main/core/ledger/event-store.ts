@@ -298,6 +298,8 @@ export class EventStore {
     let wakeId: number | null = null;
     switch (event.kind) {
       case 'wake-requested': {
+        // A wake from a doze is not a cold start: it is kept out of the wakes the idle cost and wake cost learn from.
+        if (event.from === 'dozed') break;
         if (!this.s.openWake.get(event.model)) {
           wakeId = Number(
             this.s.insertWake.run(
@@ -315,6 +317,7 @@ export class EventStore {
         break;
       }
       case 'ready': {
+        if (event.from === 'dozed') break;
         const open = this.s.openWake.get(event.model) as Row | undefined;
         if (open) {
           wakeId = Number(open.id);
@@ -370,6 +373,8 @@ export class EventStore {
         this.s.endSleeps.run(event.at, event.at, event.model);
         break;
       }
+      // The doze's own costs are learned from its events and the power samples, not from sleeps.
+      case 'doze':
       case 'evicted':
       case 'prewarm':
         break;

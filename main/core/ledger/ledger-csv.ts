@@ -46,9 +46,14 @@ export function describeEvent(event: LifecycleEvent): { cause: string; detail: s
     case 'wake-requested':
       return { cause: wakeCauseText(event.cause), detail: '' };
     case 'ready':
-      return { cause: '', detail: `woke in ${event.wakeMs} ms` };
+      return {
+        cause: '',
+        detail: `woke in ${event.wakeMs} ms${event.from === 'dozed' ? ' from a doze' : ''}`,
+      };
     case 'sleep':
       return { cause: sleepCauseText(event.cause), detail: '' };
+    case 'doze':
+      return { cause: sleepCauseText(event.cause), detail: 'dozed (VRAM freed, process kept)' };
     case 'failed':
       return { cause: event.failure.reason, detail: event.failure.logLines.join('\n') };
     case 'evicted':

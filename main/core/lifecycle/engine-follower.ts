@@ -41,15 +41,16 @@ export async function followContainerEvent(
     case 'stop':
     case 'destroy':
       if (m.state === 'waking') return m.cutPause();
-      if (m.state === 'ready') {
+      if (m.state === 'ready' || m.state === 'dozed' || m.state === 'dozing') {
+        const was = m.state;
         const info = event.action === 'destroy' ? null : await runtime.inspect(event.id);
-        if (info?.running || m.state !== 'ready') return;
+        if (info?.running || m.state !== was) return;
         const killedByHand = m.lastKillAt !== null && clock.now() - m.lastKillAt < KILL_WINDOW_MS;
         if (event.action !== 'die' || killedByHand) {
           m.becomeAsleep({ kind: 'external' });
         } else {
           const logLines = await m.logTail();
-          if (m.state !== 'ready') return;
+          if (m.state !== was) return;
           m.setFailed(
             info
               ? exitedCause(info, false)
@@ -97,6 +98,7 @@ export async function resyncWithContainer(m: ModelMachine, quiet: boolean): Prom
     case 'waking':
       return m.cutPause();
     case 'ready':
+    case 'dozed':
       if (!info?.running) {
         m.becomeAsleep({ kind: 'external' });
         return;
@@ -104,6 +106,7 @@ export async function resyncWithContainer(m: ModelMachine, quiet: boolean): Prom
       refreshUpstream(m, info);
       return;
     case 'stopping':
+    case 'dozing':
       return;
     default:
       return assertNever(m.state);

@@ -4,7 +4,7 @@ import type { TimerHandle } from '../clock/clock';
 import type { ContainerInfo } from '../docker/container-runtime';
 import type { FailureCause } from '../shared/causes';
 import type { WakeError } from './lifecycle-api';
-import type { Lease, SleepCause, WakeCause } from './model-state';
+import type { Lease, SleepCause, WakeCause, WakeLevel } from './model-state';
 
 /** A caller waiting for the model to be ready: `acquire` (wants a use) or `wake`. */
 export interface Waiter {
@@ -21,6 +21,8 @@ export interface WakeRun {
   readonly external: boolean;
   /** Adoption at start-up: no wake-requested or ready events. */
   readonly quiet: boolean;
+  /** Where it started from: `dozed` tries the server's own wake first; a failed one falls back to `asleep` (a restart). */
+  level: WakeLevel;
   readonly abort: AbortController;
   readonly startedAt: number;
   readonly deadlineAt: number;

@@ -6,8 +6,10 @@ import type { ModelSpec } from '../config/model-spec';
 import type { ContainerInfo, ContainerRuntime } from '../docker/container-runtime';
 import { assertNever } from '../shared/assert-never';
 import type { FailureCause } from '../shared/causes';
+import { dozeRefusal, idleDoze, runDoze } from './doze-steps';
 import { failureText } from './failure-text';
-import type { IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
+import { requestSleep, stopContainer } from './stop-steps';
+import type { Dozer, IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import type { IdleDecisionView, WakeRun } from './machine-parts';
 import { messageOf } from './machine-parts';
@@ -31,6 +33,8 @@ export interface MachineContext {
   readonly readiness: ReadinessChecker;
   readonly admission: WakeAdmission | undefined;
   readonly idlePolicy: IdlePolicy | undefined;
+  /** Dozes and wakes servers through their own sleep APIs (issue 15); absent: every sleep is a stop. */
+  readonly dozer: Dozer | undefined;
   readonly stopGraceMs: number;
   readonly failureLogLines: number;
   readonly log: (message: string) => void;
@@ -46,9 +50,9 @@ export interface MachineContext {
  * The state machine of one model; the registry (`Lifecycle`) only finds it. Its wake loop lives in wake-loop.ts and
  * its following of the engine's container events in engine-follower.ts; both drive it through the methods below.
  *
- * Why about 450 lines: every transition of one model (use, wait, wake, fail, stop, sleep, idle) is kept in this one
- * class so that the order of state change, event and notification is visible in one place; the parts that do not
- * change the state (wake loop, engine follower, waiters, idle timer, record) already live in their own files.
+ * Why about 450 lines: the transitions of one model (use, wait, wake, fail, sleep, idle) are kept in this one class
+ * so that the order of state change, event and notification is visible in one place; the longer runs of steps live
+ * in their own files (wake-loop.ts, stop-steps.ts, doze-steps.ts), as do the engine follower, waiters and record.
  */
 export class ModelMachine extends ModelRecord {
   constructor(
@@ -85,14 +89,19 @@ export class ModelMachine extends ModelRecord {
         return;
       case 'stopping':
         return this.stopping ?? undefined;
+      case 'dozing':
+        await this.dozing;
+        return this.sleep(cause);
+      case 'dozed':
+        return stopContainer(this, cause);
       case 'waking':
         this.cancelWake(
           new WakeError('stopping', `"${name}" was put to sleep while it was waking`, name),
         );
-        return this.stopContainer(cause);
+        return stopContainer(this, cause);
       case 'failed': {
         const info = await this.ctx.runtime.inspect(this.containerRef());
-        if (info?.running && this.state === 'failed') return this.stopContainer(cause);
+        if (info?.running && this.state === 'failed') return stopContainer(this, cause);
         if (this.state === 'failed') {
           this.enter('asleep', {});
           this.changed();
@@ -100,11 +109,21 @@ export class ModelMachine extends ModelRecord {
         return;
       }
       case 'ready':
-        if (this.leases.size > 0) return this.requestSleep(cause);
-        return this.stopContainer(cause);
+        if (this.leases.size > 0) return requestSleep(this, cause);
+        return stopContainer(this, cause);
       default:
         return assertNever(this.state);
     }
+  }
+
+  /** Dozes the model now (the idle ladder, the scheduler, a user): see `LifecycleApi.doze`. */
+  doze(cause: SleepCause): Promise<void> {
+    if (this.state === 'dozed') return Promise.resolve();
+    if (this.state === 'dozing') return this.dozing ?? Promise.resolve();
+    const refusal = dozeRefusal(this);
+    if (refusal !== null)
+      return Promise.reject(new Error(`"${this.name}" cannot doze: ${refusal}`));
+    return runDoze(this, cause);
   }
 
   setPinned(pinned: boolean): void {
@@ -187,7 +206,7 @@ export class ModelMachine extends ModelRecord {
     if (this.leases.size === 0 && this.state === 'ready') {
       const request = this.sleepRequest;
       if (request) {
-        this.stopContainer(request.cause).catch((error: unknown) =>
+        stopContainer(this, request.cause).catch((error: unknown) =>
           this.ctx.log(`sleep of "${this.name}" failed: ${messageOf(error)}`),
         );
       } else {
@@ -221,8 +240,12 @@ export class ModelMachine extends ModelRecord {
       case 'failed':
         this.startWake(cause, { external: false, quiet: false });
         return;
+      case 'dozed':
+        this.startWake(cause, { external: false, quiet: false });
+        return;
       case 'waking':
       case 'stopping':
+      case 'dozing':
         return;
       case 'ready':
         this.settleWaiters();
@@ -232,7 +255,7 @@ export class ModelMachine extends ModelRecord {
     }
   }
 
-  private settleWaiters(): void {
+  settleWaiters(): void {
     this.waiters.settle(() => this.openLease());
   }
 
@@ -246,9 +269,11 @@ export class ModelMachine extends ModelRecord {
   startWake(cause: WakeCause, mode: { external: boolean; quiet: boolean }): void {
     const clock = this.ctx.clock;
     const now = clock.now();
+    const level = this.state === 'dozed' && !mode.external ? 'dozed' : 'asleep';
     const run: WakeRun = {
       external: mode.external,
       quiet: mode.quiet,
+      level,
       abort: new AbortController(),
       startedAt: now,
       deadlineAt: now + this.spec.wakeTimeoutMs,
@@ -266,12 +291,17 @@ export class ModelMachine extends ModelRecord {
         wakeStartedAt: now,
         readyAt: null,
         failure: null,
-        upstream: null,
+        // A dozed server is woken at the address it has.
+        upstream: level === 'dozed' ? this.upstream : null,
         readinessDetail: mode.external
           ? 'started outside Siesta; waiting until it answers'
-          : 'starting',
+          : level === 'dozed'
+            ? 'waking from its doze'
+            : 'starting',
       },
-      mode.quiet ? undefined : { kind: 'wake-requested', at: now, model: this.name, cause },
+      mode.quiet
+        ? undefined
+        : { kind: 'wake-requested', at: now, model: this.name, cause, from: level },
     );
     run.deadlineTimer = clock.setTimeout(() => {
       run.deadlineTimer = null;
@@ -310,7 +340,13 @@ export class ModelMachine extends ModelRecord {
       { upstream, readyAt: now, failure: null, readinessDetail: null, gpuIndexes: info.gpuIndexes },
       run.quiet
         ? undefined
-        : { kind: 'ready', at: now, model: this.name, wakeMs: now - run.startedAt },
+        : {
+            kind: 'ready',
+            at: now,
+            model: this.name,
+            wakeMs: now - run.startedAt,
+            from: run.level,
+          },
     );
     this.settleWaiters();
     if (this.leases.size === 0) this.armIdle();
@@ -381,64 +417,12 @@ export class ModelMachine extends ModelRecord {
 
   // ---- sleeping ----
 
-  private requestSleep(cause: SleepCause): Promise<void> {
-    if (this.sleepRequest) return this.sleepRequest.done;
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.fields.sleepRequest = { cause, done, resolve, reject };
-    this.cancelIdle();
-    this.changed();
-    return done;
-  }
-
-  private stopContainer(cause: SleepCause): Promise<void> {
-    if (this.stopping) return this.stopping;
-    const request = this.sleepRequest;
-    this.fields.sleepRequest = null;
-    this.enter('stopping', { readinessDetail: null });
-    this.cancelIdle();
-    this.changed();
-    const stopping = this.runStop(cause).finally(() => {
-      if (this.stopping === stopping) this.fields.stopping = null;
-    });
-    this.fields.stopping = stopping;
-    stopping.then(
-      () => request?.resolve(),
-      (error: unknown) => request?.reject(error),
-    );
-    return stopping;
-  }
-
-  private async runStop(cause: SleepCause): Promise<void> {
-    const runtime = this.ctx.runtime;
-    try {
-      await runtime.stop(this.containerRef(), this.ctx.stopGraceMs);
-    } catch (error) {
-      const info = await runtime.inspect(this.containerRef()).catch(() => null);
-      if (info?.running && !this.removed && this.state === 'stopping') {
-        this.enter('ready', {});
-        this.settleWaiters();
-        this.armIdle();
-        this.changed();
-        throw error;
-      }
-    }
-    if (this.removed || this.state !== 'stopping') return;
-    this.becomeAsleep(cause);
-    const first = this.waiters.first();
-    if (first) this.startWake(first.cause, { external: false, quiet: false });
-  }
-
   becomeAsleep(cause: SleepCause): void {
     const now = this.ctx.clock.now();
     this.cancelIdle();
     this.enter(
       'asleep',
-      { upstream: null, readyAt: null, readinessDetail: null },
+      { upstream: null, readyAt: null, readinessDetail: null, dozedAt: null },
       { kind: 'sleep', at: now, model: this.name, cause },
     );
     if (cause.kind === 'evicted')
@@ -451,7 +435,7 @@ export class ModelMachine extends ModelRecord {
 
   // ---- idle timer ----
 
-  private neverSleepsReason(): string | null {
+  neverSleepsReason(): string | null {
     if (this.pinned) return 'pinned: never sleeps';
     if (this.ctx.autoSleepPaused()) return 'auto-sleep is paused';
     if (this.spec.idleMs === 0) return 'idle 0: never sleeps';
@@ -463,17 +447,27 @@ export class ModelMachine extends ModelRecord {
     this.idle.cancel();
     if (this.state !== 'ready' || this.leases.size > 0 || this.sleepRequest || this.removed) return;
     if (this.neverSleepsReason() !== null) return;
-    this.idle.start(this.spec, (idleMs) => {
-      if (this.state !== 'ready' || this.leases.size > 0 || this.neverSleepsReason() !== null)
-        return;
-      this.stopContainer({ kind: 'idle', idleMs }).catch((error: unknown) =>
-        this.ctx.log(`idle sleep of "${this.name}" failed: ${messageOf(error)}`),
-      );
-    });
+    const onStop = (idleMs: number): void => this.idleStop(idleMs);
+    const onDoze = (idleMs: number): void => idleDoze(this, idleMs);
+    this.idle.start(this.spec, this.spec.doze ? { onDoze, onStop } : { onStop });
   }
 
   cancelIdle(): void {
     this.idle.cancel();
+  }
+
+  /** The idle timer's stop: a ready, unused model or a dozed one goes to sleep. */
+  idleStop(idleMs: number): void {
+    const idle = this.state === 'dozed' || (this.state === 'ready' && this.leases.size === 0);
+    if (!idle || this.neverSleepsReason() !== null) return;
+    stopContainer(this, { kind: 'idle', idleMs }).catch((error: unknown) =>
+      this.ctx.log(`idle sleep of "${this.name}" failed: ${messageOf(error)}`),
+    );
+  }
+
+  /** After a doze (or a doze not taken): the idle timer's stop runs at its time. */
+  continueToStop(): void {
+    this.idle.continueToStop((idleMs) => this.idleStop(idleMs));
   }
 
   /** The container's last log lines, or a line saying why they could not be read. */

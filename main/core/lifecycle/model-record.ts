@@ -5,7 +5,7 @@ import type { Clock } from '../clock/clock';
 import type { ModelSpec } from '../config/model-spec';
 import { IdleTimer } from './idle-timer';
 import type { IdlePolicy } from './lifecycle-api';
-import type { SleepRequest, WakeRun } from './machine-parts';
+import type { SleepRequest, Waiter, WakeRun } from './machine-parts';
 import type { Failure, LifecycleEvent, ModelState, ModelStatus, Upstream } from './model-state';
 import { Waiters } from './waiters';
 
@@ -14,6 +14,7 @@ export interface StateFields {
   readonly upstream?: Upstream | null;
   readonly wakeStartedAt?: number | null;
   readonly readyAt?: number | null;
+  readonly dozedAt?: number | null;
   readonly failure?: Failure | null;
   readonly readinessDetail?: string | null;
   readonly gpuIndexes?: readonly number[];
@@ -29,6 +30,10 @@ interface RecordFields {
   lastUsedAt: number | null;
   wakeStartedAt: number | null;
   readyAt: number | null;
+  /** When it dozed, while dozing or dozed. */
+  dozedAt: number | null;
+  /** The doze under way (dozing), so a sleep can wait for it. */
+  dozing: Promise<void> | null;
   failure: Failure | null;
   gpuIndexes: readonly number[];
   readinessDetail: string | null;
@@ -70,6 +75,8 @@ export class ModelRecord {
       lastUsedAt: null,
       wakeStartedAt: null,
       readyAt: null,
+      dozedAt: null,
+      dozing: null,
       failure: null,
       gpuIndexes: [],
       readinessDetail: null,
@@ -131,6 +138,50 @@ export class ModelRecord {
     return this.fields.sleepRequest;
   }
 
+  /** The doze under way, or null. */
+  get dozing(): Promise<void> | null {
+    return this.fields.dozing;
+  }
+
+  /** Uses open now. */
+  get inUse(): number {
+    return this.leases.size;
+  }
+
+  /** Callers waiting for the model to be ready. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
+  /** The longest-waiting caller, if any. */
+  firstWaiter(): Waiter | undefined {
+    return this.waiters.first();
+  }
+
+  /** A stop begins (`stopping`) or ends (null, only when it is still this one). */
+  trackStop(stopping: Promise<void>, running: boolean): void {
+    if (running) this.fields.stopping = stopping;
+    else if (this.fields.stopping === stopping) this.fields.stopping = null;
+  }
+
+  /** A doze begins (`dozing`) or ends (null, only when it is still this one). */
+  trackDoze(dozing: Promise<void>, running: boolean): void {
+    if (running) this.fields.dozing = dozing;
+    else if (this.fields.dozing === dozing) this.fields.dozing = null;
+  }
+
+  /** Puts a user's sleep aside until the open uses end. */
+  holdSleepRequest(request: SleepRequest): void {
+    this.fields.sleepRequest = request;
+  }
+
+  /** The user's pending sleep, taken (it is then handled by the caller), or null. */
+  takeSleepRequest(): SleepRequest | null {
+    const request = this.fields.sleepRequest;
+    this.fields.sleepRequest = null;
+    return request;
+  }
+
   /** When the engine last reported a `kill` of the container: a `die` soon after is a stop by hand, not a crash. */
   get lastKillAt(): number | null {
     return this.fields.lastKillAt;
@@ -148,6 +199,7 @@ export class ModelRecord {
     if (fields.upstream !== undefined) f.upstream = fields.upstream;
     if (fields.wakeStartedAt !== undefined) f.wakeStartedAt = fields.wakeStartedAt;
     if (fields.readyAt !== undefined) f.readyAt = fields.readyAt;
+    if (fields.dozedAt !== undefined) f.dozedAt = fields.dozedAt;
     if (fields.failure !== undefined) f.failure = fields.failure;
     if (fields.readinessDetail !== undefined) f.readinessDetail = fields.readinessDetail;
     if (fields.gpuIndexes !== undefined) f.gpuIndexes = fields.gpuIndexes;
@@ -223,6 +275,9 @@ export class ModelRecord {
       upstream: this.fields.upstream,
       lastUsedAt: this.fields.lastUsedAt,
       sleepAt: this.idle.sleepAt,
+      dozeAt: this.idle.dozeAt,
+      dozedAt: this.state === 'dozed' ? this.fields.dozedAt : null,
+      wakeFrom: this.state === 'waking' ? (this.fields.wake?.level ?? null) : null,
       wakeStartedAt: this.fields.wakeStartedAt,
       readyAt: this.fields.readyAt,
       failure: this.fields.failure,

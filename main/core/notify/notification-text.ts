@@ -1,5 +1,5 @@
 // The texts of the desktop notifications, from the control API's events: who woke a model and how, ready, failed, evicted.
-import type { ApiEvent, NotificationSettings } from '../api/contract';
+import type { ApiEvent, NotificationSettings, WakeLevel } from '../api/contract';
 import type { RouteKind, WakeCause } from '../shared/causes';
 import { assertNever } from '../shared/assert-never';
 import { formatDuration, truncate } from '../client/format';
@@ -36,9 +36,15 @@ function noticeOf(event: ApiEvent): Notice | null {
         event.wakeCause === null
           ? { title: `Waking ${event.model}`, body: `Woken (${event.cause}).` }
           : wakeText(event.model, event.wakeCause);
-      return text === null
-        ? null
-        : { kind: 'wake', model: event.model, forModel: null, at: event.at, ...text };
+      if (text === null) return null;
+      return {
+        kind: 'wake',
+        model: event.model,
+        forModel: null,
+        at: event.at,
+        title: text.title,
+        body: `${text.body}${wakeLevelPhrase(event.from, event.expectedMs ?? null)}`,
+      };
     }
     case 'wake-ready':
       return {
@@ -69,6 +75,8 @@ function noticeOf(event: ApiEvent): Notice | null {
         return evictedNotice(event.model, cause.forModel, cause.group, event.at);
       return null;
     }
+    // Dozes are idle sleeps' lighter kin: they happen all day and are no news.
+    case 'dozed':
     case 'snapshot':
     case 'model':
     case 'samples':
@@ -79,6 +87,13 @@ function noticeOf(event: ApiEvent): Notice | null {
     default:
       return assertNever(event);
   }
+}
+
+/** The kind of wake and its usual time: ` Waking it from its doze, usually 1.2 s.`, ` Starting it, usually 40 s.` */
+function wakeLevelPhrase(from: WakeLevel | undefined, expectedMs: number | null): string {
+  const usually = expectedMs === null ? '' : `, usually ${formatDuration(expectedMs)}`;
+  if (from === 'dozed') return ` Waking it from its doze (its server kept running)${usually}.`;
+  return expectedMs === null ? '' : ` Starting it${usually}.`;
 }
 
 function wakeText(model: string, cause: WakeCause): { title: string; body: string } | null {

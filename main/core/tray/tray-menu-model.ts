@@ -7,6 +7,8 @@ import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from '../client/format';
 import {
   NO_ENERGY_PRICE,
+  dozedText,
+  nextLevelText,
   STATE_WORDS,
   formatDuration,
   formatEnergyKwh,
@@ -155,6 +157,23 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
         checked: false,
         action: null,
       };
+    case 'dozing':
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: dozing…`,
+        checked: false,
+        action: null,
+      };
+    case 'dozed':
+      // Clicking a dozed model wakes it (in seconds: its server kept running).
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: ${dozedText(model, now)}`,
+        checked: false,
+        action: { kind: 'wake', model: model.name },
+      };
     case 'failed': {
       const reason =
         model.failure === null
@@ -193,8 +212,8 @@ function awakeDetail(model: ModelView, now: number): string {
   const parts = ['awake'];
   if (model.inFlight > 0)
     parts.push(model.inFlight === 1 ? '1 request open' : `${model.inFlight} requests open`);
+  const next = nextLevelText(model, now);
   if (model.pinned) parts.push('pinned');
-  else if (model.inFlight === 0 && model.sleepAt !== null)
-    parts.push(`sleeps in ${formatDuration(Math.max(0, model.sleepAt - now))}`);
+  else if (model.inFlight === 0 && next !== null) parts.push(next);
   return parts.join(', ');
 }

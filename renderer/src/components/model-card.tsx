@@ -6,6 +6,9 @@ import { ModelActionResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import {
   STATE_WORDS,
+  dozedText,
+  expectedWakeMs,
+  nextLevelText,
   formatAgo,
   formatBytes,
   formatDuration,
@@ -142,6 +145,7 @@ function toggleOf(
 ): { readonly action: 'wake' | 'sleep' | null; readonly label: string; readonly text: string } {
   switch (state) {
     case 'asleep':
+    case 'dozed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Wake' };
     case 'failed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Try again' };
@@ -151,6 +155,8 @@ function toggleOf(
       return { action: null, label: `${name} is waking`, text: 'Waking…' };
     case 'stopping':
       return { action: null, label: `${name} is going to sleep`, text: 'Going to sleep…' };
+    case 'dozing':
+      return { action: null, label: `${name} is dozing`, text: 'Dozing…' };
   }
 }
 
@@ -162,7 +168,7 @@ function WakeProgress({
   readonly now: number;
 }): ReactElement {
   const elapsedMs = Math.max(0, now - (model.wakeStartedAt ?? now));
-  const estimateMs = model.wakeEstimateMs;
+  const estimateMs = expectedWakeMs(model);
   const fraction =
     estimateMs === null || estimateMs <= 0 ? null : Math.min(0.97, elapsedMs / estimateMs);
   const text =
@@ -188,10 +194,12 @@ function WakeProgress({
 }
 
 function sleepText(model: ModelView, now: number, autoSleepPaused: boolean): string {
+  if (model.state === 'dozed') return dozedText(model, now);
   if (model.state !== 'ready') return model.state === 'asleep' ? 'asleep now' : '–';
   if (model.pinned) return 'never (pinned)';
   if (autoSleepPaused) return 'auto-sleep paused';
   if (model.inFlight > 0) return 'when idle';
+  if (model.doze?.dozeAt != null) return nextLevelText(model, now) ?? 'never';
   if (model.sleepAt === null) return 'never';
   return `in ${formatDuration(model.sleepAt - now)}`;
 }

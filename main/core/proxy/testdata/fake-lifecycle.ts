@@ -171,6 +171,12 @@ export class FakeLifecycle implements LifecycleApi {
     return Promise.resolve();
   }
 
+  /** A doze as the gateway sees it: the model is `dozed` (not ready) until a request wakes it. */
+  doze(name: string): Promise<void> {
+    this.update(name, { state: 'dozed' });
+    return Promise.resolve();
+  }
+
   setPinned(name: string, pinned: boolean): void {
     this.update(name, { pinned });
   }
