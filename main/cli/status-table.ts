@@ -10,9 +10,9 @@ import {
 import { assertNever } from '../core/shared/assert-never';
 import {
   STATE_WORDS,
+  formatAgo,
   expectedWakeMs,
   nextLevelText,
-  formatAgo,
   formatBytes,
   formatDuration,
   formatEnergyKwh,

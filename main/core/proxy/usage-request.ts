@@ -24,6 +24,11 @@ export interface UsageRequest {
 
 /** Characters per token of English text, for estimates only (OpenAI's rule of thumb). */
 export const CHARS_PER_TOKEN = 4;
+/**
+ * A body larger than this is estimated from its length, not parsed: parsing a 60 MB body for an estimate made a
+ * copy of it as a string and as objects, and six at once took the daemon far past the routing-body budget.
+ */
+const PARSE_FOR_ESTIMATE_MAX_BYTES = 1024 * 1024;
 
 /** The client as stored: `key:` and 12 hex digits of the API key's SHA-256, else the User-Agent, else `unknown`. */
 export function clientOf(headers: IncomingHttpHeaders): string {
@@ -72,6 +77,8 @@ export function usageRequest(
   const completions = /\/(chat\/)?completions\/?(\?|$)/.test(path);
   const json = completions && body.includes('"stream"') ? parsedObject(body) : null;
   const promptTokensEstimate = (): number | null => {
+    if (json === null && body.length > PARSE_FOR_ESTIMATE_MAX_BYTES)
+      return Math.max(1, Math.round(body.length / CHARS_PER_TOKEN));
     const parsed = json ?? parsedObject(body);
     if (parsed === null) return null;
     const promptChars = textLengthOf(parsed.messages) + textLengthOf(parsed.prompt);
