@@ -6,8 +6,8 @@ import type { FieldResult } from './field-readers';
 export const DOZE_KINDS = ['vllm', 'sglang', 'ollama', 'cuda-checkpoint', 'http'] as const;
 export type DozeKind = (typeof DOZE_KINDS)[number];
 
-/** The kinds Siesta can drive today; `ollama` and `cuda-checkpoint` are designed, not built (the model then stops). */
-export const BUILT_DOZE_KINDS: readonly DozeKind[] = ['vllm', 'sglang', 'http'];
+/** The kinds Siesta drives over HTTP; `cuda-checkpoint` runs on the host instead (it needs the binary on PATH). */
+export const BUILT_DOZE_KINDS: readonly DozeKind[] = ['vllm', 'sglang', 'ollama', 'http'];
 
 /** How to doze a model, wake it and ask whether it dozes; paths are on the model's own server. */
 export interface DozeSpec {
@@ -35,7 +35,7 @@ const KNOWN_PATHS: Readonly<Record<Exclude<DozeKind, 'http'>, Omit<DozeSpec, 'ki
     wakePath: '/resume_memory_occupation',
     statusPath: null,
   },
-  // Unloads through the API (keep_alive 0); the server stays. Designed, not built: see doze-client.ts.
+  // Unloads every loaded model through the API (keep_alive 0); the server stays. See doze-client.ts.
   ollama: { sleepPath: '/api/generate', wakePath: '/api/generate', statusPath: '/api/ps' },
   // `cuda-checkpoint --toggle` on the container's CUDA process. Designed, not verified on hardware.
   'cuda-checkpoint': { sleepPath: '', wakePath: '', statusPath: null },

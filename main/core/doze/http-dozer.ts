@@ -25,7 +25,7 @@ export function httpDozer(options: HttpDozerOptions = {}): Dozer {
       const doze = model.doze;
       if (!doze) return 'it has no doze (label siesta.doze)';
       if (!BUILT_DOZE_KINDS.includes(doze.kind))
-        return `doze "${doze.kind}" is not supported yet (use vllm, sglang or http); it stops instead`;
+        return `doze "${doze.kind}" is not supported yet (use vllm, sglang, ollama or http); it stops instead`;
       return options.extraRefusal?.(model) ?? null;
     },
     async doze(model, upstream) {
