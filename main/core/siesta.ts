@@ -36,6 +36,7 @@ import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
 import type { ModelSpec } from './config/model-spec';
+import { cudaCheckpointLoadProblem } from './doze/cuda-checkpoint-dozer';
 import { dozeViews, gpuDozeMeter, hostDozer, wakeEstimateByLevel } from './compose/doze-parts';
 import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
 import type { DozeMeter } from './doze/doze-meter';
@@ -146,7 +147,7 @@ function buildLifecycle(
     runtime: parts.runtime,
     admission: scheduler,
     idlePolicy: policies,
-    dozer: dozeMeter.wrap(hostDozer(needOf)),
+    dozer: dozeMeter.wrap(hostDozer(needOf, parts.runtime.mainPid?.bind(parts.runtime) ?? null)),
     log: report,
   });
   teardown.add(() => lifecycle.stop());
@@ -388,7 +389,14 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       log,
       ollama,
     });
-    const models = new ModelSet({ lifecycle, ledger, gateway, settings, log });
+    const models = new ModelSet({
+      lifecycle,
+      ledger,
+      gateway,
+      settings,
+      log,
+      dozeProblem: cudaCheckpointLoadProblem,
+    });
     const { specSync, engineAway } = await startSpecSync(
       root,
       { runtime, config, models, engine, engineAddress },

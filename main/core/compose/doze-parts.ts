@@ -5,16 +5,41 @@ import type { ModelSpec } from '../config/model-spec';
 import { DozeMeter } from '../doze/doze-meter';
 import { availableHostRamBytes, hostRamRefusal } from '../doze/host-ram';
 import { httpDozer } from '../doze/http-dozer';
+import {
+  CUDA_CHECKPOINT_COMMAND,
+  cudaCheckpointDozer,
+  findOnPath,
+} from '../doze/cuda-checkpoint-dozer';
 import type { GpuProbe, GpuSample } from '../gpu/gpu-sample';
 import type { DozeMeasureView } from '../api/model-view';
 import type { Dozer, LifecycleApi } from '../lifecycle/lifecycle-api';
 
-/** The dozer: the servers' own sleep APIs, refused when host RAM cannot take the weights (`needOf`: VRAM need). */
-export function hostDozer(needOf: (spec: ModelSpec) => number | null): Dozer {
-  return httpDozer({
-    extraRefusal: (spec) =>
-      spec.doze ? hostRamRefusal(spec.doze.kind, needOf(spec), availableHostRamBytes()) : null,
+/**
+ * The dozer: the servers' own sleep APIs, or `cuda-checkpoint` on the container's main process where the host has the
+ * binary; refused when host RAM cannot take the weights (`needOf`: VRAM need). `mainPid`: null where the engine is not
+ * on this host (a cuda-checkpoint doze then fails and the model stops).
+ */
+export function hostDozer(
+  needOf: (spec: ModelSpec) => number | null,
+  mainPid: ((container: string) => Promise<number | null>) | null,
+  cudaCheckpointBinary = findOnPath(CUDA_CHECKPOINT_COMMAND, process.env.PATH),
+): Dozer {
+  const ramRefusal = (spec: ModelSpec): string | null =>
+    spec.doze ? hostRamRefusal(spec.doze.kind, needOf(spec), availableHostRamBytes()) : null;
+  const http = httpDozer({ extraRefusal: ramRefusal });
+  const cuda = cudaCheckpointDozer({
+    binary: cudaCheckpointBinary,
+    mainPid: mainPid ?? (() => Promise.reject(new Error('the engine does not run on this host'))),
   });
+  const pick = (spec: ModelSpec): Dozer => (spec.doze?.kind === 'cuda-checkpoint' ? cuda : http);
+  return {
+    refusal: (spec) =>
+      spec.doze?.kind === 'cuda-checkpoint'
+        ? (cuda.refusal(spec) ?? ramRefusal(spec))
+        : http.refusal(spec),
+    doze: (spec, upstream) => pick(spec).doze(spec, upstream),
+    wake: (spec, upstream) => pick(spec).wake(spec, upstream),
+  };
 }
 
 /** The doze meter over the latest GPU samples and the probe's fresh reading; wrap the dozer with it, then attach it. */

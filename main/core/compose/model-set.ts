@@ -15,12 +15,16 @@ export interface ModelSetParts {
   readonly gateway: Gateway;
   readonly settings: SettingsStore;
   readonly log: (line: string) => void;
+  /** Why a model's doze cannot work on this host (cuda-checkpoint without the binary), said once when it appears. */
+  readonly dozeProblem?: (spec: ModelSpec) => string | null;
 }
 
 /** The models in force. */
 export class ModelSet {
   private specs: readonly ModelSpec[] = [];
   private announcing = false;
+  /** Models whose doze problem was said already (said again after the model went and came back). */
+  private readonly toldDoze = new Set<string>();
 
   constructor(private readonly parts: ModelSetParts) {}
 
@@ -42,6 +46,7 @@ export class ModelSet {
       if (change !== null) log(change);
     }
     this.specs = specs;
+    this.tellDozeProblems(specs);
     const defaultIdleMs = settings.get().defaultIdleMs;
     lifecycle.setSpecs(
       specs.map((spec) => (spec.idleFromDefault ? { ...spec, idleMs: defaultIdleMs } : spec)),
@@ -50,5 +55,17 @@ export class ModelSet {
     gateway
       .updateListenPorts()
       .catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
+  }
+
+  private tellDozeProblems(specs: readonly ModelSpec[]): void {
+    const names = new Set(specs.map((s) => s.name));
+    for (const name of this.toldDoze) if (!names.has(name)) this.toldDoze.delete(name);
+    for (const spec of specs) {
+      if (this.toldDoze.has(spec.name)) continue;
+      const problem = this.parts.dozeProblem?.(spec) ?? null;
+      if (problem === null) continue;
+      this.toldDoze.add(spec.name);
+      this.parts.log(problem);
+    }
   }
 }

@@ -82,6 +82,8 @@ export interface ContainerRuntime {
   logTail(nameOrId: string, count: number): Promise<readonly string[]>;
   /** Host PIDs of its processes (for GPU attribution); empty when it is not running. */
   pids(nameOrId: string): Promise<readonly number[]>;
+  /** The host PID of its main process, or null when it is not running; only where the engine runs on this host. */
+  mainPid?(nameOrId: string): Promise<number | null>;
   /** Follows the engine's container events (reconnecting on its own). Returns an unsubscribe function. */
   watch(listener: (event: RuntimeEvent) => void): () => void;
 }

@@ -115,6 +115,15 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async mainPid(nameOrId: string): Promise<number | null> {
+    try {
+      const inspect = await this.docker.getContainer(bare(nameOrId)).inspect();
+      return inspect.State.Running && inspect.State.Pid > 0 ? inspect.State.Pid : null;
+    } catch (error) {
+      throw engineError(`read the main process of container "${bare(nameOrId)}"`, error);
+    }
+  }
+
   async pids(nameOrId: string): Promise<readonly number[]> {
     const container = this.docker.getContainer(bare(nameOrId));
     let mainPid = 0;
