@@ -132,7 +132,7 @@ describe('siesta wake', () => {
     expect(outcome.alreadyReady).toBe(false);
     expect(outcome.tookMs).toBeGreaterThanOrEqual(100);
     expect(out.text).toMatch(
-      /^waking qwen \(usually 0\.3 s\)\.\.\.\nqwen is ready after \d+\.\d s\n$/,
+      /^waking qwen with a full start, usually 0\.3 s\.\.\.\nqwen is ready after \d+\.\d s\n$/,
     );
     expect(core.calls).toEqual([{ kind: 'wake', name: 'qwen', via: 'cli' }]);
   });

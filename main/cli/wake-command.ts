@@ -3,7 +3,7 @@ import type { ModelView } from '../core/api/contract';
 import { ModelActionResponseSchema } from '../core/api/contract';
 import { systemClock } from '../core/clock/clock';
 import { CliError } from './cli-error';
-import { formatDuration } from '../core/client/format';
+import { expectedWakeMs, formatDuration, wakeKindText, wakeLevelOf } from '../core/client/format';
 import type { CliCommandOptions } from './cli-options';
 import { cliClient } from './control-client';
 import { followModel } from './follow-model';
@@ -68,13 +68,14 @@ export async function runWake(name: string, options: CliCommandOptions): Promise
       },
       draw: (m) => {
         const elapsedMs = clock.now() - (m.wakeStartedAt ?? startedAt);
-        const estimate =
-          m.wakeEstimateMs === null ? '' : ` (usually ${formatDuration(m.wakeEstimateMs)})`;
+        const expectedMs = expectedWakeMs(m);
+        // The level the wake started from: the model's answer says so while it wakes; before, where it was.
+        const kind = wakeKindText(wakeLevelOf(m.state === 'waking' ? m : before), expectedMs);
         out.progress(
-          `waking ${name} ${progressBar(elapsedMs, m.wakeEstimateMs)} ${formatDuration(elapsedMs)}${estimate}${
+          `waking ${name} ${progressBar(elapsedMs, expectedMs)} ${formatDuration(elapsedMs)} ${kind}${
             m.wakeDetail ? ` · ${m.wakeDetail}` : ''
           }`,
-          `waking ${name}${estimate}...`,
+          `waking ${name} ${kind}...`,
         );
       },
     });

@@ -1,6 +1,6 @@
 // The one set of human spellings that the dashboard, the tray, the CLI and the notifications share: bytes, watts,
 // durations, energy, money, CO2, model states and cut texts. Pure, so the renderer's bundle can take it too.
-import type { ApiModelState, ModelView } from '../api/contract';
+import type { ApiModelState, ModelView, WakeLevel } from '../api/contract';
 
 const BYTES_PER_MIB = 1024 ** 2;
 const BYTES_PER_GIB = 1024 ** 3;
@@ -119,15 +119,33 @@ function oneDecimal(value: number): string {
   return (Math.round(value * 10) / 10).toFixed(1);
 }
 
-/** How long a wake from where the model is now usually takes (a doze wake, or a start); null when not known yet. */
-export function expectedWakeMs(
-  model: Pick<ModelView, 'state' | 'wakeEstimateMs' | 'doze' | 'wakeFrom'>,
-): number | null {
+/** Where a wake of the model starts (or started) from: its doze (the server's own wake) or asleep (a full start). */
+export function wakeLevelOf(model: Pick<ModelView, 'state' | 'wakeFrom'>): WakeLevel {
   const fromDoze =
     model.state === 'dozed' ||
     model.state === 'dozing' ||
     (model.state === 'waking' && model.wakeFrom === 'dozed');
-  return fromDoze ? (model.doze?.wakeEstimateMs ?? null) : model.wakeEstimateMs;
+  return fromDoze ? 'dozed' : 'asleep';
+}
+
+/** How long a wake from where the model is now usually takes (a doze wake, or a start); null when not known yet. */
+export function expectedWakeMs(
+  model: Pick<ModelView, 'state' | 'wakeEstimateMs' | 'doze' | 'wakeFrom'>,
+): number | null {
+  return wakeLevelOf(model) === 'dozed'
+    ? (model.doze?.wakeEstimateMs ?? null)
+    : model.wakeEstimateMs;
+}
+
+/** The kind of wake and its usual time: `from its doze (its server kept running), usually 1.2 s`, `with a full start`. */
+export function wakeKindText(
+  from: WakeLevel | null | undefined,
+  expectedMs: number | null,
+): string {
+  const usually = expectedMs === null ? '' : `, usually ${formatDuration(expectedMs)}`;
+  return from === 'dozed'
+    ? `from its doze (its server kept running)${usually}`
+    : `with a full start${usually}`;
 }
 
 /** A dozed model in words: `dozed (VRAM freed), wakes in about 1.2 s, stops in 50 min`. */

@@ -2,7 +2,7 @@
 import type { ApiEvent, NotificationSettings, WakeLevel } from '../api/contract';
 import type { RouteKind, WakeCause } from '../shared/causes';
 import { assertNever } from '../shared/assert-never';
-import { formatDuration, truncate } from '../client/format';
+import { formatDuration, truncate, wakeKindText } from '../client/format';
 import type { Notice, NoticeKind } from './notice';
 
 /** Events older than this are history (a reconnecting event stream may replay them), not news. */
@@ -91,9 +91,8 @@ function noticeOf(event: ApiEvent): Notice | null {
 
 /** The kind of wake and its usual time: ` Waking it from its doze, usually 1.2 s.`, ` Starting it, usually 40 s.` */
 function wakeLevelPhrase(from: WakeLevel | undefined, expectedMs: number | null): string {
-  const usually = expectedMs === null ? '' : `, usually ${formatDuration(expectedMs)}`;
-  if (from === 'dozed') return ` Waking it from its doze (its server kept running)${usually}.`;
-  return expectedMs === null ? '' : ` Starting it${usually}.`;
+  if (from === 'dozed') return ` Waking it ${wakeKindText(from, expectedMs)}.`;
+  return expectedMs === null ? '' : ` Starting it, usually ${formatDuration(expectedMs)}.`;
 }
 
 function wakeText(model: string, cause: WakeCause): { title: string; body: string } | null {
