@@ -58,7 +58,8 @@ export function gpuDozeMeter(parts: {
       return s ? { usedBytes: s.vramUsedBytes, powerWatts: s.powerWatts } : null;
     },
     readNow: probe.readNow ? () => probe.readNow?.() ?? Promise.resolve() : undefined,
-    heldBytes: parts.needOf,
+    // An Ollama doze is checked empty (`/api/ps`): what it freed is all it held, however much it held at other times.
+    heldBytes: (spec) => (spec.doze?.kind === 'ollama' ? null : parts.needOf(spec)),
     report: parts.report,
   });
 }

@@ -10,6 +10,7 @@ import { removeTestContainers, TEST_LABEL } from '../../../test/docker-harness';
 import { describeDocker } from '../../../test/docker-suite';
 import { createFakeOllama, OllamaGpuStandIn } from '../../../test/fake-ollama-harness';
 import { until } from '../../../test/until';
+import type { StateResponse } from '../api/contract';
 import { systemClock } from '../clock/clock';
 import { dockerFromEnv } from '../docker/docker-client';
 import type { LifecycleEvent } from '../lifecycle/model-state';
@@ -25,6 +26,7 @@ let dataDir = '';
 let siesta: RunningSiesta | null = null;
 let gpu: OllamaGpuStandIn | null = null;
 const events: LifecycleEvent[] = [];
+const logLines: string[] = [];
 
 async function startedAt(): Promise<string> {
   const info = await docker.getContainer(SERVER).inspect();
@@ -64,7 +66,7 @@ describeDocker(
         containerScope: [`${TEST_LABEL}=${process.pid}`],
         gpuProbe: gpu.probe,
         clock,
-        log: () => undefined,
+        log: (line) => logLines.push(line),
       });
       siesta.lifecycle.onEvent((event) => events.push(event));
     }, 120_000);
@@ -116,6 +118,24 @@ describeDocker(
         () => gpu!.latest(),
         (r) => r?.usedBytes === 6 * GIB && r.ollamaLoaded.join() === 'alpha:latest',
       );
+    });
+
+    it('a doze with fewer models loaded than before frees all it held: no "freed too little" warning', async () => {
+      // alpha alone is loaded now (6 GiB of the 10 GiB the server held at its first doze).
+      await siesta!.lifecycle.doze(SERVER, { kind: 'user', via: 'api' });
+      await until(
+        'the stand-in to see the VRAM freed',
+        () => gpu!.latest()?.usedBytes,
+        (used) => used === 0,
+      );
+      const response = await fetch(`${siesta!.controlUrl}/api/state`, {
+        headers: { authorization: `Bearer ${siesta!.token}` },
+      });
+      const state = (await response.json()) as StateResponse;
+      const view = state.models.find((m) => m.name === SERVER);
+      expect(view?.state).toBe('dozed');
+      expect(view?.doze?.warning ?? null).toBeNull();
+      expect(logLines.filter((l) => l.includes('still holds'))).toEqual([]);
     });
   },
 );
