@@ -208,6 +208,9 @@ function prepareStatements(db: Database) {
     openLastResidentSleeps: p(
       'SELECT * FROM sleeps WHERE ended_at IS NULL AND last_resident = 1 AND takeover_at IS NULL AND model != ?',
     ),
+    unfittedTakeovers: p(
+      "SELECT * FROM sleeps WHERE takeover_at IS NOT NULL AND takeover_at >= ? AND takeover_source != 'fitted'",
+    ),
     setTakeover: p(
       'UPDATE sleeps SET takeover_at = ?, takeover_watts = ?, takeover_source = ? WHERE id = ?',
     ),
@@ -365,7 +368,7 @@ export class EventStore {
           this.s.endWake.run(event.at, 'failed', wakeId);
         }
         this.s.downWakes.run(event.at, event.model, event.at);
-        this.s.endSleeps.run(event.at, event.at, event.model);
+        // The model stays down: its sleep goes on saving until a wake succeeds (its hours asleep end at the request).
         break;
       }
       case 'evicted':
@@ -414,6 +417,16 @@ export class EventStore {
       m.credit.source,
       id,
     );
+  }
+
+  /** Sleeps taken over since `fromAt` whose takeover credit did not come from the power fit (it could not tell yet). */
+  unfittedTakeovers(fromAt: number): SleepRecord[] {
+    return (this.s.unfittedTakeovers.all(fromAt) as Row[]).map(sleepFromRow);
+  }
+
+  /** Replaces the credit a sleep keeps once another model is resident again. */
+  setTakeover(id: number, at: number, credit: Credit): void {
+    this.s.setTakeover.run(at, credit.value, credit.source, id);
   }
 
   pendingSleeps(): SleepRecord[] {

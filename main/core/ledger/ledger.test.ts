@@ -425,7 +425,12 @@ describe('history and CSV', () => {
       wakeP50Ms: stats.wakeP50Ms,
     });
     expect(ledger.learnedEnergy(model).dpWatts).toBe(50);
-    expect(ledger.learnedEnergy('never-woken')).toEqual({ dpWatts: null, wakeJoules: null, wakeJoulesCount: 0, wakeP50Ms: null });
+    expect(ledger.learnedEnergy('never-woken')).toEqual({
+      dpWatts: null,
+      wakeJoules: null,
+      wakeJoulesCount: 0,
+      wakeP50Ms: null,
+    });
   });
 
   it('answers the history per day with saved energy, money, CO2, wakes and hours', async () => {
@@ -446,14 +451,15 @@ describe('history and CSV', () => {
     expect(d0?.models[0]?.hoursAwake).toBe(1);
     expect(d0?.total.money).toBeCloseTo(((50 * 22 * 3600) / 3_600_000) * 0.3, 12);
     expect(d1?.models[0]).toMatchObject({ wakes: 1, failedWakes: 1, hoursAsleep: 2 });
-    expect(d1?.models[0]?.savedJoules).toBe(50 * (2 * 3600 + 60));
+    // The wake failed, so the model stayed down: its sleep goes on saving all of day 1 (hours asleep end at the request).
+    expect(d1?.models[0]?.savedJoules).toBe(50 * 24 * 3600);
     const hourly = ledger.history({ from: T0, to: T0 + 48 * H, bucket: 'hour', model });
     expect(hourly.buckets).toHaveLength(48);
     expect(hourly.buckets[2]?.total.savedJoules).toBe(50 * 3600);
     const monthly = ledger.history({ from: T0, to: T0 + 48 * H, bucket: 'month', model });
     expect(monthly.buckets).toHaveLength(1);
     expect(monthly.buckets[0]?.total).toMatchObject({
-      savedJoules: 50 * 22 * 3600 + 50 * (2 * 3600 + 60),
+      savedJoules: 50 * 22 * 3600 + 50 * 24 * 3600,
       wakes: 2,
       failedWakes: 1,
       currency: 'EUR',

@@ -43,6 +43,7 @@ import type { BucketTimeZone } from './buckets';
 import { bucketStartAt } from './buckets';
 import type { SleepRecord, StoredEvent, WakeRecord } from './event-store';
 import { EventStore } from './event-store';
+import { GpuPowerFits } from './gpu-power-fits';
 import { HistoryDays, calendarKey } from './history-days';
 import { HistoryQueries } from './history-query';
 import { HistorySums } from './history-sums';
@@ -133,6 +134,10 @@ export class Ledger {
   private readonly samples: PowerSamples;
   private readonly facts: ModelFacts;
   private readonly learned: LearnedCostCache;
+  /** Each model's last measured VRAM: a model with none holds no CUDA context, so pays no context step. */
+  private readonly vramBytesOf = new Map<string, number>();
+  /** Each GPU's power fit, fed every sample (not persisted: relearned after a restart). */
+  private readonly fits = new GpuPowerFits((model) => (this.vramBytesOf.get(model) ?? 1) > 0);
   private readonly queries: HistoryQueries;
   private readonly writes: WriteQueue;
   private readonly clock: Clock;
@@ -164,7 +169,11 @@ export class Ledger {
     this.notPersistent = opened.notPersistent;
     try {
       this.store = new EventStore(this.db);
-      this.samples = new PowerSamples(new PowerStore(this.db), retention, this.measurement.maxGapMs);
+      this.samples = new PowerSamples(
+        new PowerStore(this.db),
+        retention,
+        this.measurement.maxGapMs,
+      );
       this.facts = new ModelFacts(options, this.samples);
       const sums = new HistorySums(this.db);
       const days = new HistoryDays(this.db, sums, calendarKey(this.timeZone));
@@ -184,6 +193,7 @@ export class Ledger {
         if (residency) this.facts.residency.set(last.model, residency, last.gpuIndexes);
       }
       this.learned.refresh();
+      this.fits.noteResidency(this.clock.now(), this.facts.residency.snapshot());
     } catch (error: unknown) {
       this.db.close();
       throw ledgerErrorFrom(error, this.path, 'read');
@@ -194,6 +204,7 @@ export class Ledger {
       this.learned,
       (m) => this.facts.idleWattsOf(m),
       this.measurement,
+      this.fits,
     );
     this.writes = new WriteQueue({
       db: this.db,
@@ -226,6 +237,7 @@ export class Ledger {
    */
   recordSamples(samples: readonly GpuSample[]): void {
     this.assertOpen();
+    for (const s of samples) this.fits.addSample(s.index, s.at, s.powerWatts, s.utilizationPercent);
     this.writes.addSamples(
       samples.map((s) => ({
         gpuIndex: s.index,
@@ -246,16 +258,31 @@ export class Ledger {
     const facts = this.facts.factsOf(event, hint);
     this.facts.known.add(event.model);
     const residency = residencyAfter(event);
-    if (residency) this.facts.residency.set(event.model, residency, facts.gpuIndexes);
+    if (residency) {
+      this.facts.residency.set(event.model, residency, facts.gpuIndexes);
+      this.fits.noteResidency(event.at, this.facts.residency.snapshot());
+    }
     // A late event (before today) reaches into days whose sums may be cached.
     const touchedFromAt = event.kind === 'ready' ? event.at - Math.max(0, event.wakeMs) : event.at;
     const late = touchedFromAt < bucketStartAt(this.clock.now(), 'day', this.timeZone);
     this.writes.write(() => {
-      this.store.writeEvent(event, facts, (sleep) => this.learned.takeoverCredit(sleep));
+      this.store.writeEvent(event, facts, (sleep) => {
+        // The context step is paid again: the sleep keeps only what its model adds beside those now resident.
+        const fitted = this.fits.marginalAt(
+          sleep.model,
+          this.samples.gpusToRead(sleep.gpuIndexes),
+          event.at,
+        );
+        return fitted === null
+          ? this.learned.takeoverCredit(sleep)
+          : { value: Math.max(0, fitted), source: 'fitted' };
+      });
       if (late) this.queries.forgetFrom(touchedFromAt);
     }, 'save an event to');
     if (event.kind === 'sleep')
-      this.writes.schedule(sleepWindowEndAt(event.at, this.measurement) + this.measurement.giveUpAfterMs);
+      this.writes.schedule(
+        sleepWindowEndAt(event.at, this.measurement) + this.measurement.giveUpAfterMs,
+      );
     if (event.kind === 'ready' || event.kind === 'failed')
       this.writes.schedule(event.at + this.measurement.maxGapMs + this.measurement.giveUpAfterMs);
   }
@@ -264,6 +291,7 @@ export class Ledger {
   recordVram(model: string, vramBytes: number): void {
     this.assertOpen();
     const at = this.clock.now();
+    this.vramBytesOf.set(model, vramBytes);
     this.writes.write(() => this.store.recordVram(model, vramBytes, at), 'save VRAM to');
   }
 
@@ -295,11 +323,13 @@ export class Ledger {
       const was = residency.of(m.name);
       const gpus = this.facts.gpusOf(m.name, { gpuIndexes: m.gpuIndexes });
       const up = (r: string): boolean => r === 'waking' || r === 'ready';
-      if (up(seen) && !up(was)) this.writes.write(() => this.store.endOpenSleep(m.name, at), 'save to');
+      if (up(seen) && !up(was))
+        this.writes.write(() => this.store.endOpenSleep(m.name, at), 'save to');
       if (!up(seen) && up(was))
         this.writes.write(() => this.store.abandonOpenWake(m.name, at), 'save to');
       residency.set(m.name, seen, gpus);
     }
+    this.fits.noteResidency(at, residency.snapshot());
   }
 
   /** Replaces the price per kWh, currency and grid intensity. */
@@ -419,13 +449,17 @@ export class Ledger {
   /** Each sleep overlapping [from, to) with its readings and credit (the audit trail behind the savings). */
   sleepRecords(from: number, to: number, model?: string): SleepRecord[] {
     this.assertOpen();
-    return this.store.sleepsOverlapping(from, to).filter((s) => model === undefined || s.model === model);
+    return this.store
+      .sleepsOverlapping(from, to)
+      .filter((s) => model === undefined || s.model === model);
   }
 
   /** Each wake overlapping [from, to) with its energy and credit. */
   wakeRecords(from: number, to: number, model?: string): WakeRecord[] {
     this.assertOpen();
-    return this.store.wakesOverlapping(from, to).filter((w) => model === undefined || w.model === model);
+    return this.store
+      .wakesOverlapping(from, to)
+      .filter((w) => model === undefined || w.model === model);
   }
 
   /** Lifecycle events in [from, to), oldest first. */
@@ -451,7 +485,8 @@ export class Ledger {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new LedgerError('closed', `The energy ledger ${this.path} is closed.`, this.path);
+    if (this.closed)
+      throw new LedgerError('closed', `The energy ledger ${this.path} is closed.`, this.path);
   }
 
   /** dP (measured over clean sleeps, else the spec's idle-watts) and the raw figures behind it and the wake times. */

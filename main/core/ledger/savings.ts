@@ -9,6 +9,8 @@ export type CreditSource =
   | 'learned'
   /** Learned on the same GPU from other models' sleeps that left a model resident. */
   | 'gpu-learned'
+  /** From the GPU's power fit over every sample (docs/energy.md): what the model's residency adds beside the others'. */
+  | 'fitted'
   /** This reading, disturbed by other activity, with nothing learned to replace it. */
   | 'unclean'
   /** The model's declared `idleWatts` (no GPU reading). */
@@ -68,6 +70,8 @@ export interface SleepFacts {
   readonly droppedWatts: number | null;
   /** No other model waking or busy, no other transition on the GPU, utilisation low. */
   readonly otherwiseIdle: boolean | null;
+  /** What the GPU's power fit says the model's residency added beside the others resident, or null (no fit yet). */
+  readonly fittedWatts?: number | null;
 }
 
 /** A credited figure and where it came from. */
@@ -77,7 +81,9 @@ export interface Credit {
 }
 
 /**
- * The watts credited to a sleep: what the GPU really dropped when the reading was clean; else
+ * The watts credited to a sleep: what the GPU really dropped when the reading was clean; else what
+ * the GPU's power fit says the model added beside the others resident (so the sleeping models of a
+ * GPU add up to what it saved, docs/energy.md); else
  * what the model has learned for the same case (last resident or not); else the disturbed
  * reading (never below zero); with no reading at all, the spec's `idleWatts` as an estimate.
  */
@@ -89,6 +95,8 @@ export function creditSleep(
   if (facts.status === 'measured' && facts.droppedWatts !== null && facts.otherwiseIdle === true) {
     return { value: facts.droppedWatts, source: 'measured' };
   }
+  if (facts.fittedWatts !== undefined && facts.fittedWatts !== null)
+    return { value: Math.max(0, facts.fittedWatts), source: 'fitted' };
   const sameCase = averageOf(facts.lastResident ? learned.lastResidentWatts : learned.sharedWatts);
   if (sameCase !== null) return { value: sameCase, source: 'learned' };
   if (facts.status === 'measured' && facts.droppedWatts !== null)
@@ -116,10 +124,18 @@ export interface WakeFacts {
   /** Energy above the asleep baseline from wake-requested to ready (or failed), or null. */
   readonly energyJoules: number | null;
   readonly otherwiseIdle: boolean | null;
+  /** The model's fitted loading watts times the wake's length, or null (the fit has not seen it load). */
+  readonly fittedJoules?: number | null;
 }
 
-/** The joules charged to a wake: its own clean reading, else the model's learned average, else the disturbed reading; zero (estimate) without any. */
+/**
+ * The joules charged to a wake: the GPU's power fit (loading watts times the wake's length, shared fairly with wakes
+ * beside it), else its own clean reading, else the model's learned average, else the disturbed reading; zero
+ * (estimate) without any.
+ */
 export function creditWake(facts: WakeFacts, learned: LearnedCosts): Credit {
+  if (facts.fittedJoules !== undefined && facts.fittedJoules !== null)
+    return { value: facts.fittedJoules, source: 'fitted' };
   if (facts.status === 'measured' && facts.energyJoules !== null && facts.otherwiseIdle === true) {
     return { value: facts.energyJoules, source: 'measured' };
   }
