@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', '.tmp/**', '*.config.mjs', 'test/fake-model/**'] },
+  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', '.tmp/**', '*.config.mjs', 'test/fake-model/**', 'test/fake-ollama/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

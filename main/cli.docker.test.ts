@@ -1,14 +1,15 @@
 // `siesta serve` as a user runs it: a child process on labels alone, a request through the gateway that wakes a
 // real container, `siesta status` against it, and a clean exit on SIGTERM that leaves the container running.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { StateResponseSchema, type StateResponse } from './core/api/contract';
-import { TEST_LABEL, createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
+import { createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
 import { describeDocker } from '../test/docker-suite';
+import { startSiestaDaemon, type SiestaDaemon } from '../test/siesta-daemon';
 import { until } from '../test/until';
 
 const REPO = join(__dirname, '..');
@@ -19,40 +20,10 @@ const CONTAINER = 'cli-e2e-llm';
 const MODEL = 'clillm';
 const YAML_CONTAINER = 'cli-e2e-yaml';
 
-interface Daemon {
-  readonly child: ChildProcess;
-  readonly gatewayUrl: string;
-  readonly controlUrl: string;
-  output(): string;
-}
+type Daemon = SiestaDaemon;
 
 /** Starts `siesta serve` and waits for the lines that give its addresses. */
-function startDaemon(dataDir: string, extraArgs: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Daemon> {
-  const child = spawn(
-    TSX,
-    [CLI, 'serve', '--data-dir', dataDir, '--gateway', '127.0.0.1:0', '--control', '127.0.0.1:0', '--only-label', `${TEST_LABEL}=${process.pid}`, ...extraArgs],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    const deadline = setTimeout(() => reject(new Error(`siesta serve did not start in 30 s:\n${out}`)), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(deadline);
-      reject(new Error(`siesta serve exited with ${String(code)}:\n${out}`));
-    });
-    const check = setInterval(() => {
-      const gateway = /gateway:\s+(http:\/\/\S+)/.exec(out);
-      const dashboard = /dashboard:\s+(http:\/\/[^/\s]+)/.exec(out);
-      if (!gateway?.[1] || !dashboard?.[1]) return;
-      clearInterval(check);
-      clearTimeout(deadline);
-      child.removeAllListeners('exit');
-      resolve({ child, gatewayUrl: gateway[1], controlUrl: dashboard[1], output: () => out });
-    }, 50);
-  });
-}
+const startDaemon = startSiestaDaemon;
 
 /** A running daemon's `/api/state`. */
 async function stateOf(daemon: Daemon, dataDir: string): Promise<StateResponse> {

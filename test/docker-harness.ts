@@ -26,8 +26,12 @@ export async function dockerAvailable(docker = testDocker()): Promise<boolean> {
 
 /** The tag of the fake-model image, derived from the server script so a change rebuilds it. */
 export function fakeModelImage(): string {
-  const hash = createHash('sha256').update(readFileSync(serverScript)).digest('hex').slice(0, 12);
-  return `siesta-test/fake-model:${hash}`;
+  return nodeScriptImage(serverScript, 'siesta-test/fake-model');
+}
+
+function nodeScriptImage(script: string, repository: string): string {
+  const hash = createHash('sha256').update(readFileSync(script)).digest('hex').slice(0, 12);
+  return `${repository}:${hash}`;
 }
 
 /**
@@ -35,7 +39,16 @@ export function fakeModelImage(): string {
  * holding the host's Node binary, the libraries it links, and the server script.
  */
 export function ensureFakeModelImage(): string {
-  const image = fakeModelImage();
+  return ensureNodeScriptImage(serverScript, 'siesta-test/fake-model');
+}
+
+/** The fake Ollama server's image (test/fake-ollama/server.js), built like the fake model's. */
+export function ensureFakeOllamaImage(): string {
+  return ensureNodeScriptImage(join(__dirname, 'fake-ollama', 'server.js'), 'siesta-test/fake-ollama');
+}
+
+function ensureNodeScriptImage(script: string, repository: string): string {
+  const image = nodeScriptImage(script, repository);
   try {
     execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
     return image;
@@ -54,7 +67,7 @@ export function ensureFakeModelImage(): string {
       mkdirSync(join(root, lib, '..'), { recursive: true });
       copyFileSync(realpathSync(lib), join(root, lib));
     }
-    copyFileSync(serverScript, join(root, 'app', 'server.js'));
+    copyFileSync(script, join(root, 'app', 'server.js'));
     execFileSync('sh', ['-c', `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -53,6 +53,11 @@ export class ControlClient {
     await this.json('POST', `/api/models/${encodeURIComponent(model)}/sleep`);
   }
 
+  /** `POST /api/models/{server}/unload`: unloads one model inside an Ollama server. */
+  async unload(server: string, model: string): Promise<void> {
+    await this.json('POST', `/api/models/${encodeURIComponent(server)}/unload`, { model });
+  }
+
   /** `POST /api/auto-sleep/pause` or `/resume`. */
   async setAutoSleepPaused(paused: boolean): Promise<void> {
     await this.json('POST', paused ? '/api/auto-sleep/pause' : '/api/auto-sleep/resume');
@@ -134,7 +139,7 @@ export class ControlClient {
     return received;
   }
 
-  private async json(method: 'GET' | 'POST', path: string): Promise<unknown> {
+  private async json(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const what = `${method} ${path}`;
     let response: Response;
     try {
@@ -144,7 +149,9 @@ export class ControlClient {
           authorization: `Bearer ${this.endpoint.token}`,
           accept: 'application/json',
           [VIA_HEADER]: 'tray',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error: unknown) {
       throw new Error(

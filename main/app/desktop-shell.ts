@@ -130,6 +130,9 @@ export async function startDesktopShell(
       case 'sleep':
         client.sleep(action.model).catch(failed(`put ${action.model} to sleep`));
         return;
+      case 'unload':
+        client.unload(action.server, action.model).catch(failed(`unload ${action.model} from ${action.server}`));
+        return;
       case 'set-auto-sleep-paused':
         client
           .setAutoSleepPaused(action.paused)

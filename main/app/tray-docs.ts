@@ -83,6 +83,33 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
         wakeStartedAt: EXAMPLE_NOW - 12_000,
         wakeEstimateMs: 40_000,
       }),
+      exampleModel('ollama', {
+        state: 'ready',
+        sleepAt: EXAMPLE_NOW + 12 * 60_000,
+        serves: [
+          {
+            name: 'gemma3:12b',
+            sizeBytes: 8.1 * GIB,
+            loaded: true,
+            vramBytes: 9.4 * GIB,
+            lastUsedAt: EXAMPLE_NOW - 60_000,
+          },
+          {
+            name: 'llama3.2:3b',
+            sizeBytes: 2 * GIB,
+            loaded: false,
+            vramBytes: null,
+            lastUsedAt: null,
+          },
+          {
+            name: 'nomic-embed-text:latest',
+            sizeBytes: 0.3 * GIB,
+            loaded: true,
+            vramBytes: 0.6 * GIB,
+            lastUsedAt: EXAMPLE_NOW - 5_000,
+          },
+        ],
+      }),
       exampleModel('qwen', { state: 'ready', sleepAt: EXAMPLE_NOW + 8 * 60_000 }),
       exampleModel('sdxl', {
         state: 'failed',
@@ -104,7 +131,11 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
     savedTodayJoules: 36_000,
   });
   const dockerStarting = exampleState({
-    engine: { reachable: false, detail: 'connect ENOENT /var/run/docker.sock', since: EXAMPLE_NOW - 5_000 },
+    engine: {
+      reachable: false,
+      detail: 'connect ENOENT /var/run/docker.sock',
+      since: EXAMPLE_NOW - 5_000,
+    },
   });
   const mixes: Array<[string, StateResponse]> = [
     ['every model asleep', exampleState({ models: [exampleModel('qwen'), exampleModel('sdxl')] })],
@@ -236,7 +267,7 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
     '',
     '## The tray menu',
     '',
-    'A workstation with one GPU: one model waking, two awake (one busy), one whose wake failed, one asleep.',
+    'A workstation with one GPU: one model waking, three awake (one busy, one an Ollama server whose models are listed under it: a loaded one shows its VRAM and unloads on a click), one whose wake failed, one asleep.',
     '',
     '```text',
     menuText(trayMenuModel(workstation, EXAMPLE_NOW, PRICE)),

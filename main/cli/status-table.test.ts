@@ -25,4 +25,32 @@ describe('siesta status', () => {
       'No GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist.',
     );
   });
+
+  it('lists an Ollama server’s models under it, the loaded ones with their VRAM', () => {
+    const GIB = 1024 ** 3;
+    const ollama = exampleModel('ollama', {
+      state: 'ready',
+      serves: [
+        {
+          name: 'gemma3:12b',
+          sizeBytes: 8 * GIB,
+          loaded: true,
+          vramBytes: 9.5 * GIB,
+          lastUsedAt: null,
+        },
+        {
+          name: 'llama3.2:3b',
+          sizeBytes: 2 * GIB,
+          loaded: false,
+          vramBytes: null,
+          lastUsedAt: null,
+        },
+      ],
+    });
+    const lines = statusText(exampleState({ models: [ollama, exampleModel('qwen')] })).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('ollama '));
+    expect(lines[at + 1]).toMatch(/^ {2}gemma3:12b +loaded +9\.5 GiB/);
+    expect(lines[at + 2]).toMatch(/^ {2}llama3\.2:3b +- +-/);
+    expect(lines[at + 3]).toMatch(/^qwen /);
+  });
 });

@@ -32,14 +32,26 @@ export function statusText(state: StateResponse): string {
         : 'Models: none registered (label a container siesta.enable=true or list it in siesta.yaml)'
       : formatTable(
           ['MODEL', 'STATE', 'VRAM', 'IN FLIGHT', 'LAST USED', 'SLEEPS IN', ''],
-          state.models.map((m) => [
-            m.name,
-            stateText(m, state.at),
-            formatBytes(m.vramBytes),
-            String(m.inFlight),
-            m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
-            sleepsIn(m, state),
-            m.pinned ? 'pinned' : '',
+          state.models.flatMap((m) => [
+            [
+              m.name,
+              stateText(m, state.at),
+              formatBytes(m.vramBytes),
+              String(m.inFlight),
+              m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
+              sleepsIn(m, state),
+              m.pinned ? 'pinned' : '',
+            ],
+            // An Ollama server's models, indented under it: loaded ones with their VRAM from its /api/ps.
+            ...(m.serves ?? []).map((s) => [
+              `  ${s.name}`,
+              s.loaded ? 'loaded' : '-',
+              s.loaded ? formatBytes(s.vramBytes) : '-',
+              '',
+              s.lastUsedAt === null ? '' : `${formatDuration(state.at - s.lastUsedAt)} ago`,
+              '',
+              '',
+            ]),
           ]),
         ),
   );

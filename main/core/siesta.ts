@@ -21,6 +21,9 @@ import { VramTracker } from './gpu/vram-tracker';
 import { Ledger } from './ledger/ledger';
 import { ledgerPathIn } from './ledger/ledger-database';
 import { Lifecycle } from './lifecycle/lifecycle';
+import { ledgerModelStore } from './ollama/ledger-model-store';
+import { OllamaCatalog } from './ollama/ollama-catalog';
+import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { Gateway } from './proxy/gateway';
@@ -113,6 +116,13 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
     corsOrigins: settings.gateway.corsOrigins,
     noWakeUserAgents: settings.gateway.noWakeUserAgents,
     maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
+    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
+    headersTimeoutMs: settings.gateway.headersTimeoutMs,
+    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
+    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
+    maxConnections: settings.gateway.maxConnections,
+    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
+    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
     privateCookieNames: [TOKEN_COOKIE],
   });
 }
@@ -152,6 +162,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     let yaml: ParsedSiestaYaml | null = options.configPath ? await readSiestaYaml(options.configPath) : null;
 
     let lifecycleRef: Lifecycle | null = null;
+    let ollamaRef: OllamaCatalog | null = null;
     let controlCore: SiestaControlCore | null = null;
     const statusOf = (model: string) => lifecycleRef?.get(model);
 
@@ -211,7 +222,9 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
       },
       totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
-      learnedVramBytes: (model) => ledger.learnedVramBytes(model),
+      // An awake Ollama server holds what its /api/ps says; asleep, what it held before.
+      learnedVramBytes: (model) => ollamaRef?.loadedVramBytes(model) ?? ledger.learnedVramBytes(model),
+      innerModels: ollamaInnerModels(() => ollamaRef, log),
       settings: () => {
         const s = settings.get();
         return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
@@ -230,6 +243,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     });
     lifecycleRef = lifecycle;
     cleanup.push(() => lifecycle.stop());
+    const ollama = new OllamaCatalog({ lifecycle, clock, store: ledgerModelStore(ledger), log });
+    ollamaRef = ollama;
     cleanup.push(policies.attach(lifecycle));
     cleanup.push(
       policies.onPrewarm((decision) => {
@@ -253,6 +268,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
       wakeEstimateMs: (model) => ledger.wakeEstimateMs(model),
       log,
+      ollama,
     });
 
     let lastSpecs: readonly ModelSpec[] = [];
@@ -335,6 +351,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       cleanup.push(() => unwatchFile(configPath, onChange));
     }
     await lifecycle.start();
+    ollama.start();
+    cleanup.push(() => ollama.stop());
     ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
     const none = engineAway === null ? '(none yet: label a container siesta.enable=true)' : '(none yet: waiting for the Docker Engine)';
     log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || none}`);
@@ -355,6 +373,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probeStatus: () => probe.status(),
       gatewayUrl: () => gateway.url(),
       engine: () => engine,
+      ollama,
     });
     controlCore = core;
     cleanup.push(() => core.close());
@@ -408,7 +427,14 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       rendererDir: options.rendererDir ?? null,
       clock,
       onError: (error) => log(`control API: ${messageOf(error)}`),
+      log,
     });
+    api.metrics.addReading('siesta_gateway_buffered_body_bytes', 'Bytes of request bodies the gateway holds in memory to route them by their model field', () =>
+      gateway.bufferedBodyBytes(),
+    );
+    api.metrics.addReading('siesta_gateway_open_connections', 'Client connections open on the gateway, all ports together', () =>
+      gateway.openConnections(),
+    );
     try {
       await api.listen();
     } catch (error: unknown) {

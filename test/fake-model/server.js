@@ -11,6 +11,8 @@ const crashAfterMs = process.env.CRASH_AFTER_MS === undefined ? null : Number(pr
 const modelName = process.env.MODEL_NAME || 'fake-model';
 const tokenDelayMs = Number(process.env.TOKEN_DELAY_MS || 5);
 const healthPath = process.env.HEALTH_PATH || '/health';
+// REQUEST_LOG=1: one stdout line per request the server parsed ("request GET /path"), so a test can see exactly what arrived.
+const requestLog = process.env.REQUEST_LOG === '1';
 
 function log(msg) {
   process.stdout.write(`[fake-model ${modelName}] ${msg}\n`);
@@ -98,6 +100,7 @@ function slowStream(req, res, url) {
 }
 
 const server = http.createServer((req, res) => {
+  if (requestLog) log(`request ${req.method} ${req.url}`);
   const url = new URL(req.url || '/', 'http://x');
   if (url.pathname === healthPath) return json(res, 200, { status: 'ok' });
   if (url.pathname === '/v1/models') {
@@ -120,6 +123,7 @@ const server = http.createServer((req, res) => {
 
 // WebSocket echo on any path: enough of RFC 6455 for text and binary frames from a client.
 server.on('upgrade', (req, socket) => {
+  if (requestLog) log(`upgrade ${req.method} ${req.url}`);
   const key = req.headers['sec-websocket-key'];
   if (!key) return socket.destroy();
   const accept = crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');

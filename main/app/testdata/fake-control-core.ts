@@ -43,6 +43,11 @@ export function fakeCore(dataDir: string): FakeCore {
       calls.push(`sleep ${name} by ${via}`);
       return Promise.resolve();
     },
+    unload: (server: string, model: string) => {
+      known(server);
+      calls.push(`unload ${model} from ${server}`);
+      return Promise.resolve();
+    },
     pin: () => undefined,
     setAutoSleepPaused: (paused: boolean) => {
       calls.push(`auto-sleep paused=${paused}`);

@@ -106,6 +106,18 @@ export class ApiMetrics {
     });
   }
 
+  /** Adds a gauge read from `read()` at each scrape (the gateway's figures, which the control core does not hold). */
+  addReading(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   /** Counts a live event (wakes, failures, evictions, wake times). */
   observe(event: ApiEvent): void {
     switch (event.type) {

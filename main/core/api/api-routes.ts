@@ -15,6 +15,7 @@ import {
   EmptyQuerySchema,
   HistoryQuerySchema,
   ModelNameSchema,
+  UnloadRequestSchema,
   VIA_HEADER,
   ViaSchema,
 } from './contract';
@@ -168,6 +169,24 @@ export function apiRoutes(
       sendJson(res, 200, body);
     };
 
+  /** Unloads one model inside an awake Ollama server (issue 19); refuses what cannot be unloaded, saying why. */
+  const unload: Handler = async (req, res, url, params) => {
+    const server = modelName(params);
+    parseOrThrow(EmptyQuerySchema, queryOf(url), 'query');
+    const { model } = parseOrThrow(UnloadRequestSchema, await readJsonBody(req), 'body');
+    const view = modelView(server);
+    if (view.serves === undefined)
+      throw new ApiHttpError(400, 'invalid-request', `"${server}" is not an Ollama server (label siesta.server=ollama)`, 'name');
+    const served = view.serves.find((m) => m.name === model);
+    if (served === undefined)
+      throw new ApiHttpError(404, 'unknown-model', `"${server}" has no model "${model}"; it has ${view.serves.map((m) => m.name).join(', ') || 'none yet'}`, 'model');
+    if (view.state !== 'ready' || !served.loaded)
+      throw new ApiHttpError(409, 'conflict', `"${model}" is not loaded in "${server}" now`, 'model');
+    await core.unload(server, model);
+    const body: ModelActionResponse = { model: modelView(server), tookMs: null };
+    sendJson(res, 200, body);
+  };
+
   const routes: readonly Route[] = [
     {
       pattern: /^\/api\/state$/,
@@ -200,6 +219,7 @@ export function apiRoutes(
     },
     { pattern: /^\/api\/models\/([^/]+)\/pin$/, methods: { POST: pin(true) } },
     { pattern: /^\/api\/models\/([^/]+)\/unpin$/, methods: { POST: pin(false) } },
+    { pattern: /^\/api\/models\/([^/]+)\/unload$/, methods: { POST: unload } },
     { pattern: /^\/api\/auto-sleep\/pause$/, methods: { POST: autoSleep(true) } },
     { pattern: /^\/api\/auto-sleep\/resume$/, methods: { POST: autoSleep(false) } },
     {

@@ -2,6 +2,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ConnectionCaps } from '../net/connection-limits';
+import { ConnectionLimits } from '../net/connection-limits';
+import { connectionsWithin, openFilesLimit } from '../net/open-files-limit';
 import type { Clock } from '../clock/clock';
 import { systemClock } from '../clock/clock';
 import { ApiHttpError, sendError, toApiHttpError } from './api-error';
@@ -44,13 +47,26 @@ export interface ControlApiServerOptions {
   readonly allowedHosts?: readonly string[];
   /** Unexpected errors (500s, a listener that throws); default console.error. */
   readonly onError?: (error: unknown) => void;
+  /** Lines worth a log (a connection cap hit); default: `onError`'s channel is not used, nothing is logged. */
+  readonly log?: (line: string) => void;
+  /** Connection caps (defaults `CONTROL_CONNECTION_CAPS`, bounded by the open-files limit too). */
+  readonly connectionCaps?: ConnectionCaps;
+  /** A request header must arrive within this time (default 10 s). */
+  readonly headersTimeoutMs?: number;
 }
+
+/** The control API's connection caps: a dashboard, a tray and a few CLI calls need a handful; the rest waits its turn. */
+export const CONTROL_CONNECTION_CAPS: ConnectionCaps = { maxConnections: 512, maxConnectionsPerClient: 256 };
+
+/** The control API's share of the process's file descriptors (the gateway has most of the rest). */
+const CONTROL_DESCRIPTOR_SHARE = 0.1;
 
 /** The control API and dashboard server. `await listen()`, then `url` and `loginUrl()`; `await close()` ends it and its event streams. */
 export class ControlApiServer {
   /** The Prometheus metrics (fed with the core's events while listening). */
   readonly metrics: ApiMetrics;
   private readonly server: Server;
+  private readonly connections: ConnectionLimits;
   private readonly events: EventStreamHub;
   private readonly clock: Clock;
   private readonly handleApi: (
@@ -72,9 +88,27 @@ export class ControlApiServer {
     this.events = new EventStreamHub({ clock: this.clock, heartbeatMs: options.heartbeatMs });
     this.metrics = new ApiMetrics(() => options.core.state());
     this.handleApi = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
-    });
+    const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+    this.server = createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        // Bodies are small (64 KiB at most); event streams stream after their request is in, untouched by this.
+        requestTimeout: Math.max(30_000, headersTimeoutMs),
+        keepAliveTimeout: 5_000,
+        connectionsCheckingInterval: 1_000,
+      },
+      (req, res) => {
+        this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+      },
+    );
+    const caps = options.connectionCaps ?? CONTROL_CONNECTION_CAPS;
+    const descriptorCap = connectionsWithin(openFilesLimit(), CONTROL_DESCRIPTOR_SHARE, 1);
+    this.connections = new ConnectionLimits(
+      'the control API',
+      () => ({ maxConnections: Math.min(caps.maxConnections, descriptorCap), maxConnectionsPerClient: caps.maxConnectionsPerClient }),
+      options.log ?? (() => undefined),
+    );
+    this.connections.guard(this.server);
   }
 
   /** Starts listening; rejects with an error naming the address when it is taken. */
@@ -126,6 +160,11 @@ export class ControlApiServer {
   /** The link `siesta serve` prints: opening it logs the browser in (cookie) and lands on the dashboard. */
   loginUrl(): string {
     return `${this.url}/login?token=${encodeURIComponent(this.options.token)}`;
+  }
+
+  /** Connections open now. */
+  get openConnections(): number {
+    return this.connections.openConnections();
   }
 
   /** Event-stream clients connected now. */

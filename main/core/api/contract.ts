@@ -46,6 +46,20 @@ export function noGpuText(probe: ProbeView): string {
   return `No GPU readings yet from ${probe.backend}${probe.lastError === null ? '' : `: ${probe.lastError}`}`;
 }
 
+/** One model inside a server of many (an Ollama container): learned from its `/api/tags`, loaded by its `/api/ps`. */
+export const ServedModelViewSchema = z.object({
+  name: z.string(),
+  /** Its weights on disk. */
+  sizeBytes: z.number(),
+  /** Loaded in the awake server now. */
+  loaded: z.boolean(),
+  /** VRAM it holds while loaded (the server's `size_vram`), null when not loaded. */
+  vramBytes: z.number().nullable(),
+  /** When the gateway last forwarded a request for it, or null. */
+  lastUsedAt: z.number().nullable(),
+});
+export type ServedModelView = z.infer<typeof ServedModelViewSchema>;
+
 /** One model as the dashboard and tray show it. */
 export const ModelViewSchema = z.object({
   name: z.string(),
@@ -81,6 +95,8 @@ export const ModelViewSchema = z.object({
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
   savedIsEstimate: z.boolean(),
+  /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
+  serves: z.array(ServedModelViewSchema).optional(),
 });
 export type ModelView = z.infer<typeof ModelViewSchema>;
 
@@ -277,6 +293,10 @@ export const ModelActionResponseSchema = z.object({
   tookMs: z.number().nullable(),
 });
 export type ModelActionResponse = z.infer<typeof ModelActionResponseSchema>;
+/** `POST /api/models/{server}/unload`: which model of the Ollama server to unload. */
+export const UnloadRequestSchema = z.strictObject({ model: z.string().min(1, { error: 'expected a model name' }) });
+export type UnloadRequest = z.infer<typeof UnloadRequestSchema>;
+
 /** The answer of a wake. */
 export type WakeResponse = ModelActionResponse;
 /** The answer of a sleep. */

@@ -16,6 +16,8 @@ export interface ControlCore {
   sleep(name: string, via: Via): Promise<void>;
   /** Pins (never put to sleep or evicted) or unpins a model. */
   pin(name: string, pinned: boolean): void;
+  /** Unloads one model inside an awake Ollama server (`keep_alive: 0`); the server stays up. Resolves once it is unloaded. */
+  unload(server: string, model: string): Promise<void>;
   /** Pauses or resumes every idle timer. */
   setAutoSleepPaused(paused: boolean): void;
   /** Saved energy, money, CO2, wakes and hours per bucket and model (see `historyResponseFromLedger`). */

@@ -1,7 +1,7 @@
 // One model as the API shows it: the lifecycle's status joined with what the ledger learned and the idle decision.
 import type { ModelStats } from '../ledger/ledger';
 import type { ModelStatus } from '../lifecycle/model-state';
-import type { ModelView } from './contract';
+import type { ModelView, ServedModelView } from './contract';
 
 /** The idle time in force and why, as the lifecycle reports it. */
 export interface IdleView {
@@ -10,7 +10,7 @@ export interface IdleView {
 }
 
 /** Builds the API's view of one model. Declared VRAM wins over measured; measured comes from GPU attribution. */
-export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleView): ModelView {
+export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleView, serves?: readonly ServedModelView[]): ModelView {
   const spec = status.spec;
   const vram =
     spec.vramBytes !== null
@@ -41,5 +41,6 @@ export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleVi
       : null,
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
+    ...(serves === undefined ? {} : { serves: [...serves] }),
   };
 }

@@ -4,6 +4,8 @@ import type { GpuSample, ProbeStatus } from '../gpu/gpu-sample';
 import type { Ledger, ModelStats } from '../ledger/ledger';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { ModelStatus } from '../lifecycle/model-state';
+import type { OllamaCatalog } from '../ollama/ollama-catalog';
+import { servedModelsOf } from './served-models';
 import type { SettingsStore } from '../settings/settings-store';
 import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
 import type { ApiEvent, EngineView, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
@@ -23,6 +25,8 @@ export interface SiestaControlCoreOptions {
   readonly gatewayUrl: () => string;
   /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
   readonly engine: () => EngineView;
+  /** The Ollama servers' models, shown under each server. Default: none. */
+  readonly ollama?: Pick<OllamaCatalog, 'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'>;
 }
 
 function localMidnight(at: number): number {
@@ -63,6 +67,9 @@ export class SiestaControlCore implements ControlCore {
         if (apiEvent) this.emit(apiEvent);
       }),
     );
+    const ollama = options.ollama;
+    if (ollama !== undefined)
+      this.unsubscribe.push(ollama.onChange(() => ollama.servers().forEach((s) => this.modelChanged(s.spec.name))));
   }
 
   /** The latest sample of every GPU, sent to every subscriber. */
@@ -108,6 +115,12 @@ export class SiestaControlCore implements ControlCore {
 
   sleep(name: string, via: Via): Promise<void> {
     return this.options.lifecycle.sleep(name, { kind: 'user', via });
+  }
+
+  unload(server: string, model: string): Promise<void> {
+    const ollama = this.options.ollama;
+    if (ollama === undefined) return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
+    return ollama.unload(server, model);
   }
 
   pin(name: string, pinned: boolean): void {
@@ -176,7 +189,9 @@ export class SiestaControlCore implements ControlCore {
   private view(status: ModelStatus): ModelView {
     const name = status.spec.name;
     const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
-    return modelViewOf(status, this.statsOf(name), decision);
+    const ollama = this.options.ollama;
+    const serves = ollama !== undefined && status.spec.server === 'ollama' ? servedModelsOf(ollama, name) : undefined;
+    return modelViewOf(status, this.statsOf(name), decision, serves);
   }
 
   /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */

@@ -1,6 +1,6 @@
 // Readers for one spec field's value, shared by siesta.yaml (numbers, booleans, lists) and labels (always strings).
 import { DURATION_EXPECTED, parseDuration } from './duration';
-import type { HealthCheck, KeepAlivePolicyName } from './model-spec';
+import type { HealthCheck, KeepAlivePolicyName, ModelServerKind } from './model-spec';
 import { parseSize, SIZE_EXPECTED } from './size';
 
 /** A field's value, or what the field expected instead (for the error message). */
@@ -119,4 +119,10 @@ export function readPolicy(raw: unknown): FieldResult<KeepAlivePolicyName> {
   const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
   const policy = POLICIES.find((p) => p === text);
   return policy !== undefined ? ok(policy) : expected('fixed, break-even or adaptive');
+}
+
+/** The kind of model server: `ollama` (the only kind with many models so far). */
+export function readServer(raw: unknown): FieldResult<ModelServerKind> {
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  return text === 'ollama' ? ok('ollama') : expected('ollama (a server of many models behind Ollama\'s API)');
 }

@@ -6,6 +6,9 @@ export type HealthCheck =
   | { readonly kind: 'http'; readonly path: string }
   | { readonly kind: 'tcp' };
 
+/** What kind of server a container runs: `ollama` holds many models behind Ollama's API (issue 19). */
+export type ModelServerKind = 'ollama';
+
 /** Keep-alive policies (issue 9); `fixed` uses `idleMs`. */
 export type KeepAlivePolicyName = 'fixed' | 'break-even' | 'adaptive';
 
@@ -42,6 +45,8 @@ export interface ModelSpec {
   /** Power the model costs while idle, used only where no GPU reading exists. */
   readonly idleWatts: number | null;
   readonly policy: KeepAlivePolicyName;
+  /** `ollama`: an Ollama server of many models, learned from its `/api/tags`; absent or null for one model. */
+  readonly server?: ModelServerKind | null;
 }
 
 /** The defaults of DESIGN.md. */

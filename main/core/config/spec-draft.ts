@@ -16,7 +16,8 @@ export function completeSpec(
     port: draft.port ?? null,
     listenPort: draft.listenPort ?? null,
     models: draft.models ?? [identity.name],
-    health: draft.health ?? null,
+    // Ollama answers /api/version as soon as it serves; other servers need their own health setting.
+    health: draft.health ?? (draft.server === 'ollama' ? { kind: 'http', path: '/api/version' } : null),
     idleMs: draft.idleMs ?? SPEC_DEFAULTS.idleMs,
     idleFromDefault: draft.idleMs === undefined || draft.idleMs === null,
     wakeTimeoutMs: draft.wakeTimeoutMs ?? SPEC_DEFAULTS.wakeTimeoutMs,
@@ -25,5 +26,6 @@ export function completeSpec(
     pin: draft.pin ?? false,
     idleWatts: draft.idleWatts ?? null,
     policy: draft.policy ?? SPEC_DEFAULTS.policy,
+    ...(draft.server ? { server: draft.server } : {}),
   };
 }

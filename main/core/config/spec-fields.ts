@@ -9,6 +9,7 @@ import {
   readName,
   readPolicy,
   readPort,
+  readServer,
   readSize,
   readText,
   readWatts,
@@ -69,4 +70,5 @@ export const SPEC_FIELDS: readonly SpecField[] = [
   field('pin', 'siesta.pin', readBoolean, (pin) => ({ pin })),
   field('idleWatts', 'siesta.idle-watts', readWatts, (idleWatts) => ({ idleWatts })),
   field('policy', 'siesta.policy', readPolicy, (policy) => ({ policy })),
+  field('server', 'siesta.server', readServer, (server) => ({ server })),
 ];

@@ -76,6 +76,8 @@ import { PowerSamples } from './power-samples';
 import type { PowerSeries } from './power-store';
 import { PowerStore } from './power-store';
 import { residencyAfter, residencyOfState } from './residency';
+import type { StoredServerModel } from './server-model-store';
+import { ServerModelStore } from './server-model-store';
 import type { Average, Pricing } from './savings';
 import { NO_PRICING, averageOf } from './savings';
 import { WriteQueue } from './write-queue';
@@ -392,6 +394,19 @@ export class Ledger {
   learnedVramBytes(model: string): number | null {
     this.assertOpen();
     return this.store.vramBytes(model);
+  }
+
+  /** The models of each Ollama server as last learned (issue 19), so they are listed while it sleeps. */
+  serverModels(): ReadonlyMap<string, readonly StoredServerModel[]> {
+    this.assertOpen();
+    return new ServerModelStore(this.db).all();
+  }
+
+  /** Replaces what the ledger keeps of one server's models. */
+  recordServerModels(server: string, models: readonly StoredServerModel[]): void {
+    this.assertOpen();
+    const at = this.clock.now();
+    this.writes.write(() => new ServerModelStore(this.db).replace(server, models, at), 'save the models of an Ollama server to');
   }
 
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */

@@ -150,6 +150,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'the models of each Ollama server, learned while it was awake, listed while it sleeps',
+    sql: `
+      CREATE TABLE server_models (
+        server TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        digest TEXT NOT NULL,
+        modified_at TEXT NOT NULL,
+        details_json TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (server, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

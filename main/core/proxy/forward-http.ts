@@ -5,6 +5,7 @@ import { request as httpRequest } from 'node:http';
 import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Clock } from '../clock/clock';
 import type { Upstream } from '../lifecycle/model-state';
+import { applyFraming, bodyFraming } from './body-framing';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
 import { upstreamUnreachable } from './gateway-errors';
 import type { ErrorFlavor } from './openai-errors';
@@ -37,13 +38,6 @@ export interface HttpForward {
   readonly retryDelaysMs?: readonly number[];
 }
 
-/** Whether a request carries a body. */
-export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  if (length !== undefined) return length !== '0';
-  return req.headers['transfer-encoding'] !== undefined;
-}
-
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return typeof code === 'string' ? code : '';
@@ -54,7 +48,9 @@ export function forwardHttp(f: HttpForward): void {
   const { req, res } = f;
   const delays = f.retryDelaysMs ?? UPSTREAM_RETRY_DELAYS_MS;
   const headers = upstreamRequestHeaders(req, { replayedBodyBytes: f.body?.length ?? null, prefix: f.prefix, upgrade: false, privateCookieNames: f.privateCookieNames });
-  const streamsBody = f.body === null && hasBody(req);
+  const framing = f.body === null ? bodyFraming(req) : ({ kind: 'none' } as const);
+  applyFraming(headers, framing);
+  const streamsBody = framing.kind === 'framed';
   let attempt = 0;
   let current: ClientRequest | null = null;
   let clientGone = false;
@@ -64,6 +60,11 @@ export function forwardHttp(f: HttpForward): void {
     clientGone = true;
     current?.destroy();
   });
+  if (streamsBody)
+    // A body cut short leaves the upstream connection mid-message: it must never carry another request.
+    req.once('close', () => {
+      if (!req.complete) current?.destroy();
+    });
 
   const tryOnce = (): void => {
     let bodyStarted = false;

@@ -28,6 +28,8 @@ export interface UpgradeForward {
   readonly clock: Clock;
   /** Called (possibly more than once) when the connection is over, whichever way it ended. */
   readonly done: () => void;
+  /** Called with both sockets once the upgrade went through (the idle watch). */
+  readonly relaying?: (client: Duplex, upstream: Duplex) => void;
   readonly retryDelaysMs?: readonly number[];
 }
 
@@ -40,6 +42,9 @@ function headLines(status: number, message: string | undefined, rawHeaders: read
   }
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** How long a side that was ended may still flush (a close frame) before it is cut. */
+const HALF_CLOSE_GRACE_MS = 1_000;
 
 const NON_UPGRADE_DROP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade']);
 
@@ -65,8 +70,21 @@ export function forwardUpgrade(f: UpgradeForward): void {
     finish();
     return;
   }
+  /** One side ended (its FIN, a close that many servers never follow up): the use ends now, the other side is ended and then cut. */
+  const ended = (): void => {
+    if (over) return;
+    over = true;
+    f.done();
+    current?.destroy();
+    for (const side of [socket, upstreamSocket]) {
+      if (side === null) continue;
+      side.end();
+      setTimeout(() => side.destroy(), HALF_CLOSE_GRACE_MS).unref();
+    }
+  };
   socket.once('close', finish);
   socket.on('error', finish);
+  socket.once('end', ended);
 
   const tryOnce = (): void => {
     const upReq = httpRequest({
@@ -95,6 +113,8 @@ export function forwardUpgrade(f: UpgradeForward): void {
       socket.pipe(upSocket);
       upSocket.once('close', finish);
       upSocket.on('error', finish);
+      upSocket.once('end', ended);
+      f.relaying?.(socket, upSocket);
     });
 
     upReq.on('response', (upRes) => {

@@ -3,7 +3,10 @@
 import type { Clock } from '../clock/clock';
 import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import type { GatewaySettings } from './gateway-settings';
+import type { FailureLog } from './failure-log';
 import type { NoWakeRules } from './no-wake';
+import type { OllamaDirectory } from './ollama-directory';
+import type { RoutingBodyBudget } from './routing-body-budget';
 import type { UpstreamAgents } from './upstream-agents';
 
 /** The handlers' view of the gateway. */
@@ -13,13 +16,19 @@ export interface GatewayContext {
   settings(): GatewaySettings;
   noWake(): NoWakeRules;
   readonly agents: UpstreamAgents;
+  /** Memory held by routing bodies, all requests together. */
+  readonly routingBudget: RoutingBodyBudget;
   /** How long wakes of a model usually take, or null when unknown. */
   readonly wakeEstimateMs: (model: string) => number | null;
   readonly log: (line: string) => void;
+  /** Failed waits, logged once per failure with the number of requests it answered. */
+  readonly failures: FailureLog;
   /** `modelNamed` on this lifecycle, built once (not a closure per request). */
   readonly modelNamed: (name: string) => string | undefined;
   /** Whether a lower-cased host label is a registered model (`NAME.localhost`), built once. */
   readonly isModelName: (lowerCaseName: string) => boolean;
+  /** The Ollama servers' models (issue 19), or null when Siesta runs without the catalog. */
+  readonly ollama: OllamaDirectory | null;
 }
 
 /** How a request arrived: on a model's dedicated port, or on the main port. */

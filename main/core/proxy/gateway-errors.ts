@@ -14,6 +14,11 @@ export function hostRefused(reason: string): GatewayError {
   return { status: 403, type: 'permission_error', code: 'host_not_allowed', message: `Siesta refused the request: ${reason}.` };
 }
 
+/** 400: not exactly one well-formed `Host` header. */
+export function hostMalformed(reason: string): GatewayError {
+  return { status: 400, type: 'invalid_request_error', code: 'bad_host', message: `Siesta refused the request: ${reason}.`, headers: { connection: 'close' } };
+}
+
 /** 403: a page of another site tried to use the gateway. */
 export function originRefused(origin: string): GatewayError {
   return {
@@ -41,6 +46,38 @@ export function bodyTooLarge(limitBytes: number): GatewayError {
     code: 'request_too_large',
     message: `The request body is larger than ${limitBytes} bytes, the most Siesta reads to find its "model" field; send it to the model's own port, MODEL.localhost or /MODEL/ instead.`,
     headers: { connection: 'close' },
+  };
+}
+
+/** 400: a request the gateway will not forward as it is (a body where its method may carry none). */
+export function requestRefused(why: string): GatewayError {
+  return {
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'bad_request',
+    message: `Siesta refused the request: ${why}.`,
+    headers: { connection: 'close' },
+  };
+}
+
+/** 503: the routing bodies held in memory, all requests together, are at their budget now. */
+export function routingBudgetFull(budgetBytes: number): GatewayError {
+  return {
+    status: 503,
+    type: 'server_error',
+    code: 'gateway_busy',
+    message: `Siesta is holding ${budgetBytes} bytes of other requests' bodies (its budget, maxBufferedRoutingBytes) to read their "model" fields; retry shortly, or send large bodies to the model's own port, MODEL.localhost or /MODEL/, which stream without buffering.`,
+    headers: { 'retry-after': '1' },
+  };
+}
+
+/** 400: not a WebSocket upgrade (h2c and others are not proxied). */
+export function upgradeRefused(protocol: string): GatewayError {
+  return {
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'bad_request',
+    message: `Siesta proxies only WebSocket upgrades, not "${protocol}"; send the request without Upgrade.`,
   };
 }
 

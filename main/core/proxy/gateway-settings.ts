@@ -14,10 +14,21 @@ export interface GatewaySettings {
   readonly corsOrigins: readonly string[];
   /** The most of a body read to find its `model` field; larger bodies get 413. */
   readonly maxRoutingBodyBytes: number;
-  /**
-   * User-Agents that never wake a model: case-insensitive regular expression sources
-   * (a plain substring works too; a source that is not a valid expression matches literally).
-   */
+  /** The most bytes of routing bodies held in memory at once, all requests together; beyond it, 503 with Retry-After. */
+  readonly maxBufferedRoutingBytes: number;
+  /** A connection must finish sending its request header within this time (408 and closed otherwise). */
+  readonly headersTimeoutMs: number;
+  /** A request's whole body must arrive within this time (the response may stream for as long as it likes). */
+  readonly requestBodyTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this time. */
+  readonly keepAliveTimeoutMs: number;
+  /** The most connections open at once on each gateway port; beyond it, 503 (also bounded by the open-files limit). */
+  readonly maxConnections: number;
+  /** The most connections open at once from one client address on each gateway port; beyond it, 503. */
+  readonly maxConnectionsPerClient: number;
+  /** A WebSocket with no frame either way for the model's idle time stops holding the model awake (it stays open). */
+  readonly releaseIdleWebSockets: boolean;
+  /** User-Agents that never wake a model: case-insensitive substrings. */
   readonly noWakeUserAgents: readonly string[];
   /** Paths that never wake a model (exact, or a prefix when they end in `*`), e.g. `/health`. */
   readonly noWakePaths: readonly string[];
@@ -30,8 +41,10 @@ export const DEFAULT_NO_WAKE_USER_AGENTS: readonly string[] = [
   'UptimeRobot',
   'Pingdom',
   'StatusCake',
-  'Better ?Stack',
-  'Better ?Uptime',
+  'BetterStack',
+  'Better Stack',
+  'BetterUptime',
+  'Better Uptime',
   'Uptime-Kuma',
   'kube-probe',
   'ELB-HealthChecker',
@@ -44,7 +57,7 @@ export const DEFAULT_NO_WAKE_USER_AGENTS: readonly string[] = [
   'Zabbix',
   'check_http',
   'Consul Health Check',
-  'Datadog.*Synthetic',
+  'Datadog/Synthetics',
   'NewRelicPinger',
   'Googlebot',
   'bingbot',
@@ -77,6 +90,13 @@ export const GATEWAY_DEFAULTS: GatewaySettings = {
   allowedHosts: [],
   corsOrigins: [],
   maxRoutingBodyBytes: 64 * MIB,
+  maxBufferedRoutingBytes: 256 * MIB,
+  headersTimeoutMs: 20_000,
+  requestBodyTimeoutMs: 300_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
+  maxConnectionsPerClient: 1_024,
+  releaseIdleWebSockets: false,
   noWakeUserAgents: DEFAULT_NO_WAKE_USER_AGENTS,
   noWakePaths: DEFAULT_NO_WAKE_PATHS,
   privateCookieNames: [],
@@ -110,6 +130,17 @@ export function gatewaySettings(
       'maxRoutingBodyBytes',
       `expected a whole number of bytes >= 1024, got ${String(settings.maxRoutingBodyBytes)}`,
     );
+  if (!Number.isInteger(settings.maxBufferedRoutingBytes) || settings.maxBufferedRoutingBytes < settings.maxRoutingBodyBytes)
+    throw new GatewaySettingsError(
+      'maxBufferedRoutingBytes',
+      `expected a whole number of bytes >= maxRoutingBodyBytes (${settings.maxRoutingBodyBytes}), got ${String(settings.maxBufferedRoutingBytes)}`,
+    );
+  for (const field of ['headersTimeoutMs', 'requestBodyTimeoutMs', 'keepAliveTimeoutMs'] as const)
+    if (!Number.isInteger(settings[field]) || settings[field] < 100)
+      throw new GatewaySettingsError(field, `expected a whole number of milliseconds >= 100, got ${String(settings[field])}`);
+  for (const field of ['maxConnections', 'maxConnectionsPerClient'] as const)
+    if (!Number.isInteger(settings[field]) || settings[field] < 1)
+      throw new GatewaySettingsError(field, `expected a whole number of connections >= 1, got ${String(settings[field])}`);
   settings.corsOrigins.forEach((origin, i) => {
     if (!/^https?:\/\/[^/\s]+$/i.test(origin))
       throw new GatewaySettingsError(

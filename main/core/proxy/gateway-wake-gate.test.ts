@@ -116,6 +116,17 @@ describe('the wake gate', () => {
     expect(res.body).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('logs a failed wake once, with the number of requests that waited on it', async () => {
+    fx = await startGateway([{ name: 'llama', wake: 'manual' }]);
+    const waiting = Array.from({ length: 20 }, () => call(fx!.port, { path: '/llama/whoami' }));
+    await until(() => fx!.lifecycle.acquires.length === 20, 5_000, 'twenty waiting requests');
+    fx.lifecycle.failWake('llama', new WakeError('failed', '"llama" failed to wake: the container exited with code 3 while waking', 'llama'));
+    const answers = await Promise.all(waiting);
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 20 }, () => 503));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fx.logs).toEqual(['gateway: llama: "llama" failed to wake: the container exited with code 3 while waking. (answered to 20 waiting requests)']);
+  });
+
   it('answers a wake timeout with 504 and Retry-After, and a model that can never fit with 507', async () => {
     fx = await startGateway([{ name: 'slow', wake: 'manual' }, { name: 'huge', wake: 'manual' }]);
     const slow = call(fx.port, { path: '/slow/v1/models/x' });

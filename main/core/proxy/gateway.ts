@@ -5,16 +5,21 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../clock/clock';
+import { ConnectionLimits } from '../net/connection-limits';
+import { connectionsWithin, openFilesLimit } from '../net/open-files-limit';
 import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import type { ModelStatus, Upstream } from '../lifecycle/model-state';
 import type { GatewayContext } from './gateway-context';
 import { modelNamed, modelNamedIgnoringCase } from './gateway-context';
 import type { GatewaySettings } from './gateway-settings';
 import { gatewaySettings } from './gateway-settings';
+import { FailureLog } from './failure-log';
 import { handleRequest } from './handle-request';
 import { handleUpgrade } from './handle-upgrade';
 import { NoWakeRules } from './no-wake';
+import type { OllamaDirectory } from './ollama-directory';
 import { errorFlavor, sendError, sendRawError } from './openai-errors';
+import { RoutingBodyBudget } from './routing-body-budget';
 import { UpstreamAgents } from './upstream-agents';
 
 /** What the gateway needs; the composition root builds it. */
@@ -27,6 +32,8 @@ export interface GatewayOptions {
   readonly wakeEstimateMs?: (model: string) => number | null;
   /** Lines worth a log: listen failures, wakes that failed, unreachable models. Default: none. */
   readonly log?: (line: string) => void;
+  /** The Ollama servers' models, for Ollama's API and `/v1/models`. Default: none. */
+  readonly ollama?: OllamaDirectory;
 }
 
 /** One address the gateway listens on (or failed to). */
@@ -49,6 +56,7 @@ interface Listener {
   /** What its requests arrive as, kept in step with `model` and `port` (one object, not one per request). */
   readonly arrival: { dedicatedModel: string | null; localPort: number };
   readonly server: Server;
+  readonly limits: ConnectionLimits;
   listening: boolean;
   error: string | null;
 }
@@ -57,6 +65,20 @@ function listenError(host: string, port: number, model: string | null, error: No
   const what = model === null ? 'the gateway' : `the gateway port of model "${model}"`;
   const why = error.code === 'EADDRINUSE' ? 'the port is in use (by another Siesta, or by the model server itself?)' : error.message;
   return `${what} cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${why}`;
+}
+
+/** Node checks header and body deadlines this often (its default, 30 s, would let a stalled header live 30 s too long). */
+const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000;
+
+/** The gateway's share of the process's file descriptors: each connection may hold a second one upstream. */
+const GATEWAY_DESCRIPTOR_SHARE = 0.8;
+
+/** Sets a server's deadlines from the settings (Node reads them at each check). */
+function applyTimeouts(server: Server, settings: GatewaySettings): void {
+  server.headersTimeout = settings.headersTimeoutMs;
+  // Node's requestTimeout ends when the whole request has arrived: a response may stream for as long as it likes.
+  server.requestTimeout = Math.max(settings.requestBodyTimeoutMs, settings.headersTimeoutMs);
+  server.keepAliveTimeout = settings.keepAliveTimeoutMs;
 }
 
 function closeServer(server: Server, cutActive: boolean): Promise<void> {
@@ -76,6 +98,8 @@ export class Gateway {
   private current: GatewaySettings;
   private rules: NoWakeRules;
   private readonly agents = new UpstreamAgents();
+  private readonly routingBudget: RoutingBodyBudget;
+  private readonly descriptorCap = connectionsWithin(openFilesLimit(), GATEWAY_DESCRIPTOR_SHARE, 2);
   private readonly ctx: GatewayContext;
   private readonly log: (line: string) => void;
   private main: Listener | null = null;
@@ -89,7 +113,9 @@ export class Gateway {
     this.current = gatewaySettings(options.settings);
     this.rules = new NoWakeRules(this.current);
     this.log = options.log ?? (() => undefined);
+    this.routingBudget = new RoutingBodyBudget(() => this.current.maxBufferedRoutingBytes);
     this.ctx = {
+      routingBudget: this.routingBudget,
       lifecycle: options.lifecycle,
       clock: options.clock,
       settings: () => this.current,
@@ -97,14 +123,28 @@ export class Gateway {
       agents: this.agents,
       wakeEstimateMs: options.wakeEstimateMs ?? (() => null),
       log: this.log,
+      failures: new FailureLog(this.log),
       modelNamed: (name) => modelNamed(options.lifecycle, name),
       isModelName: (name) => modelNamedIgnoringCase(options.lifecycle, name) !== undefined,
+      ollama: options.ollama ?? null,
     };
   }
 
   /** The settings in force. */
   settings(): GatewaySettings {
     return this.current;
+  }
+
+  /** Bytes of routing bodies held in memory now (the `/metrics` gauge). */
+  bufferedBodyBytes(): number {
+    return this.routingBudget.bufferedBytes();
+  }
+
+  /** Client connections open now, all ports together. */
+  openConnections(): number {
+    let open = 0;
+    for (const l of [...(this.main ? [this.main] : []), ...this.modelListeners.values()]) open += l.limits.openConnections();
+    return open;
   }
 
   /** Listens on the main port (rejects, naming the address, when it cannot) and on every model's dedicated port (a port that cannot be had is logged and shown in `addresses()`). */
@@ -154,6 +194,7 @@ export class Gateway {
   async updateSettings(changes: Partial<GatewaySettings>): Promise<void> {
     const next = gatewaySettings({ ...this.current, ...changes });
     const moved = next.host !== this.current.host || next.port !== this.current.port;
+    for (const l of [...(this.main ? [this.main] : []), ...this.modelListeners.values()]) applyTimeouts(l.server, next);
     if (!this.started || !moved) {
       this.current = next;
       this.rules = new NoWakeRules(next);
@@ -163,6 +204,7 @@ export class Gateway {
     if (main.error !== null) throw new Error(main.error);
     const old = this.main;
     this.main = main;
+    applyTimeouts(main.server, next);
     this.current = next;
     this.rules = new NoWakeRules(next);
     if (old) await closeServer(old.server, false);
@@ -215,9 +257,26 @@ export class Gateway {
   }
 
   private async open(model: string | null, host: string, port: number): Promise<Listener> {
-    const server = createServer({ requestTimeout: 0, keepAliveTimeout: 5_000, noDelay: true });
+    const settings = this.current;
+    const server = createServer({
+      noDelay: true,
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: Math.max(settings.requestBodyTimeoutMs, settings.headersTimeoutMs),
+      keepAliveTimeout: settings.keepAliveTimeoutMs,
+      connectionsCheckingInterval: CONNECTIONS_CHECKING_INTERVAL_MS,
+    });
     const arrival = { dedicatedModel: model, localPort: port };
-    const listener: Listener = { model, host, port, arrival, server, listening: false, error: null };
+    const where = model === null ? 'the gateway' : `the gateway port of model "${model}"`;
+    const limits = new ConnectionLimits(
+      where,
+      () => ({
+        maxConnections: Math.min(this.current.maxConnections, this.descriptorCap),
+        maxConnectionsPerClient: this.current.maxConnectionsPerClient,
+      }),
+      this.log,
+    );
+    limits.guard(server);
+    const listener: Listener = { model, host, port, arrival, server, limits, listening: false, error: null };
     const ctx = this.ctx;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       handleRequest(ctx, arrival, req, res).catch((error: unknown) => this.internalError(req, res, error));

@@ -2,13 +2,17 @@
 // waiting-page status), the wake gate, then forwarding with a use held until the response is over.
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { RouteKind } from '../lifecycle/model-state';
+import { bodyFraming } from './body-framing';
 import { corsResponseHeaders, isPreflight, judgeOrigin, preflightHeaders } from './cross-origin';
 import { forwardHttp } from './forward-http';
 import type { Arrival, GatewayContext } from './gateway-context';
 import { modelNamedIgnoringCase } from './gateway-context';
-import { acquireErrorResponse, asleepNoWake, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, unknownModel } from './gateway-errors';
-import { checkHost } from './host-check';
+import { acquireErrorResponse, asleepNoWake, hostMalformed, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, requestRefused, routingBudgetFull, unknownModel } from './gateway-errors';
+import { checkHost, hostHeaderCount } from './host-check';
 import { modelFieldOf, modelForAlias } from './model-field';
+import { isOllamaServer } from '../ollama/ollama-types';
+import { answerOllamaList, readOllamaTarget, serveOllamaApi } from './ollama-api';
+import { ollamaEndpointOf } from './ollama-route';
 import { openAiModelList, openAiModelNames } from './models-list';
 import type { ErrorFlavor, GatewayError } from './openai-errors';
 import { errorFlavor, sendError } from './openai-errors';
@@ -28,6 +32,15 @@ interface Target {
   readonly detail: string;
   readonly path: string;
   readonly prefix: string;
+  /** Forces the error shape (Ollama's on its paths); default by path and Accept. */
+  readonly flavor?: ErrorFlavor;
+  /** Runs when the forwarded response ends or the client goes (the Ollama catalog notes the use). */
+  readonly onEnd?: () => void;
+}
+
+/** Every model name a client may use (the OpenAI names and the Ollama servers' models), for error messages. */
+function knownModelNames(ctx: GatewayContext): string[] {
+  return openAiModelNames(ctx.lifecycle.list(), ctx.ollama?.models());
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders | null): void {
@@ -48,8 +61,11 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
   const method = req.method ?? 'GET';
   const { lifecycle } = ctx;
 
-  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName);
+  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName, hostHeaderCount(req.rawHeaders));
+  if (host.kind === 'malformed') return sendError(res, hostMalformed(host.reason), errorFlavor(req, [url]));
   if (host.kind === 'refused') return sendError(res, hostRefused(host.reason), errorFlavor(req, [url]));
+  const framing = bodyFraming(req);
+  if (framing.kind === 'refused') return sendError(res, requestRefused(framing.why), errorFlavor(req, [url]));
 
   const origin = judgeOrigin(req.headers.origin, req.headers.host, settings.corsOrigins);
   if (origin.kind === 'foreign') return sendError(res, originRefused(origin.origin), errorFlavor(req, [url]));
@@ -75,24 +91,28 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
     case 'model-field':
       return routeByModelField(ctx, req, res, route.path, cors);
     case 'models-list':
-      return sendJson(res, 200, openAiModelList(lifecycle.list()), cors);
+      return sendJson(res, 200, openAiModelList(lifecycle.list(), ctx.ollama?.models()), cors);
     case 'model-info': {
-      const entry = openAiModelList(lifecycle.list()).data.find((m) => m.id === route.id);
-      if (entry === undefined) return sendError(res, unknownModel(route.id, openAiModelNames(lifecycle.list())), 'openai', cors ?? {});
+      const entry = openAiModelList(lifecycle.list(), ctx.ollama?.models()).data.find((m) => m.id === route.id);
+      if (entry === undefined) return sendError(res, unknownModel(route.id, knownModelNames(ctx)), 'openai', cors ?? {});
       return sendJson(res, 200, entry, cors);
     }
     case 'status': {
       const status = lifecycle.get(route.model);
       if (status === undefined)
-        return sendError(res, unknownModel(route.model, openAiModelNames(lifecycle.list())), 'json', cors ?? {});
+        return sendError(res, unknownModel(route.model, knownModelNames(ctx)), 'json', cors ?? {});
       return sendJson(res, 200, wakeProgress(status, ctx.clock.now(), ctx.wakeEstimateMs(status.spec.name)), cors);
     }
+    case 'ollama':
+      return serveOllamaApi(ctx, req, res, route.endpoint, cors, (t, onEnd) =>
+        serveModel(ctx, req, res, { model: t.server, route: 'model-field', detail: t.asked, path: url, prefix: '', flavor: 'ollama', onEnd }, t.body, cors),
+      );
     case 'redirect':
       res.writeHead(308, { location: route.location, 'content-length': 0, ...(cors ?? {}) });
       res.end();
       return;
     case 'unrouted':
-      return sendError(res, unknownModel(null, openAiModelNames(lifecycle.list())), errorFlavor(req, [url]), cors ?? {});
+      return sendError(res, unknownModel(null, knownModelNames(ctx)), errorFlavor(req, [url]), cors ?? {});
   }
 }
 
@@ -103,7 +123,10 @@ async function routeByModelField(
   path: string,
   cors: OutgoingHttpHeaders | null,
 ): Promise<void> {
-  const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes);
+  const hold = ctx.routingBudget.hold();
+  // Whatever happens next (forwarded, refused, cut), the bytes are given back when the response is over.
+  res.once('close', () => hold.release());
+  const read = await readRoutingBody(req, ctx.settings().maxRoutingBodyBytes, hold);
   switch (read.kind) {
     case 'aborted':
       res.destroy();
@@ -111,14 +134,21 @@ async function routeByModelField(
     case 'too-large':
       sendError(res, bodyTooLarge(read.limitBytes), 'openai', cors ?? {});
       return;
+    case 'over-budget':
+      sendError(res, routingBudgetFull(ctx.settings().maxBufferedRoutingBytes), 'openai', cors ?? {});
+      return;
     case 'body': {
       const field = modelFieldOf(read.body, req.headers['content-type']);
       if (field.kind === 'unreadable') return sendError(res, bodyUnreadable(field.why), 'openai', cors ?? {});
-      if (field.kind === 'missing') return sendError(res, modelMissing(openAiModelNames(ctx.lifecycle.list())), 'openai', cors ?? {});
+      if (field.kind === 'missing') return sendError(res, modelMissing(knownModelNames(ctx)), 'openai', cors ?? {});
       const alias = field.model;
-      const spec = modelForAlias(alias, ctx.lifecycle.list().map((s) => s.spec));
-      if (spec === undefined) return sendError(res, unknownModel(alias, openAiModelNames(ctx.lifecycle.list())), 'openai', cors ?? {});
-      return serveModel(ctx, req, res, { model: spec.name, route: 'model-field', detail: alias, path, prefix: '' }, read.body, cors);
+      const declared = modelForAlias(alias, ctx.lifecycle.list().map((s) => s.spec));
+      // An Ollama server's model (`llama3.2:1b`) goes to that server's own OpenAI endpoints.
+      const served = declared === undefined ? ctx.ollama?.serverFor(alias) : undefined;
+      const spec = declared ?? (served === undefined ? undefined : ctx.lifecycle.get(served.server)?.spec);
+      if (spec === undefined) return sendError(res, unknownModel(alias, knownModelNames(ctx)), 'openai', cors ?? {});
+      const onEnd = served === undefined ? undefined : () => ctx.ollama?.noteUse(served.server, served.tag.name);
+      return serveModel(ctx, req, res, { model: spec.name, route: 'model-field', detail: alias, path, prefix: '', onEnd }, read.body, cors);
     }
   }
 }
@@ -134,17 +164,30 @@ async function serveModel(
   const { lifecycle } = ctx;
   const url = req.url ?? '/';
   const method = req.method ?? 'GET';
-  const flavor: ErrorFlavor = errorFlavor(req, [url, target.path]);
+  const flavor: ErrorFlavor = target.flavor ?? errorFlavor(req, [url, target.path]);
   const fail = (error: GatewayError): void => sendError(res, error, flavor, cors ?? {});
   const status = lifecycle.get(target.model);
-  if (status === undefined) return fail(unknownModel(target.model, openAiModelNames(lifecycle.list())));
+  if (status === undefined) return fail(unknownModel(target.model, knownModelNames(ctx)));
 
   const forwardedPath = pathOf(target.path);
   if (status.state !== 'ready' && method === 'GET' && (forwardedPath === '/v1/models' || forwardedPath === '/v1/models/'))
     // Clients poll the model list; that must not wake the model behind a dedicated port or host.
-    return sendJson(res, 200, openAiModelList([status]), cors);
+    return sendJson(res, 200, openAiModelList([status], ctx.ollama?.models()), cors);
+  if (status.state !== 'ready' && isOllamaServer(status)) {
+    // An Ollama server behind its own port or host: its lists are answered from what Siesta learned, so polls wake nothing.
+    const list = ollamaEndpointOf(method, forwardedPath);
+    if (list?.kind === 'tags' || list?.kind === 'ps' || list?.kind === 'version')
+      return answerOllamaList(ctx, req, res, list.kind, [status.spec.name], cors);
+    if (list?.kind === 'by-model' && body === null) {
+      // A model it does not have gets Ollama's 404 without a wake: the body is read (and then replayed) to know.
+      const asked = await readOllamaTarget(ctx, req, res, list.name, cors, status.spec.name);
+      if (asked === null) return;
+      const onEnd = (): void => ctx.ollama?.noteUse(asked.server, asked.model);
+      return serveModel(ctx, req, res, { ...target, flavor: 'ollama', onEnd }, asked.body, cors);
+    }
+  }
 
-  // A ready model is forwarded whoever asks: the no-wake rules (a regular expression per monitor) only matter otherwise.
+  // A ready model is forwarded whoever asks: the no-wake rules (a substring per monitor) only matter otherwise.
   const noWake = status.state === 'ready' ? null : ctx.noWake().match(req.headers['user-agent'], [pathOf(url), forwardedPath]);
   const cause = { kind: 'request', route: target.route, detail: target.detail } as const;
   switch (gateDecision(status.state, { navigation: isNavigation(method, req.headers), noWake: noWake !== null })) {
@@ -175,9 +218,9 @@ async function serveModel(
     use = await acquireUse(lifecycle, target.model, cause, gone?.signal ?? NEVER_ABORTED);
   } catch (error: unknown) {
     if (gone?.signal.aborted === true || res.closed) return;
-    const answer = acquireErrorResponse(error, target.model, openAiModelNames(lifecycle.list()));
+    const answer = acquireErrorResponse(error, target.model, knownModelNames(ctx));
     if (answer === null) return;
-    if (answer.status >= 500) ctx.log(`gateway: ${target.model}: ${answer.message}`);
+    if (answer.status >= 500) ctx.failures.note(target.model, answer.message);
     return fail(answer);
   }
   if (use === null) return;
@@ -186,7 +229,10 @@ async function serveModel(
     held.release();
     return;
   }
-  res.once('close', () => held.release());
+  res.once('close', () => {
+    held.release();
+    target.onEnd?.();
+  });
   forwardHttp({
     req,
     res,

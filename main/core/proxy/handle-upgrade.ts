@@ -6,12 +6,13 @@ import { judgeOrigin } from './cross-origin';
 import { forwardUpgrade } from './forward-websocket';
 import type { Arrival, GatewayContext } from './gateway-context';
 import { modelNamedIgnoringCase } from './gateway-context';
-import { acquireErrorResponse, asleepNoWake, hostRefused, originRefused, unknownModel } from './gateway-errors';
-import { checkHost } from './host-check';
+import { acquireErrorResponse, asleepNoWake, hostMalformed, hostRefused, originRefused, unknownModel, upgradeRefused } from './gateway-errors';
+import { checkHost, hostHeaderCount } from './host-check';
 import { openAiModelNames } from './models-list';
 import { errorFlavor, sendRawError } from './openai-errors';
 import { pathOf, routeRequest } from './route-request';
 import { acquireUse, gateDecision } from './wake-gate';
+import { watchIdleWebSocket } from './websocket-idle';
 
 /** Handles one upgrade request. Never throws for a client's mistake; answers it on the socket. */
 export async function handleUpgrade(
@@ -26,7 +27,10 @@ export async function handleUpgrade(
   const { lifecycle } = ctx;
   socket.on('error', () => socket.destroy());
 
-  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName);
+  const protocol = req.headers.upgrade ?? '';
+  if (protocol.trim().toLowerCase() !== 'websocket') return sendRawError(socket, upgradeRefused(protocol), errorFlavor(req, [url]));
+  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName, hostHeaderCount(req.rawHeaders));
+  if (host.kind === 'malformed') return sendRawError(socket, hostMalformed(host.reason), errorFlavor(req, [url]));
   if (host.kind === 'refused') return sendRawError(socket, hostRefused(host.reason), errorFlavor(req, [url]));
   // Browsers send Origin on every WebSocket and CORS does not guard them: another site's page is refused here.
   const origin = judgeOrigin(req.headers.origin, req.headers.host, settings.corsOrigins);
@@ -61,7 +65,7 @@ export async function handleUpgrade(
     if (gone.signal.aborted) return;
     const answer = acquireErrorResponse(error, route.model, openAiModelNames(lifecycle.list()));
     if (answer === null) return;
-    if (answer.status >= 500) ctx.log(`gateway: ${route.model}: ${answer.message}`);
+    if (answer.status >= 500) ctx.failures.note(route.model, answer.message);
     return sendRawError(socket, answer, flavor);
   } finally {
     socket.off('close', onGone);
@@ -80,5 +84,8 @@ export async function handleUpgrade(
     flavor,
     clock: ctx.clock,
     done: () => held.release(),
+    relaying: settings.releaseIdleWebSockets
+      ? (client, upstream) => watchIdleWebSocket(client, upstream, lifecycle.get(route.model)?.spec.idleMs ?? 0, () => held.release())
+      : undefined,
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHost, hostNameOf } from './host-check';
+import { checkHost, hostHeaderCount, hostNameOf } from './host-check';
 
 const isModel = (name: string): boolean => name === 'qwen';
 
@@ -17,9 +17,14 @@ describe('the Host check', () => {
   it('refuses other names, as a DNS-rebinding page would send them', () => {
     for (const host of ['evil.example', 'evil.example:11400', '192.168.1.10:11400', '127.0.0.1.evil.example', '[::2]:11400', '10.0.0.1'])
       expect(checkHost(host, [], isModel).kind, host).toBe('refused');
-    expect(checkHost(undefined, [], isModel).kind).toBe('refused');
-    expect(checkHost('a b', [], isModel).kind).toBe('refused');
-    expect(checkHost('localhost:abc', [], isModel).kind).toBe('refused');
+  });
+
+  it('answers 400 unless there is exactly one well-formed Host with a port in range', () => {
+    for (const host of [undefined, 'a b', 'localhost:abc', 'localhost:99999', '[::1]:65536', '127.0.0.1:123456'])
+      expect(checkHost(host, [], isModel).kind, String(host)).toBe('malformed');
+    expect(checkHost('localhost:65535', [], isModel).kind).toBe('allowed');
+    expect(checkHost('localhost', [], isModel, 2)).toEqual({ kind: 'malformed', reason: 'the request has 2 Host headers; exactly one is allowed' });
+    expect(hostHeaderCount(['Host', 'a', 'content-type', 'x', 'HOST', 'b'])).toBe(2);
   });
 
   it('answers host names the user added, exact or with a *. wildcard', () => {

@@ -1,6 +1,10 @@
 // Finds the OpenAI model a `POST /v1/...` body names (JSON, or a multipart form as the audio endpoints send) and the
 // registered model that answers it.
 import type { ModelSpec } from '../config/model-spec';
+import { scanModelField } from './json-model-scan';
+
+/** Bodies larger than this are scanned for their `model` field instead of parsed whole (memory, not speed). */
+const PARSE_WHOLE_BYTES = 1024 ** 2;
 
 /** What a body says about its model: the name, nothing, or a JSON body that cannot be parsed (and why). */
 export type ModelField =
@@ -13,6 +17,7 @@ export function modelFieldOf(body: Buffer, contentType: string | undefined): Mod
   const type = (contentType ?? '').toLowerCase();
   if (type.startsWith('multipart/form-data')) return named(multipartModel(body, type, contentType ?? ''));
   // JSON is the default: SDKs always send it, curl users often forget the header.
+  if (body.length > PARSE_WHOLE_BYTES) return scanModelField(body);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

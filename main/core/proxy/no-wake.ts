@@ -6,23 +6,15 @@ export type NoWakeReason =
   | { readonly kind: 'user-agent'; readonly pattern: string }
   | { readonly kind: 'path'; readonly path: string };
 
-function compile(source: string): RegExp {
-  try {
-    return new RegExp(source, 'i');
-  } catch {
-    // The settings store documents plain substrings; one that is no valid expression still matches as written.
-    return new RegExp(source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
-  }
-}
-
 /** The compiled `noWakeUserAgents` and `noWakePaths` of one settings version. */
 export class NoWakeRules {
-  private readonly agents: ReadonlyArray<{ readonly source: string; readonly re: RegExp }>;
+  private readonly agents: ReadonlyArray<{ readonly source: string; readonly lower: string }>;
   private readonly exactPaths: ReadonlySet<string>;
   private readonly prefixes: readonly string[];
 
   constructor(settings: Pick<GatewaySettings, 'noWakeUserAgents' | 'noWakePaths'>) {
-    this.agents = settings.noWakeUserAgents.map((source) => ({ source, re: compile(source) }));
+    // Plain case-insensitive substrings, as documented: matching takes time linear in the User-Agent, whatever the pattern.
+    this.agents = settings.noWakeUserAgents.map((source) => ({ source, lower: source.toLowerCase() }));
     this.exactPaths = new Set(settings.noWakePaths.filter((p) => !p.endsWith('*')));
     this.prefixes = settings.noWakePaths.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
   }
@@ -36,8 +28,10 @@ export class NoWakeRules {
       if (this.exactPaths.has(path) || this.exactPaths.has(trimmed)) return { kind: 'path', path: trimmed };
       for (const prefix of this.prefixes) if (path.startsWith(prefix)) return { kind: 'path', path: trimmed };
     }
-    if (userAgent !== undefined && userAgent !== '')
-      for (const agent of this.agents) if (agent.re.test(userAgent)) return { kind: 'user-agent', pattern: agent.source };
+    if (userAgent !== undefined && userAgent !== '') {
+      const lower = userAgent.toLowerCase();
+      for (const agent of this.agents) if (lower.includes(agent.lower)) return { kind: 'user-agent', pattern: agent.source };
+    }
     return null;
   }
 }

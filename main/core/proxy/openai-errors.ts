@@ -16,7 +16,7 @@ export interface GatewayError {
 }
 
 /** The body style an error is answered in. */
-export type ErrorFlavor = 'openai' | 'json' | 'text';
+export type ErrorFlavor = 'openai' | 'json' | 'text' | 'ollama';
 
 /** OpenAI shape for `/v1/` paths; JSON for clients that ask for it; text for the rest (browsers, curl). */
 export function errorFlavor(req: IncomingMessage, paths: readonly string[]): ErrorFlavor {
@@ -38,6 +38,9 @@ export function errorBody(error: GatewayError, flavor: ErrorFlavor): { readonly 
       return { body: JSON.stringify({ error: error.message, code: error.code }), contentType: 'application/json' };
     case 'text':
       return { body: `${error.message}\n`, contentType: 'text/plain; charset=utf-8' };
+    case 'ollama':
+      // Ollama's own shape: its clients read `error` (the code is in the X-Siesta-Error header).
+      return { body: JSON.stringify({ error: error.message }), contentType: 'application/json; charset=utf-8' };
   }
 }
 

@@ -1,20 +1,34 @@
 // Reads a request body into memory, up to a limit, so its `model` field can route it; the buffer is then replayed upstream.
 import type { IncomingMessage } from 'node:http';
+import type { BudgetHold } from './routing-body-budget';
 
 /** The outcome of reading a routing body. */
 export type RoutingBody =
   | { readonly kind: 'body'; readonly body: Buffer }
   /** Larger than the limit (known from Content-Length, or found while reading). */
   | { readonly kind: 'too-large'; readonly limitBytes: number }
+  /** The memory budget for routing bodies, all requests together, cannot hold this one now. */
+  | { readonly kind: 'over-budget' }
   /** The client went away or sent a broken body. */
   | { readonly kind: 'aborted' };
 
-/** Reads the whole body of `req` if it is at most `maxBytes`; stops reading as soon as it is known to be larger. */
-export function readRoutingBody(req: IncomingMessage, maxBytes: number): Promise<RoutingBody> {
+/**
+ * Reads the whole body of `req` if it is at most `maxBytes`; stops reading as soon as it is known to be larger, or
+ * when `hold` cannot grow by it (a declared length is taken at once, a chunked body chunk by chunk).
+ */
+export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: BudgetHold): Promise<RoutingBody> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes)
     return Promise.resolve({ kind: 'too-large', limitBytes: maxBytes });
+  const declaredBytes = declared === undefined ? null : Number(declared);
+  if (declaredBytes !== null && !hold.grow(declaredBytes)) {
+    // Drained, not held: the client finishes sending and reads its 503 on a connection that stays usable.
+    req.resume();
+    return Promise.resolve({ kind: 'over-budget' });
+  }
   return new Promise((resolve) => {
+    // A declared length is read straight into one buffer: no chunk list, no second copy when it is joined.
+    const whole = declaredBytes !== null && declaredBytes > 0 ? Buffer.allocUnsafe(declaredBytes) : null;
     const chunks: Buffer[] = [];
     let total = 0;
     let settled = false;
@@ -34,9 +48,20 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number): Promise
         finish({ kind: 'too-large', limitBytes: maxBytes });
         return;
       }
-      chunks.push(chunk);
+      if (declaredBytes === null && !hold.grow(chunk.length)) {
+        finish({ kind: 'over-budget' });
+        // The rest is read and dropped (no listener keeps it), so no memory is held for it.
+        req.resume();
+        return;
+      }
+      if (whole !== null) chunk.copy(whole, total - chunk.length);
+      else chunks.push(chunk);
     };
-    const onEnd = (): void => finish({ kind: 'body', body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) });
+    const onEnd = (): void =>
+      finish({
+        kind: 'body',
+        body: whole !== null ? whole.subarray(0, total) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
+      });
     const onAbort = (): void => finish({ kind: 'aborted' });
     const onClose = (): void => {
       if (!req.complete) finish({ kind: 'aborted' });

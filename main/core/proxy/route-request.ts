@@ -1,6 +1,8 @@
 // Finds the model a request is for (DESIGN.md, "The gateway"): its dedicated port, `NAME.localhost`, the path prefix `/NAME/`,
 // and last the `model` field of the body, which the caller reads only when this says so.
 import type { RouteKind } from '../lifecycle/model-state';
+import type { OllamaEndpoint } from './ollama-route';
+import { ollamaEndpointOf } from './ollama-route';
 
 /** The gateway's own endpoints live under this prefix (the waiting page polls `/__siesta/status/NAME`). */
 export const SIESTA_PREFIX = '/__siesta/';
@@ -25,6 +27,8 @@ export type Route =
   | { readonly kind: 'model-info'; readonly id: string }
   /** `POST /v1/...` on the main port: read the body's `model` field. */
   | { readonly kind: 'model-field'; readonly path: string }
+  /** Ollama's API on the main port (`/api/tags`, `POST /api/chat`...): see ollama-api.ts. */
+  | { readonly kind: 'ollama'; readonly endpoint: OllamaEndpoint }
   /** The waiting page's status poll. */
   | { readonly kind: 'status'; readonly model: string }
   /** Nothing names a model. */
@@ -96,6 +100,8 @@ export function routeRequest(input: RouteInput): Route {
     if (path.startsWith('/v1/models/')) return { kind: 'model-info', id: safeDecode(path.slice('/v1/models/'.length)) };
   }
   if (method === 'POST' && path.startsWith('/v1/')) return { kind: 'model-field', path: url };
+  const ollama = ollamaEndpointOf(method, path);
+  if (ollama !== null) return { kind: 'ollama', endpoint: ollama };
   return { kind: 'unrouted' };
 }
 

@@ -83,8 +83,11 @@ export type AdmissionPlan =
       readonly marginBytes: number;
       readonly totalBytes: number;
     }
-  /** Put these to sleep (all of them), wait until they stop, then decide again. */
-  | { readonly kind: 'sleep'; readonly victims: readonly Victim[] }
+  /**
+   * Put these to sleep (all of them), wait until they stop, then decide again. `shortBytesByGpu`: the room missing on
+   * each GPU that needed evictions, so a many-model server may unload some of its models instead (inner-unload-plan.ts).
+   */
+  | { readonly kind: 'sleep'; readonly victims: readonly Victim[]; readonly shortBytesByGpu?: ReadonlyMap<number, number> }
   /** Nothing can be done now without breaking a rule: wait, then decide again. */
   | { readonly kind: 'wait'; readonly blockers: readonly Blocker[] };
 
@@ -149,6 +152,7 @@ export function planAdmission(input: AdmissionInput): AdmissionPlan {
   }
 
   let releasingOn: number | null = null;
+  const shortBytesByGpu = new Map<number, number>();
   for (const gpuIndex of input.candidateGpus) {
     const memory = input.gpu(gpuIndex);
     const requiredBytes = requiredBytesOf(needPerGpu, need, marginBytes, memory.totalBytes);
@@ -175,6 +179,7 @@ export function planAdmission(input: AdmissionInput): AdmissionPlan {
     }
 
     let deficitBytes = requiredBytes - freeBytes - comingBytes;
+    const shortBytes = deficitBytes;
     const chosen: string[] = [];
     const held: Blocker[] = [];
     const candidates = onGpu
@@ -211,10 +216,12 @@ export function planAdmission(input: AdmissionInput): AdmissionPlan {
     }
     for (const name of chosen)
       victims.set(name, { model: name, cause: { kind: 'evicted', forModel: candidate.name } });
+    if (chosen.length > 0) shortBytesByGpu.set(gpuIndex, shortBytes);
   }
 
   if (blockers.length > 0) return { kind: 'wait', blockers: uniqueBlockers(blockers) };
-  if (victims.size > 0) return { kind: 'sleep', victims: [...victims.values()] };
+  if (victims.size > 0)
+    return { kind: 'sleep', victims: [...victims.values()], ...(shortBytesByGpu.size > 0 ? { shortBytesByGpu } : {}) };
   if (releasingOn !== null) {
     return {
       kind: 'wait',

@@ -47,6 +47,8 @@ import type {
   Victim,
 } from './admission-plan';
 import { accountedFreeBytes, planAdmission } from './admission-plan';
+import type { InnerModels, InnerUnload } from './inner-unload-plan';
+import { planInnerUnloads } from './inner-unload-plan';
 import { ReleaseTracker } from './release-tracker';
 import { admissionTimeoutMessage, neverFitsMessage, waitingMessage } from './scheduler-messages';
 import { gpusOf, perGpuBytes, vramNeedOf } from './vram-need';
@@ -75,6 +77,8 @@ export interface VramSchedulerOptions {
   readonly releaseSettleMs?: number;
   /** How long an admitted model counts as arriving before its container has started. Default 30 s. */
   readonly admittedGraceMs?: number;
+  /** Servers of many models (Ollama): making room may unload some of their models instead of stopping them. Default: none. */
+  readonly innerModels?: InnerModels;
 }
 
 /** A wake waiting for room, for the API and the dashboard. */
@@ -162,7 +166,13 @@ export class VramScheduler implements WakeAdmission {
             return;
           case 'never-fits':
             throw new WakeError('never-fits', neverFitsMessage({ model: name, ...plan }), name);
-          case 'sleep':
+          case 'sleep': {
+            const unloads = this.innerUnloadsFor(plan);
+            if (unloads !== null) {
+              waiter.blockers = unloads.map((u) => ({ reason: 'stopping', model: u.server, gpuIndex: null, group: null, detail: null }));
+              if (!(await this.unloadInner(unloads, name, context))) await this.pause(waiter, context);
+              break;
+            }
             waiter.blockers = plan.victims.map((v) => ({
               reason: 'stopping',
               model: v.model,
@@ -172,6 +182,7 @@ export class VramScheduler implements WakeAdmission {
             }));
             if (!(await this.putToSleep(plan.victims, context))) await this.pause(waiter, context);
             break;
+          }
           case 'wait':
             waiter.blockers = plan.blockers;
             await this.pause(waiter, context);
@@ -301,6 +312,38 @@ export class VramScheduler implements WakeAdmission {
     });
     const all = Promise.all(sleeps).then((results) => results.every(Boolean));
     // The sleeps go on if this wake gives up; it stops waiting for them at its deadline or on abort.
+    return (await this.untilOver(all, context)) === true;
+  }
+
+  /** Models to unload inside servers instead of stopping this plan's victims, or null (see inner-unload-plan.ts). */
+  private innerUnloadsFor(plan: Extract<AdmissionPlan, { kind: 'sleep' }>): InnerUnload[] | null {
+    const inner = this.options.innerModels;
+    if (inner === undefined) return null;
+    const lifecycle = this.lifecycle();
+    return planInnerUnloads(plan.victims, plan.shortBytesByGpu, (server) => gpusOf(lifecycle.get(server)), (server) => inner.loaded(server));
+  }
+
+  /** Unloads the models inside their servers and records the memory they give back; false when one failed. */
+  private async unloadInner(unloads: readonly InnerUnload[], forModel: string, context: Context): Promise<boolean> {
+    const inner = this.options.innerModels;
+    if (inner === undefined) return false;
+    const lifecycle = this.lifecycle();
+    const { clock, freeVramBytes, totalVramBytes } = this.options;
+    const models = this.planModels(lifecycle.list(), clock.now());
+    const work = unloads.map(async (u) => {
+      const gpus = gpusOf(lifecycle.get(u.server));
+      const baselines = gpus.map((g) => minKnown(freeVramBytes(g), accountedFreeBytes(g, totalVramBytes(g), models)));
+      try {
+        await inner.unload(u.server, u.model, forModel);
+        gpus.forEach((g, i) => this.releases.add(g, baselines[i] ?? null, perGpuBytes(u.vramBytes, gpus.length), clock.now()));
+        return true;
+      } catch {
+        return false;
+      } finally {
+        this.kickAll();
+      }
+    });
+    const all = Promise.all(work).then((results) => results.every(Boolean));
     return (await this.untilOver(all, context)) === true;
   }
 

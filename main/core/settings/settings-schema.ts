@@ -14,6 +14,12 @@ const wholeMs = (what: string) =>
     .int({ error: `expected ${what}` })
     .min(0, { error: `expected ${what}` });
 
+const wholeAtLeast = (least: number, unit: string) =>
+  z
+    .number({ error: `expected a whole number of ${unit} >= ${least}` })
+    .int({ error: `expected a whole number of ${unit} >= ${least}` })
+    .min(least, { error: `expected a whole number of ${unit} >= ${least}` });
+
 const hostName = z
   .string({ error: 'expected a host name such as gpu-box.lan' })
   .min(1, { error: 'expected a host name such as gpu-box.lan' })
@@ -58,6 +64,20 @@ export const GatewaySettingsSchema = z.strictObject({
     .number({ error: 'expected a whole number of bytes >= 1024' })
     .int({ error: 'expected a whole number of bytes >= 1024' })
     .min(1024, { error: 'expected a whole number of bytes >= 1024' }),
+  /** The most bytes of routing bodies held at once, all requests together; beyond it, 503 with Retry-After. */
+  maxBufferedRoutingBytes: wholeAtLeast(1024, 'bytes'),
+  /** A client must send its whole request header within this time. */
+  headersTimeoutMs: wholeAtLeast(100, 'milliseconds'),
+  /** A request's whole body must arrive within this time. */
+  requestBodyTimeoutMs: wholeAtLeast(100, 'milliseconds'),
+  /** An idle keep-alive connection is closed after this time. */
+  keepAliveTimeoutMs: wholeAtLeast(100, 'milliseconds'),
+  /** The most connections open at once on each gateway port. */
+  maxConnections: wholeAtLeast(1, 'connections'),
+  /** The most connections open at once from one client address on each gateway port. */
+  maxConnectionsPerClient: wholeAtLeast(1, 'connections'),
+  /** A WebSocket idle for its model's idle time stops keeping the model awake. */
+  releaseIdleWebSockets: z.boolean({ error: 'expected true or false' }),
 });
 export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>;
 
@@ -107,15 +127,24 @@ export const SETTINGS_DEFAULTS: Settings = {
     corsOrigins: [],
     noWakeUserAgents: [],
     maxRoutingBodyBytes: 64 * MIB,
+    maxBufferedRoutingBytes: 256 * MIB,
+    headersTimeoutMs: 20_000,
+    requestBodyTimeoutMs: 300_000,
+    keepAliveTimeoutMs: 5_000,
+    maxConnections: 4_096,
+    maxConnectionsPerClient: 1_024,
+    releaseIdleWebSockets: false,
   },
   autoStart: false,
 };
 
-/** The defaults with the gateway's own lists of clients that never wake a model. */
-export function settingsDefaults(gateway: { readonly noWakeUserAgents: readonly string[] }): Settings {
+/** The defaults with the gateway's own lists of clients that never wake a model, and its own limits when given. */
+export function settingsDefaults(
+  gateway: { readonly noWakeUserAgents: readonly string[] } & Partial<Omit<GatewaySettings, 'noWakeUserAgents'>>,
+): Settings {
   return {
     ...SETTINGS_DEFAULTS,
-    gateway: { ...SETTINGS_DEFAULTS.gateway, noWakeUserAgents: [...gateway.noWakeUserAgents] },
+    gateway: { ...SETTINGS_DEFAULTS.gateway, ...gateway, noWakeUserAgents: [...gateway.noWakeUserAgents] },
   };
 }
 

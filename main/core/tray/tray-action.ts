@@ -4,6 +4,8 @@
 export type TrayAction =
   | { readonly kind: 'wake'; readonly model: string }
   | { readonly kind: 'sleep'; readonly model: string }
+  /** Unload one model inside an awake Ollama server (the server stays up). */
+  | { readonly kind: 'unload'; readonly server: string; readonly model: string }
   | { readonly kind: 'set-auto-sleep-paused'; readonly paused: boolean }
   | { readonly kind: 'open-dashboard' }
   | { readonly kind: 'quit' };

@@ -2,6 +2,7 @@
 import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
 import { assertNever } from '../shared/assert-never';
 import { noGpuText } from '../api/contract';
+import { servedModelItems } from './served-model-items';
 import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from './display-format';
 import {
@@ -40,7 +41,7 @@ export function trayMenuModel(
       label: state.engine.reachable ? 'No models yet: label a container siesta.enable=true' : 'No models yet: waiting for Docker',
     });
   }
-  for (const model of state.models) items.push(modelItem(model, now));
+  for (const model of state.models) items.push(modelItem(model, now), ...servedModelItems(model));
   items.push({ type: 'separator', id: 'separator-models' });
   items.push({
     type: 'checkbox',

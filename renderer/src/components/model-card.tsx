@@ -6,6 +6,7 @@ import { ModelActionResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import { formatAgo, formatBytes, formatDuration } from '../format';
 import { MeterBar } from './meter-bar';
+import { ServedModels } from './served-models';
 
 const STATE_TEXT: Readonly<Record<ApiModelState, string>> = {
   asleep: 'Asleep',
@@ -69,9 +70,18 @@ export function ModelCard({
         <dd aria-label={`Time until ${name} sleeps`}>{sleepText(model, now, autoSleepPaused)}</dd>
         <dt>Keep-alive</dt>
         <dd aria-label={`Keep-alive of ${name}`} title={model.idle.reason}>
-          {model.idle.policy}, {model.idle.idleMs === 0 ? 'never sleeps' : formatDuration(model.idle.idleMs)}
+          {model.idle.policy},{' '}
+          {model.idle.idleMs === 0 ? 'never sleeps' : formatDuration(model.idle.idleMs)}
         </dd>
       </dl>
+      {model.serves !== undefined ? (
+        <ServedModels
+          server={name}
+          awake={model.state === 'ready'}
+          models={model.serves}
+          now={now}
+        />
+      ) : null}
       <details className="small muted keep-alive-why">
         <summary>Why this idle time</summary>
         <p aria-label={`Why ${name} keeps this idle time`}>{model.idle.reason}</p>

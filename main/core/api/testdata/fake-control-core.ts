@@ -81,6 +81,10 @@ export class FakeControlCore implements ControlCore {
     this.gpus = [...(options.gpus ?? [])];
   }
 
+  unload(server: string, model: string): Promise<void> {
+    return Promise.reject(new Error(`the fake core has no Ollama servers (asked to unload ${model} from ${server})`));
+  }
+
   state(): StateResponse {
     return {
       at: this.clock.now(),

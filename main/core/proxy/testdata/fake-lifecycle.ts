@@ -18,6 +18,10 @@ export interface FakeModelOptions {
   readonly wake?: 'auto' | 'manual';
   /** Serve from this port instead of a fresh upstream (a port where nothing listens, for 502 tests). */
   readonly upstreamPort?: number;
+  /** The spec's idle time (default: the test spec's). */
+  readonly idleMs?: number;
+  /** `ollama`: the model is an Ollama server (siesta.server). */
+  readonly server?: 'ollama';
 }
 
 /** A recorded lease and how often it was released. */
@@ -71,7 +75,14 @@ export class FakeLifecycle implements LifecycleApi {
     this.options.set(m.name, m);
     this.statuses.set(
       m.name,
-      statusForTest(fakeSpec(m.name, { models: m.models ?? [m.name], listenPort: m.listenPort ?? null })),
+      statusForTest(
+        fakeSpec(m.name, {
+          models: m.models ?? [m.name],
+          listenPort: m.listenPort ?? null,
+          ...(m.server ? { server: m.server } : {}),
+          ...(m.idleMs === undefined ? {} : { idleMs: m.idleMs }),
+        }),
+      ),
     );
   }
 
