@@ -4,7 +4,19 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'release/**', 'node_modules/**', 'test-results/**', '.tmp/**', '*.config.mjs', 'test/fake-model/**', 'test/fake-ollama/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      '.tmp/**',
+      '*.config.mjs',
+      'test/fake-model/**',
+      'test/fake-ollama/**',
+      'test/fake-doze/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -17,16 +29,26 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     // The core runs in plain Node (daemon, CLI, tests): never Electron.
-    files: ['main/core/**/*.ts', 'main/cli.ts'],
+    files: ['main/core/**/*.ts', 'main/cli.ts', 'main/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'main/core runs without Electron; put this in main/app/.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'main/core runs without Electron; put this in main/app/.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -39,7 +61,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/main/core/*', '!**/main/core/api', '**/main/core/api/*', '!**/main/core/api/contract'],
+              group: [
+                '**/main/core/*',
+                '!**/main/core/api',
+                '**/main/core/api/*',
+                '!**/main/core/api/contract',
+              ],
               message: 'The renderer may import only the control API contract.',
             },
           ],

@@ -46,14 +46,27 @@ function option(args: readonly string[], name: string, fallback: number): number
 }
 
 const CHAT_BODY = Buffer.from(
-  JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'x'.repeat(1_000) }], max_tokens: 16 }),
+  JSON.stringify({
+    model: MODEL,
+    messages: [{ role: 'user', content: 'x'.repeat(1_000) }],
+    max_tokens: 16,
+  }),
 );
 
 const WORKLOADS: readonly Workload[] = [
   {
     name: 'GET /whoami (small JSON)',
-    paths: { direct: '/whoami', siesta: `/${MODEL}/whoami`, gateway: `/${MODEL}/whoami`, nginx: `/${MODEL}/whoami`, node: `/${MODEL}/whoami` },
-    shape: { method: 'GET', check: (status, body) => status === 200 && body.includes(`"model":"${MODEL}"`) },
+    paths: {
+      direct: '/whoami',
+      siesta: `/${MODEL}/whoami`,
+      gateway: `/${MODEL}/whoami`,
+      nginx: `/${MODEL}/whoami`,
+      node: `/${MODEL}/whoami`,
+    },
+    shape: {
+      method: 'GET',
+      check: (status, body) => status === 200 && body.includes(`"model":"${MODEL}"`),
+    },
   },
   {
     name: 'POST /v1/chat/completions (1 KB body; Siesta routes by its model field)',
@@ -77,7 +90,9 @@ const WORKLOADS: readonly Workload[] = [
 async function untilAnswers(port: number, path: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const status = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) }).then(
+    const status = await fetch(`http://127.0.0.1:${port}${path}`, {
+      signal: AbortSignal.timeout(5_000),
+    }).then(
       async (r) => {
         await r.arrayBuffer();
         return r.status;
@@ -85,7 +100,8 @@ async function untilAnswers(port: number, path: string): Promise<void> {
       () => 0,
     );
     if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`GET ${path} on the daemon did not answer 200 within 30 s (last: ${status})`);
+    if (Date.now() > deadline)
+      throw new Error(`GET ${path} on the daemon did not answer 200 within 30 s (last: ${status})`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -120,7 +136,11 @@ async function throughput(args: readonly string[]): Promise<void> {
   // them through tsx instead, as the first versions of this benchmark did.
   const fromSource = args.includes('--from-source');
   const [gatewayArgs, plainArgs, cliArgs] = fromSource
-    ? [GATEWAY_SERVER, PLAIN_NODE_PROXY, CLI].map((file) => ['--import', 'tsx', path.join(REPO_ROOT, file)])
+    ? [GATEWAY_SERVER, PLAIN_NODE_PROXY, CLI].map((file) => [
+        '--import',
+        'tsx',
+        path.join(REPO_ROOT, file),
+      ])
     : compileForBench(REPO_ROOT, [GATEWAY_SERVER, PLAIN_NODE_PROXY, CLI]).map((file) => [file]);
   const helpers: Array<Pick<Helper, 'stop'>> = [];
   try {
@@ -151,12 +171,19 @@ async function throughput(args: readonly string[]): Promise<void> {
     });
     helpers.push(plain);
     const nginx = await startNginx(await freePort(), upstreamPort, MODEL);
-    if (nginx === null) console.log(`nginx: not found at ${NGINX_BINARY}; the nginx column is skipped`);
+    if (nginx === null)
+      console.log(`nginx: not found at ${NGINX_BINARY}; the nginx column is skipped`);
     else helpers.push(nginx);
-    const ports: Partial<Record<Target, number>> = { direct: upstreamPort, gateway: Number(gateway.match[1]), node: Number(plain.match[1]) };
+    const ports: Partial<Record<Target, number>> = {
+      direct: upstreamPort,
+      gateway: Number(gateway.match[1]),
+      node: Number(plain.match[1]),
+    };
     if (daemon !== null) ports.siesta = daemon.port;
     if (nginx !== null) ports.nginx = nginx.port;
-    const targets = (['direct', 'siesta', 'gateway', 'nginx', 'node'] as const).filter((t) => ports[t] !== undefined);
+    const targets = (['direct', 'siesta', 'gateway', 'nginx', 'node'] as const).filter(
+      (t) => ports[t] !== undefined,
+    );
     // The daemon found the running container as its model; wait until it is ready to forward.
     if (daemon !== null) await untilAnswers(daemon.port, `/${MODEL}/whoami`);
 
@@ -168,7 +195,9 @@ async function throughput(args: readonly string[]): Promise<void> {
         `gateway (reference): Gateway + Lifecycle alone in their own Node process; both ${fromSource ? 'run from source through tsx' : 'compiled by tsc as in the build'}. ` +
         `nginx: 1 worker, keepalive upstream, proxy_buffering off. node (reference, no target): a bare keep-alive proxy on Node's http module, no checks.\n`,
     );
-    console.log(`${pad('workload', 44)} ${pad('via', 7)} ${pad('req/s', 9)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} errors`);
+    console.log(
+      `${pad('workload', 44)} ${pad('via', 7)} ${pad('req/s', 9)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} errors`,
+    );
     const verdicts: string[] = [];
     for (const workload of WORKLOADS) {
       const rounds = new Map<Target, LoadResult[]>(targets.map((t) => [t, []]));
@@ -194,23 +223,39 @@ async function throughput(args: readonly string[]): Promise<void> {
       const direct = results.get('direct');
       const ngx = results.get('nginx');
       const node = results.get('node');
-      if (node && ngx) console.log(`  node/nginx:    req/s ${fixed(node.requestsPerSecond / ngx.requestsPerSecond, 2)}x (reference: Node's own http cost)`);
+      if (node && ngx)
+        console.log(
+          `  node/nginx:    req/s ${fixed(node.requestsPerSecond / ngx.requestsPerSecond, 2)}x (reference: Node's own http cost)`,
+        );
       const gatewayAlone = results.get('gateway');
       if (gatewayAlone && node)
-        console.log(`  gateway/node:  req/s ${fixed(gatewayAlone.requestsPerSecond / node.requestsPerSecond, 2)}x (Siesta's checks, routing and lifecycle on top of Node)`);
+        console.log(
+          `  gateway/node:  req/s ${fixed(gatewayAlone.requestsPerSecond / node.requestsPerSecond, 2)}x (Siesta's checks, routing and lifecycle on top of Node)`,
+        );
       if (results.has('siesta') && gatewayAlone && siesta)
-        console.log(`  Siesta/gateway: req/s ${fixed(siesta.requestsPerSecond / gatewayAlone.requestsPerSecond, 2)}x (what the rest of the daemon costs per request)`);
+        console.log(
+          `  Siesta/gateway: req/s ${fixed(siesta.requestsPerSecond / gatewayAlone.requestsPerSecond, 2)}x (what the rest of the daemon costs per request)`,
+        );
       if (siesta && direct)
-        console.log(`  Siesta/direct: req/s ${fixed(siesta.requestsPerSecond / direct.requestsPerSecond, 2)}x, p50 ${fixed(siesta.p50Ms / direct.p50Ms, 2)}x`);
+        console.log(
+          `  Siesta/direct: req/s ${fixed(siesta.requestsPerSecond / direct.requestsPerSecond, 2)}x, p50 ${fixed(siesta.p50Ms / direct.p50Ms, 2)}x`,
+        );
       if (siesta && ngx) {
         const ratio = siesta.requestsPerSecond / ngx.requestsPerSecond;
-        console.log(`  Siesta/nginx:  req/s ${fixed(ratio, 2)}x, p50 ${fixed(siesta.p50Ms / ngx.p50Ms, 2)}x, p99 ${fixed(siesta.p99Ms / ngx.p99Ms, 2)}x`);
+        console.log(
+          `  Siesta/nginx:  req/s ${fixed(ratio, 2)}x, p50 ${fixed(siesta.p50Ms / ngx.p50Ms, 2)}x, p99 ${fixed(siesta.p99Ms / ngx.p99Ms, 2)}x`,
+        );
         verdicts.push(
           `${ratio >= TARGET_THROUGHPUT_VS_NGINX ? 'PASS' : 'MISS'}  throughput ${workload.name.split(' (')[0] ?? ''}: Siesta ${fixed(ratio, 2)}x nginx (target >= ${TARGET_THROUGHPUT_VS_NGINX}x)` +
-            (results.has('siesta') ? '' : ' (the gateway alone: no Docker engine for `siesta serve`)'),
+            (results.has('siesta')
+              ? ''
+              : ' (the gateway alone: no Docker engine for `siesta serve`)'),
         );
       }
-      if ((siesta?.errors ?? 0) > 0) verdicts.push(`MISS  ${workload.name}: Siesta answered ${siesta?.errors ?? 0} requests wrongly`);
+      if ((siesta?.errors ?? 0) > 0)
+        verdicts.push(
+          `MISS  ${workload.name}: Siesta answered ${siesta?.errors ?? 0} requests wrongly`,
+        );
       console.log('');
     }
     if (nginx === null) verdicts.push('SKIP  throughput vs nginx: nginx is not installed');
@@ -228,7 +273,9 @@ async function wakeOverhead(args: readonly string[]): Promise<void> {
   try {
     await docker.ping();
   } catch (error: unknown) {
-    console.log(`\nWake overhead: SKIPPED, no Docker engine answers (${error instanceof Error ? error.message : String(error)})`);
+    console.log(
+      `\nWake overhead: SKIPPED, no Docker engine answers (${error instanceof Error ? error.message : String(error)})`,
+    );
     return;
   }
   console.log(
@@ -242,8 +289,12 @@ async function wakeOverhead(args: readonly string[]): Promise<void> {
   const overhead = pairs.map((p) => p.siestaTtfbMs - p.directReadyMs);
   const siestaAfterListen = pairs.map((p) => p.siestaListenToFirstByteMs);
   const directAfterListen = pairs.map((p) => p.directListenToReadyMs);
-  const afterListenOverhead = pairs.map((p) => p.siestaListenToFirstByteMs - p.directListenToReadyMs);
-  console.log(`  ${pad('', 34)} ${pad('median ms', 10)} ${pad('p95 ms', 10)} ${pad('min ms', 10)} max ms`);
+  const afterListenOverhead = pairs.map(
+    (p) => p.siestaListenToFirstByteMs - p.directListenToReadyMs,
+  );
+  console.log(
+    `  ${pad('', 34)} ${pad('median ms', 10)} ${pad('p95 ms', 10)} ${pad('min ms', 10)} max ms`,
+  );
   for (const [name, values] of [
     ['container start -> ready (direct)', direct],
     ['Siesta time to first byte', siesta],
@@ -256,7 +307,9 @@ async function wakeOverhead(args: readonly string[]): Promise<void> {
       `  ${pad(name, 34)} ${pad(fixed(median(values), 1), 10)} ${pad(fixed(quantile(values, 0.95), 1), 10)} ${pad(fixed(Math.min(...values), 1), 10)} ${fixed(Math.max(...values), 1)}`,
     );
   console.log(`  overhead per wake (ms): ${overhead.map((v) => fixed(v, 0)).join(' ')}`);
-  console.log(`  difference of the medians (Siesta - direct): ${fixed(median(siesta) - median(direct), 1)} ms`);
+  console.log(
+    `  difference of the medians (Siesta - direct): ${fixed(median(siesta) - median(direct), 1)} ms`,
+  );
   console.log(
     '  "server listening" is the engine\'s timestamp of the fake server\'s "listening on 8000" log line: the rows after it leave out the\n' +
       "  container's own start time (which varies by hundreds of ms between starts on a busy machine) and show the lag of each way of detecting it.",
@@ -269,7 +322,8 @@ async function wakeOverhead(args: readonly string[]): Promise<void> {
   console.log(
     `${afterListenMedianMs <= TARGET_WAKE_OVERHEAD_MEDIAN_MS ? 'PASS' : 'MISS'}  wake overhead after the server listens, median ${fixed(afterListenMedianMs, 1)} ms (target <= ${TARGET_WAKE_OVERHEAD_MEDIAN_MS} ms; p95 ${fixed(quantile(afterListenOverhead, 0.95), 1)} ms)`,
   );
-  if (logs.length > 0) console.log(`  lifecycle/gateway log lines during the wakes: ${logs.slice(0, 5).join(' | ')}`);
+  if (logs.length > 0)
+    console.log(`  lifecycle/gateway log lines during the wakes: ${logs.slice(0, 5).join(' | ')}`);
 }
 
 /**
@@ -279,8 +333,12 @@ async function wakeOverhead(args: readonly string[]): Promise<void> {
 export async function run(args: readonly string[]): Promise<void> {
   // `nginx -v` prints its version on stderr.
   const version = spawnSync(NGINX_BINARY, ['-v'], { encoding: 'utf8' });
-  const nginxVersion = version.error ? `nginx not installed at ${NGINX_BINARY}` : `${version.stderr}${version.stdout}`.trim();
-  console.log(`Machine: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${nginxVersion}\n`);
+  const nginxVersion = version.error
+    ? `nginx not installed at ${NGINX_BINARY}`
+    : `${version.stderr}${version.stdout}`.trim();
+  console.log(
+    `Machine: ${cpus().length} CPU(s) (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${nginxVersion}\n`,
+  );
   if (!args.includes('--skip-throughput')) await throughput(args);
   if (!args.includes('--skip-wake')) await wakeOverhead(args);
 }

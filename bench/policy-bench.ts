@@ -32,14 +32,21 @@ export function idleGapsMs(trace: Trace): number[] {
   return gaps;
 }
 
-function parseArgs(args: readonly string[]): { coldStartCostJoules: number; only: string[] | null } {
+function parseArgs(args: readonly string[]): {
+  coldStartCostJoules: number;
+  only: string[] | null;
+} {
   let coldStartCostJoules = KEEP_ALIVE_DEFAULTS.coldStartCostJoules;
   let only: string[] | null = null;
   for (const arg of args) {
     const [key, value = ''] = arg.split('=');
-    if (key === '--cold-start-joules' && Number.isFinite(Number(value)) && Number(value) >= 0) coldStartCostJoules = Number(value);
+    if (key === '--cold-start-joules' && Number.isFinite(Number(value)) && Number(value) >= 0)
+      coldStartCostJoules = Number(value);
     else if (key === '--traces' && value) only = value.split(',');
-    else throw new Error(`policy bench: unknown argument "${arg}"; expected --cold-start-joules=J or --traces=a,b`);
+    else
+      throw new Error(
+        `policy bench: unknown argument "${arg}"; expected --cold-start-joules=J or --traces=a,b`,
+      );
   }
   return { coldStartCostJoules, only };
 }
@@ -47,8 +54,12 @@ function parseArgs(args: readonly string[]): { coldStartCostJoules: number; only
 /** The cost ratios to the optimum of fixed 10 min, adaptive and the best fixed timeout in hindsight, at other cold-start prices. */
 async function sensitivity(traces: readonly Trace[], power: PowerModel): Promise<void> {
   const prices = [0, 3_000, 30_000];
-  console.log(`\n## cost/opt at other cold-start prices (fixed 10 min / adaptive / best fixed in hindsight)\n`);
-  console.log(['trace'.padEnd(14), ...prices.map((p) => `C = ${formatJoules(p)}`.padStart(22))].join(''));
+  console.log(
+    `\n## cost/opt at other cold-start prices (fixed 10 min / adaptive / best fixed in hindsight)\n`,
+  );
+  console.log(
+    ['trace'.padEnd(14), ...prices.map((p) => `C = ${formatJoules(p)}`.padStart(22))].join(''),
+  );
   for (const trace of traces) {
     const cells: string[] = [];
     for (const coldStartCostJoules of prices) {
@@ -60,20 +71,39 @@ async function sensitivity(traces: readonly Trace[], power: PowerModel): Promise
       const policies: ReplayPolicy[] = [
         BENCH_POLICIES[0] as ReplayPolicy,
         { kind: 'spec', label: 'adaptive', policy: 'adaptive', idleMs: 600_000 },
-        { kind: 'spec', label: 'hindsight', policy: 'fixed', idleMs: Math.max(1, Math.round((hindsight?.timeoutMs ?? 0) + 1)) },
+        {
+          kind: 'spec',
+          label: 'hindsight',
+          policy: 'fixed',
+          idleMs: Math.max(1, Math.round((hindsight?.timeoutMs ?? 0) + 1)),
+        },
         { kind: 'oracle', label: 'offline optimum' },
       ];
       const costs: number[] = [];
-      for (const policy of policies) costs.push(costJoules((await replayTrace({ trace, policy, power, settings })).result, coldStartCostJoules));
+      for (const policy of policies)
+        costs.push(
+          costJoules(
+            (await replayTrace({ trace, policy, power, settings })).result,
+            coldStartCostJoules,
+          ),
+        );
       const opt = costs[3] as number;
-      cells.push(costs.slice(0, 3).map((c) => (c / opt).toFixed(2)).join(' / ').padStart(22));
+      cells.push(
+        costs
+          .slice(0, 3)
+          .map((c) => (c / opt).toFixed(2))
+          .join(' / ')
+          .padStart(22),
+      );
     }
     console.log([trace.name.padEnd(14), ...cells].join(''));
   }
 }
 
 function pad(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return cells
+    .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+    .join('  ');
 }
 
 /** Adaptive's cold-start prices for the matched-energy comparison with fixed 10 min: these multiples of the set price, for every trace. */
@@ -97,9 +127,17 @@ async function matchedEnergyAdaptive(
 ): Promise<{ price: number; result: ReplayResult } | null> {
   let best: { price: number; result: ReplayResult } | null = null;
   for (const price of prices) {
-    const policy: ReplayPolicy = { kind: 'spec', label: `adaptive @ ${formatJoules(price)}`, policy: 'adaptive', idleMs: 600_000 };
-    const result = (await replayTrace({ trace, policy, power, settings: { coldStartCostJoules: price } })).result;
-    if (savesAtLeast(result, fixed10) && (!best || result.coldStarts < best.result.coldStarts)) best = { price, result };
+    const policy: ReplayPolicy = {
+      kind: 'spec',
+      label: `adaptive @ ${formatJoules(price)}`,
+      policy: 'adaptive',
+      idleMs: 600_000,
+    };
+    const result = (
+      await replayTrace({ trace, policy, power, settings: { coldStartCostJoules: price } })
+    ).result;
+    if (savesAtLeast(result, fixed10) && (!best || result.coldStarts < best.result.coldStarts))
+      best = { price, result };
   }
   return best;
 }
@@ -111,9 +149,14 @@ export async function run(args: readonly string[]): Promise<void> {
   const power: PowerModel = DEFAULT_POWER_MODEL;
   const settings = { coldStartCostJoules };
   const matchedPrices = MATCHED_PRICE_FACTORS.map((f) => f * Math.max(coldStartCostJoules, 1_000));
-  const traces = [azureCodeTrace(), azureConvTrace(), mooncakeTrace(), officeTrace(), nightlyBatchTrace(), personalTrace()].filter(
-    (t) => !only || only.includes(t.name),
-  );
+  const traces = [
+    azureCodeTrace(),
+    azureConvTrace(),
+    mooncakeTrace(),
+    officeTrace(),
+    nightlyBatchTrace(),
+    personalTrace(),
+  ].filter((t) => !only || only.includes(t.name));
 
   console.log(
     `GPU power model: baseline ${power.baselineWatts} W; +${power.dPWatts} W while the model is resident; ` +
@@ -133,7 +176,8 @@ export async function run(args: readonly string[]): Promise<void> {
   const summary: string[] = [];
   for (const trace of traces) {
     const results: ReplayResult[] = [];
-    for (const policy of BENCH_POLICIES) results.push((await replayTrace({ trace, policy, power, settings })).result);
+    for (const policy of BENCH_POLICIES)
+      results.push((await replayTrace({ trace, policy, power, settings })).result);
     // A reference: the best single timeout for this trace, chosen knowing all of its gaps.
     const hindsight = bestTimeout(
       idleGapsMs(trace).map((gapMs) => ({ gapMs, weight: 1 })),
@@ -143,7 +187,12 @@ export async function run(args: readonly string[]): Promise<void> {
     const reference = (
       await replayTrace({
         trace,
-        policy: { kind: 'spec', label: `best fixed (${formatMs(hindsightMs)}, hindsight)`, policy: 'fixed', idleMs: hindsightMs },
+        policy: {
+          kind: 'spec',
+          label: `best fixed (${formatMs(hindsightMs)}, hindsight)`,
+          policy: 'fixed',
+          idleMs: hindsightMs,
+        },
         power,
         settings,
       })
@@ -151,10 +200,30 @@ export async function run(args: readonly string[]): Promise<void> {
     const optimum = results[results.length - 1] as ReplayResult;
     const optimumCost = costJoules(optimum, coldStartCostJoules);
     const spanDays = (optimum.windowMs / 86_400_000).toFixed(1);
-    console.log(`\n## ${trace.name}: ${trace.requests.length} requests over ${spanDays} days. ${trace.description}`);
-    console.log(`always-on uses ${(optimum.alwaysOnJoules / KWH_J).toFixed(3)} kWh over the window\n`);
+    console.log(
+      `\n## ${trace.name}: ${trace.requests.length} requests over ${spanDays} days. ${trace.description}`,
+    );
+    console.log(
+      `always-on uses ${(optimum.alwaysOnJoules / KWH_J).toFixed(3)} kWh over the window\n`,
+    );
     const widths = [34, 9, 10, 7, 6, 11, 8, 8, 8, 8];
-    console.log(pad(['policy', 'used kWh', 'saved kWh', 'saved', 'cold', 'prewarm/use', 'p50 add', 'p95 add', 'p99 add', 'cost/opt'], widths));
+    console.log(
+      pad(
+        [
+          'policy',
+          'used kWh',
+          'saved kWh',
+          'saved',
+          'cold',
+          'prewarm/use',
+          'p50 add',
+          'p95 add',
+          'p99 add',
+          'cost/opt',
+        ],
+        widths,
+      ),
+    );
     for (const r of [...results, reference]) {
       const saved = savedJoules(r);
       console.log(
@@ -183,7 +252,8 @@ export async function run(args: readonly string[]): Promise<void> {
     const hindsightRatio = costJoules(reference, coldStartCostJoules) / optimumCost;
     // Target 2, read strictly at the set price: saves at least as much as fixed 10 min and has fewer cold starts
     // (a tie at the single unavoidable first wake counts: nothing can have fewer).
-    const fewer = (r: ReplayResult): boolean => r.coldStarts < fixed10.coldStarts || (r.coldStarts === 1 && fixed10.coldStarts === 1);
+    const fewer = (r: ReplayResult): boolean =>
+      r.coldStarts < fixed10.coldStarts || (r.coldStarts === 1 && fixed10.coldStarts === 1);
     const atPrice = savesAtLeast(adaptive, fixed10) && fewer(adaptive);
     const matched = await matchedEnergyAdaptive(trace, power, fixed10, matchedPrices);
     const matchedPass = matched !== null && fewer(matched.result);
@@ -198,8 +268,12 @@ export async function run(args: readonly string[]): Promise<void> {
     );
   }
   console.log('\n## targets\n');
-  console.log('T1: adaptive costs (energy + cold starts at the set price) at most 1.2x the offline optimum.');
-  console.log('T2: at equal or better energy saved, adaptive has fewer cold starts than fixed 10 min; checked at the set price,');
+  console.log(
+    'T1: adaptive costs (energy + cold starts at the set price) at most 1.2x the offline optimum.',
+  );
+  console.log(
+    'T2: at equal or better energy saved, adaptive has fewer cold starts than fixed 10 min; checked at the set price,',
+  );
   console.log(
     `    and at equal energy: adaptive at the highest cold-start price of ${matchedPrices.map(formatJoules).join(', ')} (multiples of the set price, the same for every trace)`,
   );

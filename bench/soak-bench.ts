@@ -109,7 +109,12 @@ export async function run(args: readonly string[]): Promise<void> {
         // Quiet: loops finish what they hold (streams last 1.5 × idle), then the model's idle time passes.
         quietUntil = Date.now() + ctx.longMs + idleMs + 10_000;
         nextQuiet = quietUntil + quietEveryMs;
-        const state = await waitForSleep(daemon.controlUrl, daemon.token, quietUntil);
+        const state = await waitForSleep(daemon.controlUrl, daemon.token, quietUntil, async () => {
+          // Samples go on through the quiet spell: memory and descriptors with the model asleep are part of the story.
+          if (Date.now() < nextSample) return;
+          await sample();
+          nextSample += sampleEveryMs;
+        });
         if (state) sleeps++;
       }
     }
@@ -178,10 +183,16 @@ export async function run(args: readonly string[]): Promise<void> {
   if (counts.errors + counts.cutStreams + counts.cutWebSockets > 0) process.exitCode = 1;
 }
 
-/** Waits (until `untilMs`) for the model to be asleep; true when it slept. */
-async function waitForSleep(controlUrl: string, token: string, untilMs: number): Promise<boolean> {
+/** Waits (until `untilMs`) for the model to be asleep, calling `meanwhile` each second; true when it slept. */
+async function waitForSleep(
+  controlUrl: string,
+  token: string,
+  untilMs: number,
+  meanwhile: () => Promise<void>,
+): Promise<boolean> {
   let slept = false;
   while (Date.now() < untilMs) {
+    await meanwhile();
     const response = await fetch(`${controlUrl}/api/state`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -67,7 +67,10 @@ describeDocker('dashboard with a real container', () => {
       /^in \d+ min/,
     );
     // Its keep-alive policy, the idle time in force, and why (the reason opens on a click).
-    await waitForText(dashboard.modelCard('qwen').getByLabel('Keep-alive of qwen'), 'fixed, 10 min');
+    await waitForText(
+      dashboard.modelCard('qwen').getByLabel('Keep-alive of qwen'),
+      'fixed, 10 min',
+    );
     await dashboard.modelCard('qwen').getByText('Why this idle time').click();
     await waitForText(
       dashboard.modelCard('qwen').getByLabel('Why qwen keeps this idle time'),

@@ -6,10 +6,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { StateResponseSchema, type StateResponse } from './core/api/contract';
+import type { StateResponse } from './core/api/contract';
 import { createFakeModel, removeTestContainers, testDocker } from '../test/docker-harness';
 import { describeDocker } from '../test/docker-suite';
-import { startSiestaDaemon, type SiestaDaemon } from '../test/siesta-daemon';
+import {
+  modelNames as namesOf,
+  startSiestaDaemon,
+  stateOf as stateFrom,
+  type SiestaDaemon,
+} from '../test/siesta-daemon';
 import { until } from '../test/until';
 
 const REPO = join(__dirname, '..');
@@ -24,29 +29,20 @@ type Daemon = SiestaDaemon;
 
 /** Starts `siesta serve` and waits for the lines that give its addresses. */
 const startDaemon = startSiestaDaemon;
-
-/** A running daemon's `/api/state`. */
-async function stateOf(daemon: Daemon, dataDir: string): Promise<StateResponse> {
-  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-  const response = await fetch(`${daemon.controlUrl}/api/state`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(5_000),
-  });
-  return StateResponseSchema.parse(await response.json());
-}
-
-/** The names of the models a running daemon lists in `/api/state`. */
-async function modelNames(daemon: Daemon, dataDir: string): Promise<string[]> {
-  return (await stateOf(daemon, dataDir)).models.map((m) => m.name).sort();
-}
+const stateOf = (daemon: Daemon, _dataDir: string): Promise<StateResponse> => stateFrom(daemon);
+const modelNames = (daemon: Daemon, _dataDir: string): Promise<string[]> => namesOf(daemon);
 
 /** The engine's socket path when DOCKER_HOST names a unix socket (as CI's private engine does), else null. */
-const ENGINE_SOCKET = /^unix:\/\/(\/.+)$/.exec(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')?.[1] ?? null;
+const ENGINE_SOCKET =
+  /^unix:\/\/(\/.+)$/.exec(process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock')?.[1] ?? null;
 
 function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
     if (child.exitCode !== null) return resolve(child.exitCode);
-    const timer = setTimeout(() => reject(new Error(`did not exit within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`did not exit within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve(code);
@@ -78,7 +74,11 @@ describeDocker('siesta serve', () => {
       const response = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 }),
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 3,
+        }),
         signal: AbortSignal.timeout(30_000),
       });
       expect(response.status).toBe(200);
@@ -86,16 +86,23 @@ describeDocker('siesta serve', () => {
       expect(body.choices[0]?.message.content).toBe('tok0 tok1 tok2');
       expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(true);
 
-      const status = spawnSync(TSX, [CLI, 'status', '--control', daemon.controlUrl, '--data-dir', dataDir], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const status = spawnSync(
+        TSX,
+        [CLI, 'status', '--control', daemon.controlUrl, '--data-dir', dataDir],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       expect(status.stderr).toBe('');
       expect(status.status).toBe(0);
       expect(status.stdout).toMatch(new RegExp(`${MODEL}\\s.*ready`, 'i'));
 
       const cli = (...args: string[]) =>
-        spawnSync(TSX, [CLI, ...args, '--control', daemon.controlUrl, '--data-dir', dataDir], { encoding: 'utf8', timeout: 60_000 });
+        spawnSync(TSX, [CLI, ...args, '--control', daemon.controlUrl, '--data-dir', dataDir], {
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
       const slept = cli('sleep', MODEL);
       expect(slept.status).toBe(0);
       expect((await docker.getContainer(CONTAINER).inspect()).State.Running).toBe(false);
@@ -148,14 +155,32 @@ describeDocker('siesta serve', () => {
     try {
       expect(await models()).toEqual([MODEL]);
 
-      writeFileSync(config, `models:\n  - name: yamlmodel\n    container: ${YAML_CONTAINER}\n    port: 8000\n    health: /health\n`);
-      await until('the model of the edited file', models, (names) => names.includes('yamlmodel'), 20_000);
-      await until('the reload to be logged', () => daemon.output(), (out) => out.includes(`reloaded ${config}: 2 models`));
-      expect(daemon.output()).toContain(`models: added yamlmodel (now 2: ${[MODEL, 'yamlmodel'].sort().join(', ')})`);
+      writeFileSync(
+        config,
+        `models:\n  - name: yamlmodel\n    container: ${YAML_CONTAINER}\n    port: 8000\n    health: /health\n`,
+      );
+      await until(
+        'the model of the edited file',
+        models,
+        (names) => names.includes('yamlmodel'),
+        20_000,
+      );
+      await until(
+        'the reload to be logged',
+        () => daemon.output(),
+        (out) => out.includes(`reloaded ${config}: 2 models`),
+      );
+      expect(daemon.output()).toContain(
+        `models: added yamlmodel (now 2: ${[MODEL, 'yamlmodel'].sort().join(', ')})`,
+      );
       const chat = await fetch(`${daemon.gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'yamlmodel', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }),
+        body: JSON.stringify({
+          model: 'yamlmodel',
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 2,
+        }),
         signal: AbortSignal.timeout(30_000),
       });
       expect(chat.status).toBe(200);
@@ -184,17 +209,34 @@ describeDocker('siesta serve', () => {
       const socket = join(dir, 'docker.sock');
       const daemon = await startDaemon(join(dir, 'data'), [], { DOCKER_HOST: `unix://${socket}` });
       try {
-        expect(daemon.output()).toContain(`the Docker Engine (unix://${socket}, DOCKER_HOST) does not answer yet`);
+        expect(daemon.output()).toContain(
+          `the Docker Engine (unix://${socket}, DOCKER_HOST) does not answer yet`,
+        );
         const before = await stateOf(daemon, join(dir, 'data'));
         expect(before.models).toEqual([]);
         expect(before.engine.reachable).toBe(false);
         expect(before.engine.detail).toContain('ENOENT');
 
         symlinkSync(ENGINE_SOCKET ?? '', socket);
-        await until('the model to appear', () => modelNames(daemon, join(dir, 'data')), (names) => names.includes(MODEL), 30_000);
-        await until('the change to be logged', () => daemon.output(), (out) => out.includes(`models: added ${MODEL} (now 1: ${MODEL})`));
-        expect((await stateOf(daemon, join(dir, 'data'))).engine).toEqual({ reachable: true, detail: null, since: null });
-        const response = await fetch(`${daemon.gatewayUrl}/${MODEL}/whoami`, { signal: AbortSignal.timeout(30_000) });
+        await until(
+          'the model to appear',
+          () => modelNames(daemon, join(dir, 'data')),
+          (names) => names.includes(MODEL),
+          30_000,
+        );
+        await until(
+          'the change to be logged',
+          () => daemon.output(),
+          (out) => out.includes(`models: added ${MODEL} (now 1: ${MODEL})`),
+        );
+        expect((await stateOf(daemon, join(dir, 'data'))).engine).toEqual({
+          reachable: true,
+          detail: null,
+          since: null,
+        });
+        const response = await fetch(`${daemon.gatewayUrl}/${MODEL}/whoami`, {
+          signal: AbortSignal.timeout(30_000),
+        });
         expect(response.status).toBe(200);
       } finally {
         if (daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
@@ -209,10 +251,23 @@ describeDocker('siesta serve', () => {
     const address = blocker.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      const result = spawnSync(TSX, [CLI, 'serve', '--data-dir', dataDir, '--gateway', `127.0.0.1:${port}`, '--control', '127.0.0.1:0'], {
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const result = spawnSync(
+        TSX,
+        [
+          CLI,
+          'serve',
+          '--data-dir',
+          dataDir,
+          '--gateway',
+          `127.0.0.1:${port}`,
+          '--control',
+          '127.0.0.1:0',
+        ],
+        {
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(`127.0.0.1:${port}`);
       expect(result.stderr).toContain('in use');

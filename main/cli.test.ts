@@ -20,7 +20,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the siesta command', () => {
   it('`siesta check` names the file, line, model and field of a bad entry and still counts the good ones', () => {
     const file = join(dir, 'siesta.yaml');
-    writeFileSync(file, ['models:', '  - name: qwen', '    idle: 15m', '  - name: flux', '    idle: ten minutes', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'models:',
+        '  - name: qwen',
+        '    idle: 15m',
+        '  - name: flux',
+        '    idle: ten minutes',
+        '',
+      ].join('\n'),
+    );
     const result = siesta('check', file);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${file}:5`);
@@ -31,7 +41,13 @@ describe('the siesta command', () => {
   });
 
   it('`siesta serve` with a missing config file says which file, and starts nothing', () => {
-    const result = siesta('serve', '--config', join(dir, 'nope.yaml'), '--data-dir', join(dir, 'data'));
+    const result = siesta(
+      'serve',
+      '--config',
+      join(dir, 'nope.yaml'),
+      '--data-dir',
+      join(dir, 'data'),
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--config: no such file');
     expect(result.stderr).toContain('nope.yaml');
@@ -40,13 +56,17 @@ describe('the siesta command', () => {
   it('`siesta serve` with a bad --gateway names the flag and the expected form', () => {
     const result = siesta('serve', '--gateway', 'localhost', '--data-dir', join(dir, 'data'));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('--gateway: expected HOST:PORT such as 127.0.0.1:11400, got "localhost"');
+    expect(result.stderr).toContain(
+      '--gateway: expected HOST:PORT such as 127.0.0.1:11400, got "localhost"',
+    );
   });
 
   it('`siesta serve` with a bad --only-label names the flag and the expected form', () => {
     const result = siesta('serve', '--only-label', 'team', '--data-dir', join(dir, 'data'));
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('--only-label team: expected KEY=VALUE, e.g. --only-label team=vision');
+    expect(result.stderr).toContain(
+      '--only-label team: expected KEY=VALUE, e.g. --only-label team=vision',
+    );
   });
 
   it('an unknown command prints the usage and fails', () => {

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 // The `siesta` command: `serve` runs the headless daemon; `status`, `wake`, `sleep` and `ledger export` talk to a running one.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ADD_USAGE, parseAddArgs, templatesText } from './cli/add-args';
+import { runAdd } from './cli/add-command';
 import { CliError } from './cli/cli-error';
+import { installService, uninstallService } from './cli/service-unit';
+import { MANAGE_USAGE, runManageCommand } from './cli/manage-commands';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
 import { runSleep } from './cli/sleep-command';
-import { runAutoSleep, runPin } from './cli/toggle-commands';
+import { runAutoSleep, runPin, runUnload } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
 import { runWake } from './cli/wake-command';
 import { formatSpecProblem } from './core/config/load-specs';
+import { ensureManagedYaml } from './core/manage/managed-yaml-file';
 import { readSiestaYaml } from './core/config/siesta-yaml';
 import { defaultDataDir } from './core/settings/data-dir';
 import { startSiesta } from './core/siesta';
@@ -19,7 +25,8 @@ const USAGE = `Usage: siesta <command> [options]
 
 Commands:
   serve                 run the daemon: the gateway, the control API and the dashboard
-    --config FILE         siesta.yaml (optional: container labels alone are enough)
+    --config FILE         siesta.yaml (default: siesta.yaml in the data folder, made when missing;
+                        container labels alone are enough)
     --data-dir DIR        token, settings and the energy ledger (default: per-user data folder)
     --gateway HOST:PORT   the proxy clients talk to (default 127.0.0.1:11400)
     --control HOST:PORT   the control API and dashboard (default 127.0.0.1:11401)
@@ -30,11 +37,16 @@ Commands:
   sleep NAME            put a model to sleep
   pin NAME / unpin NAME keep a model awake (never put to sleep or evicted) / let it sleep again
   pause / resume        pause auto-sleep for every model / turn it back on
+  unload SERVER MODEL   unload one model inside an awake Ollama server (the server stays up)
   ledger export --csv FILE [--from DATE] [--to DATE] [--model NAME]
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
+${ADD_USAGE}
+${MANAGE_USAGE}
+  service install [serve flags] / service uninstall
+                        run siesta serve as a systemd user service (written, enabled, started) / remove it
 
-Options of status, wake, sleep, pin, unpin, pause, resume and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume, unload, add, edit, adopt, remove and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -56,15 +68,24 @@ function controlUrlArg(value: string | undefined): string | undefined {
 
 function rendererDir(): string | null {
   // dist/main/cli.js -> dist/renderer; main/cli.ts run by tsx -> dist/renderer.
-  for (const dir of [join(__dirname, '..', 'renderer'), join(__dirname, '..', 'dist', 'renderer')]) {
+  for (const dir of [
+    join(__dirname, '..', 'renderer'),
+    join(__dirname, '..', 'dist', 'renderer'),
+  ]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
   return null;
 }
 
-function addressOf(flag: string, value: string | undefined, fromYaml: string | undefined, fallback: Address): Address {
+function addressOf(
+  flag: string,
+  value: string | undefined,
+  fromYaml: string | undefined,
+  fallback: Address,
+): Address {
   if (value !== undefined) return parseAddress(flag, value);
-  if (fromYaml !== undefined) return parseAddress(`siesta.yaml ${flag.replace(/^--/, '')}`, fromYaml);
+  if (fromYaml !== undefined)
+    return parseAddress(`siesta.yaml ${flag.replace(/^--/, '')}`, fromYaml);
   return fallback;
 }
 
@@ -82,14 +103,23 @@ async function serve(args: readonly string[]): Promise<void> {
   });
   const containerScope = values['only-label'] ?? [];
   for (const label of containerScope) {
-    if (!/^[^=\s]+=/.test(label)) fail(`--only-label ${label}: expected KEY=VALUE, e.g. --only-label team=vision`);
+    if (!/^[^=\s]+=/.test(label))
+      fail(`--only-label ${label}: expected KEY=VALUE, e.g. --only-label team=vision`);
   }
   const configPath = values.config ?? null;
   if (configPath !== null && !existsSync(configPath)) fail(`--config: no such file: ${configPath}`);
   const daemon = configPath !== null ? (await readSiestaYaml(configPath)).daemon : null;
   const dataDir = values['data-dir'] ?? daemon?.dataDir ?? defaultDataDir();
-  const gateway = addressOf('--gateway', values.gateway, daemon?.gateway ?? undefined, { host: '127.0.0.1', port: 11400 });
-  const control = addressOf('--control', values.control, daemon?.control ?? undefined, { host: '127.0.0.1', port: 11401 });
+  // Without --config, the siesta.yaml in the data folder (the desktop app's too) is loaded, watched and edited.
+  const managedConfig = configPath ?? ensureManagedYaml(dataDir);
+  const gateway = addressOf('--gateway', values.gateway, daemon?.gateway ?? undefined, {
+    host: '127.0.0.1',
+    port: 11400,
+  });
+  const control = addressOf('--control', values.control, daemon?.control ?? undefined, {
+    host: '127.0.0.1',
+    port: 11401,
+  });
   const dashboard = rendererDir();
 
   const log = (line: string): void => {
@@ -97,7 +127,7 @@ async function serve(args: readonly string[]): Promise<void> {
   };
   const running = await startSiesta({
     dataDir,
-    configPath,
+    configPath: managedConfig,
     gateway,
     control,
     containerScope,
@@ -110,9 +140,12 @@ async function serve(args: readonly string[]): Promise<void> {
       `  gateway:   ${running.gatewayUrl}  (point your clients here)`,
       `  dashboard: ${running.loginUrl}`,
       `             (this link carries the control token; it is also in ${join(dataDir, 'token')})`,
-      dashboard === null ? '  (the dashboard is not built: run `npm run build`; the API works without it)' : null,
+      dashboard === null
+        ? '  (the dashboard is not built: run `npm run build`; the API works without it)'
+        : null,
       `  docker:    ${running.engine}`,
       `  data:      ${dataDir}`,
+      `  models:    ${managedConfig}  (and container labels)`,
       'Press Ctrl+C to stop; containers are left as they are.',
       '',
     ]
@@ -159,12 +192,20 @@ const CLIENT_OPTIONS = {
 async function client(command: string, args: readonly string[]): Promise<void> {
   if (command === 'ledger') {
     const [sub, ...rest] = args;
-    if (sub !== 'export') fail(`siesta ledger: expected "export", got ${sub === undefined ? 'nothing' : `"${sub}"`}`);
+    if (sub !== 'export')
+      fail(`siesta ledger: expected "export", got ${sub === undefined ? 'nothing' : `"${sub}"`}`);
     const { values } = parseArgs({
       args: rest,
-      options: { ...CLIENT_OPTIONS, csv: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, model: { type: 'string' } },
+      options: {
+        ...CLIENT_OPTIONS,
+        csv: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        model: { type: 'string' },
+      },
     });
-    if (values.csv === undefined) fail('siesta ledger export: --csv FILE is required (use - for stdout)');
+    if (values.csv === undefined)
+      fail('siesta ledger export: --csv FILE is required (use - for stdout)');
     const { rows } = await runLedgerExport({
       ...clientOptions(values),
       csvPath: values.csv,
@@ -172,15 +213,30 @@ async function client(command: string, args: readonly string[]): Promise<void> {
       to: values.to,
       model: values.model,
     });
-    if (values.csv !== '-') process.stderr.write(`wrote ${rows} row${rows === 1 ? '' : 's'} to ${values.csv}\n`);
+    if (values.csv !== '-')
+      process.stderr.write(`wrote ${rows} row${rows === 1 ? '' : 's'} to ${values.csv}\n`);
     return;
   }
-  const { values, positionals } = parseArgs({ args: [...args], options: CLIENT_OPTIONS, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: CLIENT_OPTIONS,
+    allowPositionals: true,
+  });
   const options = clientOptions(values);
   if (command === 'status' || command === 'pause' || command === 'resume') {
-    if (positionals.length > 0) fail(`siesta ${command} takes no arguments, got "${positionals.join(' ')}"`);
+    if (positionals.length > 0)
+      fail(`siesta ${command} takes no arguments, got "${positionals.join(' ')}"`);
     if (command === 'status') await runStatus(options);
     else await runAutoSleep(command === 'pause', options);
+    return;
+  }
+  if (command === 'unload') {
+    const [server, model, ...more] = positionals;
+    if (server === undefined || model === undefined || more.length > 0)
+      fail(
+        'siesta unload: expected an Ollama server and one of its models, e.g. `siesta unload ollama llama3.2:1b`',
+      );
+    await runUnload(server, model, options);
     return;
   }
   const [name, ...extra] = positionals;
@@ -209,10 +265,50 @@ export async function main(argv: readonly string[]): Promise<number> {
         const [file] = args;
         if (file === undefined) fail('siesta check: expected a siesta.yaml path');
         const parsed = await readSiestaYaml(file);
-        for (const problem of parsed.problems) process.stderr.write(`${formatSpecProblem(problem)}\n`);
-        process.stdout.write(`${parsed.entries.length} model${parsed.entries.length === 1 ? '' : 's'} read from ${file}\n`);
+        for (const problem of parsed.problems)
+          process.stderr.write(`${formatSpecProblem(problem)}\n`);
+        process.stdout.write(
+          `${parsed.entries.length} model${parsed.entries.length === 1 ? '' : 's'} read from ${file}\n`,
+        );
         return parsed.problems.length > 0 ? 1 : 0;
       }
+      case 'templates':
+        process.stdout.write(`${templatesText()}\n`);
+        return 0;
+      case 'add': {
+        const { input, client } = parseAddArgs(args);
+        await runAdd(input, clientOptions(client));
+        return 0;
+      }
+      case 'service': {
+        const [action, ...serveArgs] = args;
+        const options = {
+          env: process.env,
+          platform: process.platform,
+          nodePath: process.execPath,
+          cliPath: realpathSync(process.argv[1] ?? __filename),
+          serveArgs,
+          run: (command: string, commandArgs: readonly string[]) => {
+            const result = spawnSync(command, [...commandArgs], { encoding: 'utf8' });
+            return {
+              status: result.status,
+              output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`,
+            };
+          },
+        };
+        if (action === 'install') process.stdout.write(`${installService(options)}\n`);
+        else if (action === 'uninstall') process.stdout.write(`${uninstallService(options)}\n`);
+        else
+          fail(
+            `siesta service: expected "install" or "uninstall", got ${action === undefined ? 'nothing' : `"${action}"`}`,
+          );
+        return 0;
+      }
+      case 'edit':
+      case 'adopt':
+      case 'remove':
+        await runManageCommand(command, args, clientOptions);
+        return 0;
       case 'status':
       case 'wake':
       case 'sleep':
@@ -220,6 +316,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'unpin':
       case 'pause':
       case 'resume':
+      case 'unload':
       case 'ledger':
         await client(command, args);
         return 0;

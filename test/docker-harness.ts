@@ -44,7 +44,15 @@ export function ensureFakeModelImage(): string {
 
 /** The fake Ollama server's image (test/fake-ollama/server.js), built like the fake model's. */
 export function ensureFakeOllamaImage(): string {
-  return ensureNodeScriptImage(join(__dirname, 'fake-ollama', 'server.js'), 'siesta-test/fake-ollama');
+  return ensureNodeScriptImage(
+    join(__dirname, 'fake-ollama', 'server.js'),
+    'siesta-test/fake-ollama',
+  );
+}
+
+/** The fake server with a sleep API (test/fake-doze/server.js, issue 15), built like the fake model's. */
+export function ensureFakeDozeImage(): string {
+  return ensureNodeScriptImage(join(__dirname, 'fake-doze', 'server.js'), 'siesta-test/fake-doze');
 }
 
 function ensureNodeScriptImage(script: string, repository: string): string {
@@ -58,7 +66,8 @@ function ensureNodeScriptImage(script: string, repository: string): string {
   const root = mkdtempSync(join(tmpdir(), 'siesta-image-'));
   try {
     const nodeBinary = realpathSync(process.execPath);
-    for (const dir of ['bin', 'app', 'tmp', 'lib64']) mkdirSync(join(root, dir), { recursive: true });
+    for (const dir of ['bin', 'app', 'tmp', 'lib64'])
+      mkdirSync(join(root, dir), { recursive: true });
     copyFileSync(nodeBinary, join(root, 'bin', 'node'));
     const ldd = execFileSync('ldd', [nodeBinary], { encoding: 'utf8' });
     for (const match of ldd.matchAll(/(\/\S+\.so[^\s]*)/g)) {
@@ -68,9 +77,16 @@ function ensureNodeScriptImage(script: string, repository: string): string {
       copyFileSync(realpathSync(lib), join(root, lib));
     }
     copyFileSync(script, join(root, 'app', 'server.js'));
-    execFileSync('sh', ['-c', `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        `tar -C "${root}" -c . | docker import -c 'CMD ["/bin/node","/app/server.js"]' - ${image}`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     return image;
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -89,14 +105,27 @@ export interface FakeModelOptions {
   readonly start?: boolean;
   /** Run it on the host's network (`network_mode: host`), its server on this host port; nothing is published. */
   readonly hostNetworkPort?: number;
+  /** Another node-script image of the harness (such as `ensureFakeDozeImage()`); default the fake model's. */
+  readonly image?: string;
 }
+
+/** The healthcheck of fake-model containers and services: GET /health on port 8000 must answer 200. */
+export const FAKE_MODEL_HEALTH_TEST = [
+  'CMD',
+  '/bin/node',
+  '-e',
+  "require('http').get('http://127.0.0.1:8000/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))",
+];
 
 /** Label that marks every container a test run made, so cleanup finds them. */
 export const TEST_LABEL = 'siesta-test.run';
 
 /** Creates a fake model container publishing port 8000 on 127.0.0.1 (random host port), or on the host network. */
-export async function createFakeModel(docker: Docker, options: FakeModelOptions): Promise<Docker.Container> {
-  const image = ensureFakeModelImage();
+export async function createFakeModel(
+  docker: Docker,
+  options: FakeModelOptions,
+): Promise<Docker.Container> {
+  const image = options.image ?? ensureFakeModelImage();
   await removeContainer(docker, options.name);
   const hostPort = options.hostNetworkPort;
   const env = Object.entries({
@@ -114,7 +143,7 @@ export async function createFakeModel(docker: Docker, options: FakeModelOptions)
     StopTimeout: 2,
     Healthcheck: options.dockerHealthcheck
       ? {
-          Test: ['CMD', '/bin/node', '-e', "require('http').get('http://127.0.0.1:8000/health',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"],
+          Test: FAKE_MODEL_HEALTH_TEST,
           Interval: options.dockerHealthcheck.intervalMs * 1e6,
           Timeout: 2e9,
           Retries: 3,
@@ -141,12 +170,23 @@ export async function removeContainer(docker: Docker, name: string): Promise<voi
 
 /** Removes every container this test process made. */
 export async function removeTestContainers(docker: Docker): Promise<void> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${process.pid}`] } });
-  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`${TEST_LABEL}=${process.pid}`] },
+  });
+  await Promise.all(
+    list.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Whether Docker tests must run (CI) rather than be skipped. */
-export const dockerRequired = process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
+export const dockerRequired =
+  process.env.SIESTA_REQUIRE_DOCKER === '1' || process.env.CI === 'true';
 
 /**
  * Waits until an engine events subscription delivers: creates a probe container (and removes it again) until
@@ -165,7 +205,12 @@ export async function untilEventsFlow(
       Image: fakeModelImage(),
       Labels: { [TEST_LABEL]: String(process.pid) },
     });
-    const seen = await until('the probe event', () => heard(name), Boolean, options.attemptMs).catch(() => false);
+    const seen = await until(
+      'the probe event',
+      () => heard(name),
+      Boolean,
+      options.attemptMs,
+    ).catch(() => false);
     await probe.remove({ force: true });
     if (seen) return;
   }

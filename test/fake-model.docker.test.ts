@@ -15,7 +15,12 @@ describeDocker('fake model image', () => {
     expect(binding?.HostIp).toBe('127.0.0.1');
     let body = '';
     for (let i = 0; i < 100 && !body; i++) {
-      body = await fetch(`http://127.0.0.1:${binding?.HostPort}/`, { signal: AbortSignal.timeout(1000) }).then((r) => r.text(), () => '');
+      body = await fetch(`http://127.0.0.1:${binding?.HostPort}/`, {
+        signal: AbortSignal.timeout(1000),
+      }).then(
+        (r) => r.text(),
+        () => '',
+      );
       if (!body) await new Promise((r) => setTimeout(r, 50));
     }
     expect(body).toContain('siesta-harness-check web UI');

@@ -3,11 +3,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { StateResponseSchema, type StateResponse } from '../main/core/api/contract';
 import { TEST_LABEL } from './docker-harness';
 
 const REPO = join(__dirname, '..');
-const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
-const CLI = join(REPO, 'main', 'cli.ts');
+/** tsx, which runs the CLI from its TypeScript source. */
+export const TSX = join(REPO, 'node_modules', '.bin', 'tsx');
+/** The CLI's entry. */
+export const CLI = join(REPO, 'main', 'cli.ts');
 
 /** A running `siesta serve`. */
 export interface SiestaDaemon {
@@ -124,4 +127,34 @@ export function startSiestaDaemon(
       });
     }, 50);
   });
+}
+
+/** A running daemon's `/api/state`. */
+export async function stateOf(
+  daemon: Pick<SiestaDaemon, 'controlUrl' | 'token'>,
+): Promise<StateResponse> {
+  const response = await fetch(`${daemon.controlUrl}/api/state`, {
+    headers: { authorization: `Bearer ${daemon.token}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+  return StateResponseSchema.parse(await response.json());
+}
+
+/** The names of the models a running daemon lists in `/api/state`. */
+export async function modelNames(
+  daemon: Pick<SiestaDaemon, 'controlUrl' | 'token'>,
+): Promise<string[]> {
+  return (await stateOf(daemon)).models.map((m) => m.name).sort();
+}
+
+/** Runs the `siesta` command to its end; its exit code and what it wrote. */
+export function runSiesta(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }

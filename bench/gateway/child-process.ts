@@ -33,9 +33,16 @@ export function startHelper(
   what: string,
   command: string,
   args: readonly string[],
-  options: { readonly env?: NodeJS.ProcessEnv; readonly ready: RegExp | number; readonly timeoutMs?: number },
+  options: {
+    readonly env?: NodeJS.ProcessEnv;
+    readonly ready: RegExp | number;
+    readonly timeoutMs?: number;
+  },
 ): Promise<Helper> {
-  const child = spawn(command, args, { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (graceMs = 3_000): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -51,7 +58,11 @@ export function startHelper(
     const timer = setTimeout(() => {
       settled = true;
       void stop();
-      reject(new Error(`${what} did not start within ${timeoutMs} ms; it printed: ${output.trim() || '(nothing)'}`));
+      reject(
+        new Error(
+          `${what} did not start within ${timeoutMs} ms; it printed: ${output.trim() || '(nothing)'}`,
+        ),
+      );
     }, timeoutMs);
     const ready = (match: RegExpMatchArray | readonly string[]): void => {
       if (settled) return;
@@ -87,7 +98,11 @@ export function startHelper(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(new Error(`${what} exited (${signal ?? `code ${String(code)}`}) before it was ready; it printed: ${output.trim() || '(nothing)'}`));
+      reject(
+        new Error(
+          `${what} exited (${signal ?? `code ${String(code)}`}) before it was ready; it printed: ${output.trim() || '(nothing)'}`,
+        ),
+      );
     });
   });
 }

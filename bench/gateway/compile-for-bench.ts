@@ -11,10 +11,35 @@ export function compileForBench(repoRoot: string, entries: readonly string[]): s
   const outDir = path.join(repoRoot, '.tmp', 'bench-gateway');
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   // The options of tsconfig.json that shape the emitted code (tsc ignores tsconfig.json when given files); no type check.
-  const args = [tsc, '--outDir', outDir, '--rootDir', repoRoot, '--module', 'nodenext', '--moduleResolution', 'nodenext'];
-  args.push('--target', 'ES2022', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck', '--noCheck', '--types', 'node');
-  const result = spawnSync(process.execPath, [...args, ...entries.map((e) => path.join(repoRoot, e))], { cwd: repoRoot, encoding: 'utf8' });
+  const args = [
+    tsc,
+    '--outDir',
+    outDir,
+    '--rootDir',
+    repoRoot,
+    '--module',
+    'nodenext',
+    '--moduleResolution',
+    'nodenext',
+  ];
+  args.push(
+    '--target',
+    'ES2022',
+    '--esModuleInterop',
+    '--resolveJsonModule',
+    '--skipLibCheck',
+    '--noCheck',
+    '--types',
+    'node',
+  );
+  const result = spawnSync(
+    process.execPath,
+    [...args, ...entries.map((e) => path.join(repoRoot, e))],
+    { cwd: repoRoot, encoding: 'utf8' },
+  );
   if (result.error !== undefined || result.status !== 0)
-    throw new Error(`tsc could not compile ${entries.join(', ')} for the benchmark: ${result.error?.message ?? `${result.stdout}${result.stderr}`.trim()}`);
+    throw new Error(
+      `tsc could not compile ${entries.join(', ')} for the benchmark: ${result.error?.message ?? `${result.stdout}${result.stderr}`.trim()}`,
+    );
   return entries.map((e) => path.join(outDir, e.replace(/\.ts$/, '.js')));
 }

@@ -2,7 +2,7 @@
 // always awake, whose "container" (a MemoryRuntime entry) publishes the port of the benchmark's fake model server.
 // Run: `node --import tsx bench/gateway/gateway-server.ts` with BENCH_UPSTREAM_PORT and BENCH_MODEL set.
 import { systemClock } from '../../main/core/clock/clock';
-import { MemoryRuntime } from '../../main/core/docker/memory-runtime';
+import { MemoryRuntime } from '../../main/core/docker/testdata/memory-runtime';
 import { Lifecycle } from '../../main/core/lifecycle/lifecycle';
 import { Gateway } from '../../main/core/proxy/gateway';
 import { gatewaySettings } from '../../main/core/proxy/gateway-settings';
@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const upstreamPort = Number(process.env.BENCH_UPSTREAM_PORT);
   const model = process.env.BENCH_MODEL ?? 'bench';
   if (!Number.isInteger(upstreamPort) || upstreamPort <= 0)
-    throw new Error(`BENCH_UPSTREAM_PORT must be the fake model server's port, got "${process.env.BENCH_UPSTREAM_PORT ?? ''}"`);
+    throw new Error(
+      `BENCH_UPSTREAM_PORT must be the fake model server's port, got "${process.env.BENCH_UPSTREAM_PORT ?? ''}"`,
+    );
   const clock = systemClock();
   const runtime = new MemoryRuntime({ clock });
   runtime.add({ name: model, running: true, hostPort: upstreamPort });
@@ -21,10 +23,18 @@ async function main(): Promise<void> {
   await lifecycle.start();
   const deadline = Date.now() + 10_000;
   while (lifecycle.get(model)?.state !== 'ready') {
-    if (Date.now() > deadline) throw new Error(`the model "${model}" did not become ready: ${lifecycle.get(model)?.readinessDetail ?? 'no detail'}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the model "${model}" did not become ready: ${lifecycle.get(model)?.readinessDetail ?? 'no detail'}`,
+      );
     await new Promise((r) => setTimeout(r, 10));
   }
-  const gateway = new Gateway({ lifecycle, clock, settings: gatewaySettings({ port: 0 }), log: (line) => console.error(line) });
+  const gateway = new Gateway({
+    lifecycle,
+    clock,
+    settings: gatewaySettings({ port: 0 }),
+    log: (line) => console.error(line),
+  });
   await gateway.start();
   console.log(`gateway listening on ${gateway.addresses()[0]?.port ?? 0}`);
   process.once('SIGTERM', () => {

@@ -33,14 +33,28 @@ export interface LoadResult {
   readonly firstError: string | null;
 }
 
-function once(agent: Agent, port: number, shape: LoadRequest): Promise<{ status: number; body: Buffer }> {
+function once(
+  agent: Agent,
+  port: number,
+  shape: LoadRequest,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: shape.method, path: shape.path, headers: shape.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: shape.method,
+        path: shape.path,
+        headers: shape.headers,
+        agent,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(shape.body);
   });
@@ -48,7 +62,11 @@ function once(agent: Agent, port: number, shape: LoadRequest): Promise<{ status:
 
 /** Runs the load against 127.0.0.1:`options.port`. */
 export async function runLoad(shape: LoadRequest, options: LoadOptions): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency, maxFreeSockets: options.concurrency });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: options.concurrency,
+    maxFreeSockets: options.concurrency,
+  });
   const latenciesMs: number[] = [];
   let errors = 0;
   let firstError: string | null = null;

@@ -16,7 +16,12 @@ export interface NginxProxy {
 }
 
 /** The config: `/PREFIX/...` proxies to the upstream with the prefix stripped, `/v1/...` as is. */
-export function nginxConfig(prefixDir: string, listenPort: number, upstreamPort: number, pathPrefix: string): string {
+export function nginxConfig(
+  prefixDir: string,
+  listenPort: number,
+  upstreamPort: number,
+  pathPrefix: string,
+): string {
   const proxy = `
       proxy_http_version 1.1;
       proxy_set_header Connection "";
@@ -57,7 +62,11 @@ http {
 }
 
 /** Starts nginx on `listenPort`, or returns null when the binary is missing. */
-export async function startNginx(listenPort: number, upstreamPort: number, pathPrefix: string): Promise<NginxProxy | null> {
+export async function startNginx(
+  listenPort: number,
+  upstreamPort: number,
+  pathPrefix: string,
+): Promise<NginxProxy | null> {
   if (!existsSync(NGINX_BINARY)) return null;
   const prefixDir = mkdtempSync(path.join(tmpdir(), 'siesta-bench-nginx-'));
   mkdirSync(path.join(prefixDir, 'logs'));
@@ -66,10 +75,15 @@ export async function startNginx(listenPort: number, upstreamPort: number, pathP
   let helper: Helper;
   try {
     // In the foreground nginx prints nothing once it listens: wait for the port.
-    helper = await startHelper('nginx', NGINX_BINARY, ['-p', prefixDir, '-c', configFile, '-e', path.join(prefixDir, 'error.log')], {
-      ready: listenPort,
-      timeoutMs: 10_000,
-    });
+    helper = await startHelper(
+      'nginx',
+      NGINX_BINARY,
+      ['-p', prefixDir, '-c', configFile, '-e', path.join(prefixDir, 'error.log')],
+      {
+        ready: listenPort,
+        timeoutMs: 10_000,
+      },
+    );
   } catch (error: unknown) {
     rmSync(prefixDir, { recursive: true, force: true });
     throw error;

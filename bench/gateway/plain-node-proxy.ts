@@ -27,5 +27,7 @@ const server = createServer({ noDelay: true }, (req, res) => {
   upstream.on('error', () => res.destroy());
   req.pipe(upstream);
 });
-server.listen(0, '127.0.0.1', () => console.log(`plain proxy listening on ${(server.address() as AddressInfo).port}`));
+server.listen(0, '127.0.0.1', () =>
+  console.log(`plain proxy listening on ${(server.address() as AddressInfo).port}`),
+);
 process.once('SIGTERM', () => server.close(() => process.exit(0)));

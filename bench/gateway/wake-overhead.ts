@@ -42,8 +42,17 @@ function wallMs(): number {
 
 /** When the fake server last logged "listening" (epoch ms, from the engine's log timestamps), at or after `afterMs`. */
 async function listenedAtMs(container: Dockerode.Container, afterMs: number): Promise<number> {
-  const raw = await container.logs({ stdout: true, stderr: true, follow: false, tail: 20, timestamps: true });
-  const text = demultiplexDockerLog(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)), false).toString('utf8');
+  const raw = await container.logs({
+    stdout: true,
+    stderr: true,
+    follow: false,
+    tail: 20,
+    timestamps: true,
+  });
+  const text = demultiplexDockerLog(
+    Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)),
+    false,
+  ).toString('utf8');
   let found = Number.NaN;
   for (const line of text.split('\n')) {
     if (!line.includes('listening on')) continue;
@@ -53,7 +62,10 @@ async function listenedAtMs(container: Dockerode.Container, afterMs: number): Pr
     const atMs = Date.parse(`${match[1]}Z`) + Number(match[2] ?? '0') * 1000;
     if (atMs >= afterMs - 1) found = atMs;
   }
-  if (Number.isNaN(found)) throw new Error(`${WAKE_CONTAINER} logged no "listening" line after the start at ${new Date(afterMs).toISOString()}`);
+  if (Number.isNaN(found))
+    throw new Error(
+      `${WAKE_CONTAINER} logged no "listening" line after the start at ${new Date(afterMs).toISOString()}`,
+    );
   return found;
 }
 
@@ -69,15 +81,24 @@ function firstByte(port: number, path: string, timeoutMs: number): Promise<numbe
   });
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+async function until(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
-async function createContainer(docker: Dockerode, hostPort: number, startDelayMs: number): Promise<Dockerode.Container> {
+async function createContainer(
+  docker: Dockerode,
+  hostPort: number,
+  startDelayMs: number,
+): Promise<Dockerode.Container> {
   const image = ensureFakeModelImage();
   await docker
     .getContainer(WAKE_CONTAINER)
@@ -92,7 +113,9 @@ async function createContainer(docker: Dockerode, hostPort: number, startDelayMs
     Labels: { 'siesta.enable': 'true' },
     ExposedPorts: { '8000/tcp': {} },
     StopTimeout: 2,
-    HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] } },
+    HostConfig: {
+      PortBindings: { '8000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] },
+    },
   });
 }
 
@@ -110,14 +133,18 @@ async function siestaWake(
   await gateway.start();
   try {
     const port = gateway.addresses()[0]?.port ?? 0;
-    if (lifecycle.get(WAKE_CONTAINER)?.state !== 'asleep') throw new Error(`${WAKE_CONTAINER} is not asleep before a wake`);
+    if (lifecycle.get(WAKE_CONTAINER)?.state !== 'asleep')
+      throw new Error(`${WAKE_CONTAINER} is not asleep before a wake`);
     const t0 = wallMs();
     const status = await firstByte(port, `/${WAKE_CONTAINER}/whoami`, 60_000);
     const t1 = wallMs();
-    if (status !== 200) throw new Error(`the request that woke ${WAKE_CONTAINER} got HTTP ${status}`);
+    if (status !== 200)
+      throw new Error(`the request that woke ${WAKE_CONTAINER} got HTTP ${status}`);
     // Idle it to sleep: Siesta stops the container after IDLE_MS without requests.
     await until(
-      async () => lifecycle.get(WAKE_CONTAINER)?.state === 'asleep' && !(await container.inspect()).State.Running,
+      async () =>
+        lifecycle.get(WAKE_CONTAINER)?.state === 'asleep' &&
+        !(await container.inspect()).State.Running,
       30_000,
       `${WAKE_CONTAINER} to be put to sleep when idle`,
     );
@@ -137,7 +164,8 @@ async function directWake(
   await container.start();
   for (;;) {
     if ((await firstByte(hostPort, '/health', 2_000)) === 200) break;
-    if (wallMs() - t0 > 60_000) throw new Error(`${WAKE_CONTAINER} did not answer GET /health within 60 s of docker start`);
+    if (wallMs() - t0 > 60_000)
+      throw new Error(`${WAKE_CONTAINER} did not answer GET /health within 60 s of docker start`);
     await new Promise((r) => setTimeout(r, DIRECT_POLL_MS));
   }
   const t1 = wallMs();

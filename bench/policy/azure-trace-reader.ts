@@ -26,20 +26,33 @@ export function parseAzureTrace(text: string, fileName: string): AzureTraceRow[]
     if (line.trim() === '') continue;
     const [stamp = '', context = '', generated = ''] = line.split(',');
     const m = TIMESTAMP.exec(stamp.slice(0, 26));
-    if (!m) throw new Error(`${fileName}:${i + 1}: TIMESTAMP: expected "YYYY-MM-DD hh:mm:ss.ffffff", got "${stamp}"`);
+    if (!m)
+      throw new Error(
+        `${fileName}:${i + 1}: TIMESTAMP: expected "YYYY-MM-DD hh:mm:ss.ffffff", got "${stamp}"`,
+      );
     const [, y, mo, d, h, mi, s, micros] = m;
     const atMs =
-      Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) + Number(micros) / 1_000;
+      Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)) +
+      Number(micros) / 1_000;
     const contextTokens = Number(context);
     const generatedTokens = Number(generated);
-    if (!Number.isInteger(contextTokens) || contextTokens < 0 || !Number.isInteger(generatedTokens) || generatedTokens < 0) {
-      throw new Error(`${fileName}:${i + 1}: expected whole token counts, got "${context}" and "${generated}"`);
+    if (
+      !Number.isInteger(contextTokens) ||
+      contextTokens < 0 ||
+      !Number.isInteger(generatedTokens) ||
+      generatedTokens < 0
+    ) {
+      throw new Error(
+        `${fileName}:${i + 1}: expected whole token counts, got "${context}" and "${generated}"`,
+      );
     }
     firstMs ??= atMs;
     const offsetMs = atMs - firstMs;
     const previous = rows[rows.length - 1];
     if (previous && offsetMs < previous.offsetMs) {
-      throw new Error(`${fileName}:${i + 1}: rows must be in time order; "${stamp}" is earlier than the row before`);
+      throw new Error(
+        `${fileName}:${i + 1}: rows must be in time order; "${stamp}" is earlier than the row before`,
+      );
     }
     rows.push({ offsetMs, contextTokens, generatedTokens });
   }

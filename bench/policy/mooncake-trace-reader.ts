@@ -17,7 +17,9 @@ export interface MooncakeTraceRow {
 
 function wholeNumber(value: unknown, field: string, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new Error(`${where}: ${field}: expected a whole number >= 0, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `${where}: ${field}: expected a whole number >= 0, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -34,16 +36,20 @@ export function parseMooncakeTrace(text: string, fileName: string): MooncakeTrac
     try {
       value = JSON.parse(line);
     } catch (error: unknown) {
-      throw new Error(`${where}: expected a JSON object: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `${where}: expected a JSON object: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
-    if (typeof value !== 'object' || value === null) throw new Error(`${where}: expected a JSON object`);
+    if (typeof value !== 'object' || value === null)
+      throw new Error(`${where}: expected a JSON object`);
     const o = value as Record<string, unknown>;
     const offsetMs = wholeNumber(o.timestamp, 'timestamp', where);
     const hashIds = o.hash_ids;
     if (!Array.isArray(hashIds)) throw new Error(`${where}: hash_ids: expected an array`);
     const second: unknown = hashIds[1];
     const previous = rows[rows.length - 1];
-    if (previous && offsetMs < previous.offsetMs) throw new Error(`${where}: timestamp ${offsetMs} is earlier than the line before`);
+    if (previous && offsetMs < previous.offsetMs)
+      throw new Error(`${where}: timestamp ${offsetMs} is earlier than the line before`);
     rows.push({
       offsetMs,
       inputTokens: wholeNumber(o.input_length, 'input_length', where),

@@ -5,7 +5,7 @@ import type { IdlePolicy } from '../../main/core/lifecycle/lifecycle-api';
 import type { GapCosts } from '../../main/core/policy/best-timeout';
 import { formatMs } from '../../main/core/policy/format-units';
 import type { IdleDecision } from '../../main/core/policy/idle-decision';
-import { optimumSleepsThrough } from '../../main/core/policy/offline-optimum';
+import { optimumSleepsThrough } from '../../main/core/policy/testdata/offline-optimum';
 
 /** An IdlePolicy that reads the future from the sorted arrival times (epoch ms) of the trace being replayed. */
 export class OracleIdlePolicy implements IdlePolicy {

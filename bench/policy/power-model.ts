@@ -54,11 +54,15 @@ export class EnergyMeter {
   /** Energy used until `at`: the baseline, and the model's share above it. */
   totals(at: number): { readonly baselineJoules: number; readonly modelJoules: number } {
     this.accrue(at);
-    return { baselineJoules: this.baselineJoules, modelJoules: this.residentJoules + this.wakingJoules };
+    return {
+      baselineJoules: this.baselineJoules,
+      modelJoules: this.residentJoules + this.wakingJoules,
+    };
   }
 
   private accrue(at: number): void {
-    if (at < this.since) throw new Error(`EnergyMeter: time went backwards (${at} < ${this.since})`);
+    if (at < this.since)
+      throw new Error(`EnergyMeter: time went backwards (${at} < ${this.since})`);
     const seconds = (at - this.since) / 1_000;
     this.baselineJoules += this.power.baselineWatts * seconds;
     switch (this.mode) {

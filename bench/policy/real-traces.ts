@@ -32,7 +32,10 @@ export function azureCodeTrace(dir: string = sharedTracesDir()): Trace {
     description: `Azure LLM code 2023: thinned to every ${thinK}th request, then time-stretched x${factor} (every gap)`,
     startAt: REAL_TRACE_START_AT,
     requests: stretch(
-      rows.map((r) => ({ offsetMs: r.offsetMs, serviceMs: llmServiceMs(r.contextTokens, r.generatedTokens) })),
+      rows.map((r) => ({
+        offsetMs: r.offsetMs,
+        serviceMs: llmServiceMs(r.contextTokens, r.generatedTokens),
+      })),
       factor,
     ),
   };
@@ -47,7 +50,10 @@ export function azureConvTrace(dir: string = sharedTracesDir()): Trace {
     description: `Azure LLM conversation 2023: thinned to every ${thinK}th request, then time-stretched x${factor} (every gap)`,
     startAt: REAL_TRACE_START_AT,
     requests: stretch(
-      rows.map((r) => ({ offsetMs: r.offsetMs, serviceMs: llmServiceMs(r.contextTokens, r.generatedTokens) })),
+      rows.map((r) => ({
+        offsetMs: r.offsetMs,
+        serviceMs: llmServiceMs(r.contextTokens, r.generatedTokens),
+      })),
       factor,
     ),
   };
@@ -69,7 +75,10 @@ export function mooncakeTrace(dir: string = sharedTracesDir()): Trace {
     description: `Mooncake conversation: conversations with hash_ids[1] % ${conversationK} == 0 (about 1 in ${conversationK}), then time-stretched x${factor} (every gap)`,
     startAt: REAL_TRACE_START_AT,
     requests: stretch(
-      rows.map((r) => ({ offsetMs: r.offsetMs, serviceMs: llmServiceMs(r.inputTokens, r.outputTokens) })),
+      rows.map((r) => ({
+        offsetMs: r.offsetMs,
+        serviceMs: llmServiceMs(r.inputTokens, r.outputTokens),
+      })),
       factor,
     ),
   };

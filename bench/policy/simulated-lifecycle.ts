@@ -27,10 +27,14 @@ export async function createSimulatedLifecycle(deps: SimulatedLifecycleDeps): Pr
   const scheduler = new VramScheduler({
     clock,
     lifecycle: () => {
-      if (!lifecycle) throw new Error('simulated lifecycle: the scheduler was used before the lifecycle was built');
+      if (!lifecycle)
+        throw new Error(
+          'simulated lifecycle: the scheduler was used before the lifecycle was built',
+        );
       return lifecycle;
     },
-    freeVramBytes: () => GPU_TOTAL_BYTES - (model.state() === 'stopped' ? 0 : (spec.vramBytes ?? 0)),
+    freeVramBytes: () =>
+      GPU_TOTAL_BYTES - (model.state() === 'stopped' ? 0 : (spec.vramBytes ?? 0)),
     totalVramBytes: () => GPU_TOTAL_BYTES,
     learnedVramBytes: () => null,
     settings: () => ({ vramMarginBytes: 2 ** 30, minResidencyMs: 60_000 }),

@@ -1,9 +1,16 @@
 // The fake container engine and readiness checker the replay hands the real Lifecycle: one container over a
 // SimulatedModel, whose start takes the wake time and whose power the model's meter integrates.
 import type { Clock } from '../../main/core/clock/clock';
-import type { ContainerInfo, ContainerRuntime, RuntimeEvent } from '../../main/core/docker/container-runtime';
+import type {
+  ContainerInfo,
+  ContainerRuntime,
+  RuntimeEvent,
+} from '../../main/core/docker/container-runtime';
 import { ContainerRefusedError } from '../../main/core/docker/container-runtime';
-import type { ReadinessChecker, ReadinessResult } from '../../main/core/lifecycle/readiness-checker';
+import type {
+  ReadinessChecker,
+  ReadinessResult,
+} from '../../main/core/lifecycle/readiness-checker';
 import type { SimulatedModel } from './simulated-model';
 
 const CONTAINER_ID = 'c'.repeat(64);
@@ -84,7 +91,14 @@ export class SimulatedRuntime implements ContainerRuntime {
       hasHealthcheck: false,
       exitCode: state === 'stopped' ? 0 : null,
       oomKilled: false,
-      publishedPorts: [{ containerPort: this.containerPort, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: HOST_PORT }],
+      publishedPorts: [
+        {
+          containerPort: this.containerPort,
+          protocol: 'tcp',
+          hostIp: '127.0.0.1',
+          hostPort: HOST_PORT,
+        },
+      ],
       hostNetwork: false,
       gpuIndexes: [0],
       startedAt: null,
@@ -97,7 +111,9 @@ export function simulatedReadiness(model: SimulatedModel): ReadinessChecker {
   return {
     check(): Promise<ReadinessResult> {
       return Promise.resolve(
-        model.isReady() ? { ready: true, detail: 'the simulated model answers' } : { ready: false, detail: 'the simulated model is loading' },
+        model.isReady()
+          ? { ready: true, detail: 'the simulated model answers' }
+          : { ready: false, detail: 'the simulated model is loading' },
       );
     },
   };

@@ -17,8 +17,12 @@ describe('synthetic traces', () => {
   it('office: weekday requests between 08:00 and 18:30, a quiet lunch hour, little at weekends, over two weeks', () => {
     const t = officeTrace();
     const weekdays = t.requests.filter((r) => ![0, 6].includes(weekday(t, r.offsetMs)));
-    expect(weekdays.every((r) => hourOfDay(t, r.offsetMs) >= 8 && hourOfDay(t, r.offsetMs) < 19)).toBe(true);
-    const at = (from: number, to: number) => weekdays.filter((r) => hourOfDay(t, r.offsetMs) >= from && hourOfDay(t, r.offsetMs) < to).length;
+    expect(
+      weekdays.every((r) => hourOfDay(t, r.offsetMs) >= 8 && hourOfDay(t, r.offsetMs) < 19),
+    ).toBe(true);
+    const at = (from: number, to: number) =>
+      weekdays.filter((r) => hourOfDay(t, r.offsetMs) >= from && hourOfDay(t, r.offsetMs) < to)
+        .length;
     expect(at(12.5, 12.75)).toBeLessThan(at(10.5, 10.75) / 3);
     expect(t.requests.length - weekdays.length).toBeLessThan(weekdays.length / 20);
     expect((t.requests[t.requests.length - 1]?.offsetMs ?? 0) / DAY).toBeGreaterThan(11);
@@ -26,7 +30,9 @@ describe('synthetic traces', () => {
 
   it('nightly batch: most requests between 01:50 and 03:00 every night', () => {
     const t = nightlyBatchTrace();
-    const night = t.requests.filter((r) => hourOfDay(t, r.offsetMs) >= 1.8 && hourOfDay(t, r.offsetMs) < 3);
+    const night = t.requests.filter(
+      (r) => hourOfDay(t, r.offsetMs) >= 1.8 && hourOfDay(t, r.offsetMs) < 3,
+    );
     expect(night.length / t.requests.length).toBeGreaterThan(0.95);
     const nights = new Set(night.map((r) => Math.floor(r.offsetMs / DAY)));
     expect(nights.size).toBe(14);

@@ -37,7 +37,13 @@ function session(
 }
 
 /** Sessions of one person over [fromMs, toMs): starts spaced exponentially (mean `betweenMs`) after the last ended. */
-function sessionsBetween(random: SeededRandom, out: TraceRequest[], fromMs: number, toMs: number, betweenMs: number): void {
+function sessionsBetween(
+  random: SeededRandom,
+  out: TraceRequest[],
+  fromMs: number,
+  toMs: number,
+  betweenMs: number,
+): void {
   let at = fromMs + random.exponential(betweenMs / 2);
   while (at < toMs) {
     const end = session(random, out, at, toMs, 8, 40_000);
@@ -57,7 +63,8 @@ export function officeTrace(days = 14, seed = 1): Trace {
     const dayMs = day * DAY_MS;
     const weekday = day % 7 < 5;
     if (!weekday) {
-      if (random.chance(0.2)) session(random, out, dayMs + random.uniform(10, 20) * HOUR_MS, dayMs + DAY_MS, 4, 60_000);
+      if (random.chance(0.2))
+        session(random, out, dayMs + random.uniform(10, 20) * HOUR_MS, dayMs + DAY_MS, 4, 60_000);
       continue;
     }
     for (let person = 0; person < 3; person++) {
@@ -95,7 +102,10 @@ export function nightlyBatchTrace(days = 14, seed = 2): Trace {
     }
     const strays = random.int(0, 4);
     for (let i = 0; i < strays; i++) {
-      out.push({ offsetMs: Math.round(dayMs + random.uniform(9 * HOUR_MS, 18 * HOUR_MS)), serviceMs: Math.round(random.uniform(2_000, 10_000)) });
+      out.push({
+        offsetMs: Math.round(dayMs + random.uniform(9 * HOUR_MS, 18 * HOUR_MS)),
+        serviceMs: Math.round(random.uniform(2_000, 10_000)),
+      });
     }
   }
   return {
@@ -128,7 +138,14 @@ export function personalTrace(days = 21, seed = 3): Trace {
     starts.sort((a, b) => a - b);
     let free = 0;
     for (const start of starts) {
-      free = session(random, out, dayMs + Math.max(start, free - dayMs), dayMs + DAY_MS, 10, 60_000);
+      free = session(
+        random,
+        out,
+        dayMs + Math.max(start, free - dayMs),
+        dayMs + DAY_MS,
+        10,
+        60_000,
+      );
     }
   }
   return {

@@ -30,29 +30,52 @@ describe('trace readers on the real traces', () => {
   });
 
   it('reads the Mooncake trace with each request conversation key', () => {
-    const rows = parseMooncakeTrace(slice('mooncake_conversation_trace.jsonl', 5), 'mooncake.jsonl');
+    const rows = parseMooncakeTrace(
+      slice('mooncake_conversation_trace.jsonl', 5),
+      'mooncake.jsonl',
+    );
     expect(rows).toHaveLength(5);
     expect(rows[0]).toEqual({ offsetMs: 0, inputTokens: 6758, outputTokens: 500, conversation: 1 });
     expect(rows[1]?.conversation).toBe(14);
   });
 
   it('names the file, line and field of a broken row', () => {
-    expect(() => parseAzureTrace('TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17,1,2', 'x.csv')).toThrow(
+    expect(() =>
+      parseAzureTrace('TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:17,1,2', 'x.csv'),
+    ).toThrow(
       /^x\.csv:2: TIMESTAMP: expected "YYYY-MM-DD hh:mm:ss.ffffff", got "2023-11-16 18:17"$/,
     );
     expect(() => parseAzureTrace('when,what\n', 'x.csv')).toThrow(/^x\.csv:1: expected the header/);
-    expect(() => parseMooncakeTrace('{"timestamp": 0, "input_length": -1, "output_length": 1, "hash_ids": []}', 'm.jsonl')).toThrow(
-      /^m\.jsonl:1: input_length: expected a whole number >= 0, got -1$/,
-    );
-    expect(() => parseMooncakeTrace('{"timestamp": 5, "input_length": 1, "output_length": 1, "hash_ids": []}\n{"timestamp": 2, "input_length": 1, "output_length": 1, "hash_ids": []}', 'm.jsonl')).toThrow(/^m\.jsonl:2: timestamp 2 is earlier/);
+    expect(() =>
+      parseMooncakeTrace(
+        '{"timestamp": 0, "input_length": -1, "output_length": 1, "hash_ids": []}',
+        'm.jsonl',
+      ),
+    ).toThrow(/^m\.jsonl:1: input_length: expected a whole number >= 0, got -1$/);
+    expect(() =>
+      parseMooncakeTrace(
+        '{"timestamp": 5, "input_length": 1, "output_length": 1, "hash_ids": []}\n{"timestamp": 2, "input_length": 1, "output_length": 1, "hash_ids": []}',
+        'm.jsonl',
+      ),
+    ).toThrow(/^m\.jsonl:2: timestamp 2 is earlier/);
   });
 });
 
 describe('cutting a cloud trace down to one local model', () => {
   it('thins to every k-th request, keeps whole conversations, and stretches gaps but not service times', () => {
     expect(thinEvery([0, 1, 2, 3, 4, 5, 6], 3)).toEqual([0, 3, 6]);
-    expect(keepKeysDivisibleBy([{ k: 100 }, { k: 7 }, { k: null }, { k: 200 }], (r) => r.k, 100)).toEqual([{ k: 100 }, { k: 200 }]);
-    expect(stretch([{ offsetMs: 1_000, serviceMs: 50 }, { offsetMs: 1_500, serviceMs: 60 }], 10)).toEqual([
+    expect(
+      keepKeysDivisibleBy([{ k: 100 }, { k: 7 }, { k: null }, { k: 200 }], (r) => r.k, 100),
+    ).toEqual([{ k: 100 }, { k: 200 }]);
+    expect(
+      stretch(
+        [
+          { offsetMs: 1_000, serviceMs: 50 },
+          { offsetMs: 1_500, serviceMs: 60 },
+        ],
+        10,
+      ),
+    ).toEqual([
       { offsetMs: 0, serviceMs: 50 },
       { offsetMs: 5_000, serviceMs: 60 },
     ]);
@@ -63,9 +86,16 @@ describe('cutting a cloud trace down to one local model', () => {
     // 8,819 rows, every 10th: 882; 57.3 min x 10.
     expect(code.requests).toHaveLength(882);
     expect(code.description).toMatch(/every 10th request, then time-stretched x10/);
-    expect((code.requests[code.requests.length - 1]?.offsetMs ?? 0) / 3_600_000).toBeCloseTo(9.5, 1);
+    expect((code.requests[code.requests.length - 1]?.offsetMs ?? 0) / 3_600_000).toBeCloseTo(
+      9.5,
+      1,
+    );
     const mooncake = mooncakeTrace();
     expect(mooncake.requests.length).toBeGreaterThan(100);
-    expect(mooncake.requests.every((r, i) => i === 0 || r.offsetMs >= (mooncake.requests[i - 1]?.offsetMs ?? 0))).toBe(true);
+    expect(
+      mooncake.requests.every(
+        (r, i) => i === 0 || r.offsetMs >= (mooncake.requests[i - 1]?.offsetMs ?? 0),
+      ),
+    ).toBe(true);
   });
 });

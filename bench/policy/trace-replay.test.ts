@@ -20,12 +20,19 @@ function fromGaps(gapsMs: readonly number[], serviceMs = 10_000): Trace {
   return { name: 'hand-made', description: 'hand-made', startAt: START, requests };
 }
 
-const fixed = (idleMs: number): ReplayPolicy => ({ kind: 'spec', label: `fixed ${idleMs}`, policy: 'fixed', idleMs });
+const fixed = (idleMs: number): ReplayPolicy => ({
+  kind: 'spec',
+  label: `fixed ${idleMs}`,
+  policy: 'fixed',
+  idleMs,
+});
 
 describe('trace replay through the lifecycle', () => {
   it('has one cold start for the first request and one per gap longer than the fixed idle time', async () => {
     // Gaps of 40 s or less never sleep; 100 s and more always do (a wake's 20 s delay shifts no gap across 60 s).
-    const gapsMs = [30_000, 150_000, 600_000, 40_000, 7_200_000, 100_000, 5_000, 5_000, 3_600_000, 20_000];
+    const gapsMs = [
+      30_000, 150_000, 600_000, 40_000, 7_200_000, 100_000, 5_000, 5_000, 3_600_000, 20_000,
+    ];
     const { result } = await replayTrace({ trace: fromGaps(gapsMs), policy: fixed(60_000) });
     expect(result.coldStarts).toBe(1 + gapsMs.filter((g) => g > 60_000).length);
     expect(result.failures).toBe(0);
@@ -35,7 +42,9 @@ describe('trace replay through the lifecycle', () => {
   });
 
   it('the adaptive policy learns every idle gap of the trace from the lifecycle it is attached to', async () => {
-    const gapsMs = [30_000, 150_000, 600_000, 40_000, 7_200_000, 100_000, 5_000, 5_000, 3_600_000, 20_000];
+    const gapsMs = [
+      30_000, 150_000, 600_000, 40_000, 7_200_000, 100_000, 5_000, 5_000, 3_600_000, 20_000,
+    ];
     const { policies } = await replayTrace({
       trace: fromGaps(gapsMs),
       policy: { kind: 'spec', label: 'adaptive', policy: 'adaptive', idleMs: 600_000 },
@@ -62,9 +71,15 @@ describe('trace replay through the lifecycle', () => {
     };
     const { result } = await replayTrace({ trace, policy: fixed(60_000), tailMs: 3_600_000 });
     const residentSeconds = 2 * (92 - 20);
-    expect(result.modelJoules).toBeCloseTo(2 * power.wakeJoules + residentSeconds * power.dPWatts, 6);
+    expect(result.modelJoules).toBeCloseTo(
+      2 * power.wakeJoules + residentSeconds * power.dPWatts,
+      6,
+    );
     expect(result.windowMs).toBe(610_000 + power.wakeMs + 3_600_000);
-    expect(result.alwaysOnJoules).toBeCloseTo(((power.baselineWatts + power.dPWatts) * result.windowMs) / 1_000, 6);
+    expect(result.alwaysOnJoules).toBeCloseTo(
+      ((power.baselineWatts + power.dPWatts) * result.windowMs) / 1_000,
+      6,
+    );
     expect(result.addedLatency).toMatchObject({ p50Ms: 20_000, p99Ms: 20_000 });
   });
 
@@ -72,14 +87,29 @@ describe('trace replay through the lifecycle', () => {
     const { result } = await replayTrace({ trace: fromGaps([600_000, 600_000]), policy: fixed(0) });
     expect(result.coldStarts).toBe(1);
     // Always-on had it resident from the start; here it woke once: the wake minus dP over the wake.
-    expect(savedJoules(result)).toBeCloseTo((power.dPWatts * power.wakeMs) / 1_000 - power.wakeJoules, 6);
+    expect(savedJoules(result)).toBeCloseTo(
+      (power.dPWatts * power.wakeMs) / 1_000 - power.wakeJoules,
+      6,
+    );
   });
 
   it('the offline optimum costs no more than any online policy on the same trace', async () => {
-    const gapsMs = [30_000, 150_000, 600_000, 40_000, 7_200_000, 100_000, 5_000, 350_000, 3_600_000, 20_000, 900_000];
+    const gapsMs = [
+      30_000, 150_000, 600_000, 40_000, 7_200_000, 100_000, 5_000, 350_000, 3_600_000, 20_000,
+      900_000,
+    ];
     const trace = fromGaps(gapsMs);
     const c = 9_000;
-    const optimum = costJoules((await replayTrace({ trace, policy: { kind: 'oracle', label: 'opt' }, settings: { coldStartCostJoules: c } })).result, c);
+    const optimum = costJoules(
+      (
+        await replayTrace({
+          trace,
+          policy: { kind: 'oracle', label: 'opt' },
+          settings: { coldStartCostJoules: c },
+        })
+      ).result,
+      c,
+    );
     const online: ReplayPolicy[] = [
       fixed(600_000),
       fixed(60_000),
@@ -87,14 +117,20 @@ describe('trace replay through the lifecycle', () => {
       { kind: 'spec', label: 'adaptive', policy: 'adaptive', idleMs: 600_000 },
     ];
     for (const policy of online) {
-      const cost = costJoules((await replayTrace({ trace, policy, settings: { coldStartCostJoules: c } })).result, c);
+      const cost = costJoules(
+        (await replayTrace({ trace, policy, settings: { coldStartCostJoules: c } })).result,
+        c,
+      );
       expect(cost).toBeGreaterThanOrEqual(optimum);
     }
   });
 
   it('adaptive learns the nightly batch and pre-warms the model before it, through lifecycle wakes', async () => {
     const trace = nightlyBatchTrace(10);
-    const adaptive = await replayTrace({ trace, policy: { kind: 'spec', label: 'adaptive', policy: 'adaptive', idleMs: 600_000 } });
+    const adaptive = await replayTrace({
+      trace,
+      policy: { kind: 'spec', label: 'adaptive', policy: 'adaptive', idleMs: 600_000 },
+    });
     const oneMinute = await replayTrace({ trace, policy: fixed(60_000) });
     expect(adaptive.result.prewarms).toBeGreaterThan(0);
     expect(adaptive.result.prewarmsUsed).toBeGreaterThan(0);

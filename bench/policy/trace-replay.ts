@@ -5,8 +5,11 @@ import type { KeepAlivePolicyName, ModelSpec } from '../../main/core/config/mode
 import type { IdlePolicy } from '../../main/core/lifecycle/lifecycle-api';
 import type { EnergyStatsSource } from '../../main/core/policy/energy-stats';
 import { KeepAlivePolicies } from '../../main/core/policy/keep-alive-policies';
-import { keepAliveSettings, type KeepAliveSettings } from '../../main/core/policy/keep-alive-settings';
-import { policySpec } from '../../main/core/policy/policy-fixtures';
+import {
+  keepAliveSettings,
+  type KeepAliveSettings,
+} from '../../main/core/policy/keep-alive-settings';
+import { policySpec } from '../../main/core/policy/testdata/policy-fixtures';
 import { OracleIdlePolicy } from './oracle-policy';
 import { percentile } from './percentiles';
 import { DEFAULT_POWER_MODEL, type PowerModel } from './power-model';
@@ -17,7 +20,12 @@ import type { Trace } from './trace';
 
 /** Which policy a replay runs: one of the model's spec policies (through `KeepAlivePolicies`), or the offline optimum. */
 export type ReplayPolicy =
-  | { readonly kind: 'spec'; readonly label: string; readonly policy: KeepAlivePolicyName; readonly idleMs: number }
+  | {
+      readonly kind: 'spec';
+      readonly label: string;
+      readonly policy: KeepAlivePolicyName;
+      readonly idleMs: number;
+    }
   | { readonly kind: 'oracle'; readonly label: string };
 
 /** Arguments of `replayTrace`. */
@@ -60,7 +68,12 @@ export async function replayTrace(options: ReplayOptions): Promise<Replay> {
     energyStatsFor: () =>
       wakesMeasured === 0
         ? null
-        : { dPWatts: power.dPWatts, wakeJoules: power.wakeJoules, wakeMs: power.wakeMs, count: wakesMeasured },
+        : {
+            dPWatts: power.dPWatts,
+            wakeJoules: power.wakeJoules,
+            wakeMs: power.wakeMs,
+            count: wakesMeasured,
+          },
   };
 
   const arrivalsAt = trace.requests.map((r) => trace.startAt + r.offsetMs);
@@ -78,7 +91,13 @@ export async function replayTrace(options: ReplayOptions): Promise<Replay> {
   }
 
   const problems: string[] = [];
-  const lifecycle = await createSimulatedLifecycle({ spec, clock, model, idlePolicy, log: (m) => problems.push(m) });
+  const lifecycle = await createSimulatedLifecycle({
+    spec,
+    clock,
+    model,
+    idlePolicy,
+    log: (m) => problems.push(m),
+  });
   let coldStarts = 0;
   let prewarms = 0;
   let prewarmsUsed = 0;
@@ -114,15 +133,17 @@ export async function replayTrace(options: ReplayOptions): Promise<Replay> {
       prewarmPending = false;
     }
     lastEndAt = Math.max(lastEndAt, arrivedAt + request.serviceMs);
-    lifecycle.acquire(MODEL, { cause: { kind: 'request', route: 'port', detail: trace.name } }).then(
-      (lease) => {
-        addedMs.push(clock.now() - arrivedAt);
-        clock.setTimeout(() => lease.release(), request.serviceMs);
-      },
-      () => {
-        failures++;
-      },
-    );
+    lifecycle
+      .acquire(MODEL, { cause: { kind: 'request', route: 'port', detail: trace.name } })
+      .then(
+        (lease) => {
+          addedMs.push(clock.now() - arrivedAt);
+          clock.setTimeout(() => lease.release(), request.serviceMs);
+        },
+        () => {
+          failures++;
+        },
+      );
   }
   const windowEndAt = lastEndAt + power.wakeMs + tailMs;
   await clock.advanceTo(windowEndAt);

@@ -3,13 +3,19 @@ import type { TraceRequest } from './trace';
 
 /** Keeps every k-th row (the first, the (k+1)-th, ...). */
 export function thinEvery<T>(rows: readonly T[], k: number): T[] {
-  if (!Number.isInteger(k) || k < 1) throw new Error(`thinEvery: k must be a whole number >= 1, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new Error(`thinEvery: k must be a whole number >= 1, got ${k}`);
   return rows.filter((_, i) => i % k === 0);
 }
 
 /** Keeps the rows whose key is divisible by k: whole conversations (or tenants), about 1 in k of them. */
-export function keepKeysDivisibleBy<T>(rows: readonly T[], keyOf: (row: T) => number | null, k: number): T[] {
-  if (!Number.isInteger(k) || k < 1) throw new Error(`keepKeysDivisibleBy: k must be a whole number >= 1, got ${k}`);
+export function keepKeysDivisibleBy<T>(
+  rows: readonly T[],
+  keyOf: (row: T) => number | null,
+  k: number,
+): T[] {
+  if (!Number.isInteger(k) || k < 1)
+    throw new Error(`keepKeysDivisibleBy: k must be a whole number >= 1, got ${k}`);
   return rows.filter((row) => {
     const key = keyOf(row);
     return key !== null && key % k === 0;
@@ -20,5 +26,8 @@ export function keepKeysDivisibleBy<T>(rows: readonly T[], keyOf: (row: T) => nu
 export function stretch(requests: readonly TraceRequest[], factor: number): TraceRequest[] {
   if (!(factor > 0)) throw new Error(`stretch: factor must be > 0, got ${factor}`);
   const first = requests[0]?.offsetMs ?? 0;
-  return requests.map((r) => ({ offsetMs: Math.round((r.offsetMs - first) * factor), serviceMs: r.serviceMs }));
+  return requests.map((r) => ({
+    offsetMs: Math.round((r.offsetMs - first) * factor),
+    serviceMs: r.serviceMs,
+  }));
 }

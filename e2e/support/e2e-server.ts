@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { systemClock } from '../../main/core/clock/clock';
 import { ReplayProbe } from '../../main/core/gpu/replay-probe';
+import { ensureManagedYaml } from '../../main/core/manage/managed-yaml-file';
 import { ledgerPathIn } from '../../main/core/ledger/ledger-database';
 import type { Lifecycle } from '../../main/core/lifecycle/lifecycle';
 import type { SettingsStore } from '../../main/core/settings/settings-store';
@@ -47,8 +48,12 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
   if (options.seedWeek) await seedLedgerWeek(ledgerPathIn(dataDir));
   const clock = systemClock();
   let lifecycle: Lifecycle | null = null;
-  const count = (state: string): number => lifecycle?.list().filter((m) => m.state === state).length ?? 0;
-  const gpu = new SyntheticGpu(clock, () => ({ resident: count('ready'), waking: count('waking') }));
+  const count = (state: string): number =>
+    lifecycle?.list().filter((m) => m.state === state).length ?? 0;
+  const gpu = new SyntheticGpu(clock, () => ({
+    resident: count('ready'),
+    waking: count('waking'),
+  }));
   const probe = new ReplayProbe({
     clock,
     intervalMs: options.samplePeriodMs ?? 500,
@@ -56,6 +61,8 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
   });
   const siesta = await startSiesta({
     dataDir,
+    // The siesta.yaml in the data folder, as `siesta serve` and the app load it (the model forms write it).
+    configPath: ensureManagedYaml(dataDir),
     gateway: { host: '127.0.0.1', port: 0 },
     control: { host: '127.0.0.1', port: 0 },
     rendererDir,

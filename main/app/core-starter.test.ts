@@ -1,30 +1,11 @@
-// Starting and stopping the core from the shell: a missing composition root is named, a stuck stop does not hang the quit.
+// Starting and stopping the core from the shell: the composition root starts it, a stuck stop does not hang the quit.
 import { describe, expect, it } from 'vitest';
-import { loadStartSiesta, stopWithin } from './core-starter';
+import { startSiesta } from '../core/siesta';
+import { startCore, stopWithin } from './core-starter';
 
 describe('core starter', () => {
-  it('takes startSiesta from the composition root', () => {
-    const startSiesta = () =>
-      Promise.resolve({
-        controlUrl: 'http://127.0.0.1:11401',
-        token: 't',
-        stop: () => Promise.resolve(),
-      });
-    const asked: string[] = [];
-    expect(loadStartSiesta((id) => (asked.push(id), { startSiesta }))).toBe(startSiesta);
-    expect(asked).toEqual(['../core/siesta']);
-  });
-
-  it('says so when the composition root is missing or exports no startSiesta', () => {
-    const missing = (): never => {
-      throw new Error("Cannot find module '../core/siesta'");
-    };
-    expect(() => loadStartSiesta(missing)).toThrow(
-      "Siesta cannot start its core: main/core/siesta (the composition root) did not load: Cannot find module '../core/siesta'",
-    );
-    expect(() => loadStartSiesta(() => ({ start: () => undefined }))).toThrow(
-      'main/core/siesta exports no startSiesta function',
-    );
+  it('starts the core with the composition root, imported statically', () => {
+    expect(startCore).toBe(startSiesta);
   });
 
   it('waits for the core to stop', async () => {

@@ -7,57 +7,30 @@
 // utilityProcess later changes this file alone. The cost: the core's synchronous work (a SQLite
 // write per GPU tick, about a millisecond in WAL mode) runs on the thread that also serves the
 // tray menu; at 1 Hz that is not felt.
+import { startSiesta, type RunningSiesta } from '../core/siesta';
 
-/** What the shell needs of a running core. */
-export interface RunningSiesta {
-  /** The control API's base URL, e.g. `http://127.0.0.1:11401`; it also serves the dashboard at `/`. */
-  readonly controlUrl: string;
-  /** The control API's token (from the data dir). */
-  readonly token: string;
-  /** Stops the gateway, the control API and the rest; resolves when everything is closed. */
-  stop(): Promise<void>;
-}
+export type { RunningSiesta } from '../core/siesta';
+
+/** What the shell uses of a running core: the control API's URL and token, and stopping it. */
+export type ShellCore = Pick<RunningSiesta, 'controlUrl' | 'token' | 'stop'>;
 
 /** What the shell passes when it starts the core. */
 export interface DesktopStartOptions {
-  /** `app.getPath('userData')`: the token, settings, ledger and logs live here. */
+  /** The per-user data folder the CLI uses too (`defaultDataDir()`): the token, settings, ledger and logs live here. */
   readonly dataDir: string;
+  /** The siesta.yaml the app loads and watches, as `siesta serve --config` does (the managed one in `dataDir`). */
+  readonly configPath: string;
   /** better-sqlite3's Electron-ABI `nativeBinding`, or null for its own build. */
   readonly nativeBinding: string | null;
   /** The built dashboard (dist/renderer) the control API serves at `/`. */
   readonly rendererDir: string;
 }
 
-/** Starts the core. */
+/** Starts the core: the composition root's `startSiesta`, imported statically. */
 export type StartSiesta = (options: DesktopStartOptions) => Promise<RunningSiesta>;
 
-/**
- * The composition root's `startSiesta` (main/core/siesta.ts). It is looked up at run time so the
- * shell builds and its tests run while the composition root is written; once it exists this can
- * become a static import. `load` is Node's `require` (tests pass their own).
- */
-export function loadStartSiesta(load: (id: string) => unknown = requireModule): StartSiesta {
-  let loaded: unknown;
-  try {
-    loaded = load('../core/siesta');
-  } catch (error: unknown) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `Siesta cannot start its core: main/core/siesta (the composition root) did not load: ${reason}`,
-    );
-  }
-  const start = (loaded as { startSiesta?: unknown }).startSiesta;
-  if (typeof start !== 'function')
-    throw new Error(
-      'Siesta cannot start its core: main/core/siesta exports no startSiesta function',
-    );
-  return start as StartSiesta;
-}
-
-function requireModule(id: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see loadStartSiesta: the module may not exist yet.
-  return require(id);
-}
+/** The composition root's `startSiesta`, as the shell calls it. */
+export const startCore: StartSiesta = startSiesta;
 
 /** How long quitting waits for the core to stop before the app leaves anyway. */
 export const STOP_TIMEOUT_MS = 15_000;

@@ -169,6 +169,7 @@ describe('desktop shell', () => {
       'Pause auto-sleep',
       'Energy saved today: 0.000 kWh (€0.00)',
       'separator',
+      'Add model…',
       'Open dashboard',
       'Quit Siesta',
     ]);

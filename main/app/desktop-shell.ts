@@ -10,7 +10,7 @@ import { trayIconFile, trayPanelIsDark } from '../core/tray/tray-icon-file';
 import { currentLauncher } from './autostart';
 import { handleBridgeRequests } from './bridge-handler';
 import { ControlClient } from './control-client';
-import type { RunningSiesta } from './core-starter';
+import type { ShellCore } from './core-starter';
 import { applyStartAtLogin } from './login-item';
 import { DesktopNotifier } from './notifier';
 import { applySessionSecurity } from './security';
@@ -57,7 +57,7 @@ export interface DesktopShell {
 /** Starts the shell around a running core; `quit` is the tray's Quit. */
 export async function startDesktopShell(
   electron: ElectronParts,
-  running: RunningSiesta,
+  running: ShellCore,
   options: {
     readonly clock: Clock;
     readonly platform: DesktopPlatform;
@@ -131,7 +131,9 @@ export async function startDesktopShell(
         client.sleep(action.model).catch(failed(`put ${action.model} to sleep`));
         return;
       case 'unload':
-        client.unload(action.server, action.model).catch(failed(`unload ${action.model} from ${action.server}`));
+        client
+          .unload(action.server, action.model)
+          .catch(failed(`unload ${action.model} from ${action.server}`));
         return;
       case 'set-auto-sleep-paused':
         client
@@ -139,7 +141,7 @@ export async function startDesktopShell(
           .catch(failed(action.paused ? 'pause auto-sleep' : 'resume auto-sleep'));
         return;
       case 'open-dashboard':
-        window.show();
+        window.show(action.page);
         return;
       case 'quit':
         options.quit();

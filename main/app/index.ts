@@ -13,8 +13,10 @@ import {
   shell,
 } from 'electron';
 import { systemClock } from '../core/clock/clock';
+import { ensureManagedYaml } from '../core/manage/managed-yaml-file';
+import { defaultDataDir } from '../core/settings/data-dir';
 import type { RunningSiesta } from './core-starter';
-import { loadStartSiesta, stopWithin } from './core-starter';
+import { startCore, stopWithin } from './core-starter';
 import type { DesktopShell } from './desktop-shell';
 import { shellPaths, startDesktopShell } from './desktop-shell';
 import { startedAtLogin } from './login-item';
@@ -70,8 +72,11 @@ function main(): void {
       appRoot,
       abi: process.versions.modules,
     });
-    running = await loadStartSiesta()({
-      dataDir: app.getPath('userData'),
+    // One data folder and one siesta.yaml for the app and the CLI, so `siesta status` finds this daemon.
+    const dataDir = defaultDataDir();
+    running = await startCore({
+      dataDir,
+      configPath: ensureManagedYaml(dataDir),
       nativeBinding,
       rendererDir: shellPaths(appRoot).renderer,
     });

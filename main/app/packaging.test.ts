@@ -100,7 +100,8 @@ describe('electron-builder config', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.mac.target).toEqual(['dmg']);
-    expect(config.linux.executableName).toBe('siesta');
+    // `siesta` is the CLI's name; the desktop app must not take it from the user's PATH.
+    expect(config.linux.executableName).toBe('siesta-desktop');
   });
 
   it('takes its icons from build/, and they are there', () => {

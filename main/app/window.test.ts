@@ -86,6 +86,32 @@ describe('dashboard window', () => {
     ]);
   });
 
+  it('opens on the add-model page for the tray\'s "Add model…", in a new window or the open one', () => {
+    const made: ReturnType<typeof fakeWindow>[] = [];
+    const dashboard = new DashboardWindow(
+      () => {
+        const w = fakeWindow();
+        made.push(w);
+        return w;
+      },
+      'http://127.0.0.1:11401/',
+      () => false,
+      () => undefined,
+    );
+    dashboard.show('add');
+    dashboard.show();
+    dashboard.show('add');
+    expect(made).toHaveLength(1);
+    expect(made[0]?.log).toEqual([
+      'load http://127.0.0.1:11401/#/add',
+      'show',
+      'focus',
+      'load http://127.0.0.1:11401/#/add',
+      'show',
+      'focus',
+    ]);
+  });
+
   it('says which address failed when the page cannot load', async () => {
     const errors: Error[] = [];
     const dashboard = new DashboardWindow(

@@ -71,10 +71,12 @@ export class DashboardWindow<W extends WindowLike> {
     private readonly onLoadError: (error: Error) => void,
   ) {}
 
-  /** Shows the window (making it when needed), restores it when minimised and focuses it. */
-  show(): void {
+  /** Shows the window (making it when needed) on `page` when given, restores it when minimised and focuses it. */
+  show(page?: 'add'): void {
     const existing = this.window;
+    const url = page === undefined ? this.url : `${this.url.replace(/#.*$/, '')}#/${page}`;
     if (existing !== null && !existing.isDestroyed()) {
+      if (page !== undefined) this.load(existing, url);
       if (existing.isMinimized()) existing.restore();
       existing.show();
       existing.focus();
@@ -87,9 +89,13 @@ export class DashboardWindow<W extends WindowLike> {
       window.show();
       window.focus();
     });
-    window.loadURL(this.url).catch((error: unknown) => {
+    this.load(window, url);
+  }
+
+  private load(window: W, url: string): void {
+    window.loadURL(url).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      this.onLoadError(new Error(`the dashboard window could not load ${this.url}: ${reason}`));
+      this.onLoadError(new Error(`the dashboard window could not load ${url}: ${reason}`));
     });
   }
 }

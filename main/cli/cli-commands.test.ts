@@ -10,8 +10,8 @@ import { loadOrCreateToken } from '../core/api/api-token';
 import { FakeControlCore, restingModel } from '../core/api/testdata/fake-control-core';
 import { systemClock } from '../core/clock/clock';
 import { SettingsStore } from '../core/settings/settings-store';
-import { CliError } from './cli-error';
 import { runLedgerExport } from './ledger-export-command';
+import { cliErrorOf } from './testdata/cli-error-of';
 import { runSleep } from './sleep-command';
 import { runStatus } from './status-command';
 import { runAutoSleep, runPin } from './toggle-commands';
@@ -67,15 +67,8 @@ async function start(autoReadyMs?: number): Promise<void> {
 
 const options = () => ({ controlUrl: server.url, dataDir: dir, out });
 
-async function cliError(run: Promise<unknown>): Promise<CliError> {
-  try {
-    await run;
-  } catch (error: unknown) {
-    if (error instanceof CliError) return error;
-    throw error;
-  }
-  throw new Error('expected a CliError');
-}
+/** The CliError a command rejects with. */
+const cliError = cliErrorOf;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'siesta-cli-'));

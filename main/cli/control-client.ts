@@ -28,9 +28,25 @@ export class ControlClient {
     method: 'GET' | 'POST',
     path: string,
     schema: S,
+    body?: unknown,
   ): Promise<z.output<S>> {
-    const res = await this.send(method, path);
+    const res = await this.send(method, path, undefined, body);
     const parsed = schema.safeParse(await res.json());
+    if (!parsed.success)
+      throw new CliError(
+        `the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`,
+      );
+    return parsed.data;
+  }
+
+  /** POSTs or PUTs a JSON body to `path` and parses the JSON answer with `schema`. */
+  async sendBody<S extends z.ZodType>(
+    method: 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    schema: S,
+  ): Promise<z.output<S>> {
+    const parsed = schema.safeParse(await (await this.send(method, path, undefined, body)).json());
     if (!parsed.success)
       throw new CliError(
         `the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`,
@@ -69,15 +85,21 @@ export class ControlClient {
   }
 
   private async send(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     signal?: AbortSignal,
+    body?: unknown,
   ): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${this.token}`, [VIA_HEADER]: 'cli' },
+        headers: {
+          Authorization: `Bearer ${this.token}`,
+          [VIA_HEADER]: 'cli',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal,
       });
     } catch (error: unknown) {

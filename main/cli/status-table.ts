@@ -1,6 +1,6 @@
 // `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
 import type { ModelView, StateResponse } from '../core/api/contract';
-import { engineAwayText, noGpuText } from '../core/api/contract';
+import { engineAwayText, engineGroups, noGpuText } from '../core/api/contract';
 import { assertNever } from '../core/shared/assert-never';
 import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
 
@@ -9,6 +9,17 @@ export function statusText(state: StateResponse): string {
   const parts: string[] = [];
   const engineAway = engineAwayText(state.engine);
   if (engineAway !== null) parts.push(`${engineAway}.`);
+  const groups = engineGroups(state);
+  for (const group of groups) if (group.awayText !== null) parts.push(`${group.awayText}.`);
+  // With several engines, each model's engine is a column and the rows follow siesta.yaml's order of engines.
+  const byEngine = groups.some((g) => g.engine !== null);
+  const rows = groups.flatMap((g) =>
+    g.models.map((m) => ({
+      m,
+      engine:
+        g.engine === null ? '' : g.engine.reachable ? g.engine.name : `${g.engine.name} (away)`,
+    })),
+  );
   if (state.gpus.length === 0) {
     parts.push(`${noGpuText(state.probe)}.`);
   } else {
@@ -31,9 +42,19 @@ export function statusText(state: StateResponse): string {
         ? 'Models: none yet (they are found when the Docker Engine answers)'
         : 'Models: none registered (label a container siesta.enable=true or list it in siesta.yaml)'
       : formatTable(
-          ['MODEL', 'STATE', 'VRAM', 'IN FLIGHT', 'LAST USED', 'SLEEPS IN', ''],
-          state.models.flatMap((m) => [
+          [
+            ...(byEngine ? ['ENGINE'] : []),
+            'MODEL',
+            'STATE',
+            'VRAM',
+            'IN FLIGHT',
+            'LAST USED',
+            'SLEEPS IN',
+            '',
+          ],
+          rows.flatMap(({ m, engine }) => [
             [
+              ...(byEngine ? [engine] : []),
               m.name,
               stateText(m, state.at),
               formatBytes(m.vramBytes),
@@ -44,6 +65,7 @@ export function statusText(state: StateResponse): string {
             ],
             // An Ollama server's models, indented under it: loaded ones with their VRAM from its /api/ps.
             ...(m.serves ?? []).map((s) => [
+              ...(byEngine ? [''] : []),
               `  ${s.name}`,
               s.loaded ? 'loaded' : '-',
               s.loaded ? formatBytes(s.vramBytes) : '-',

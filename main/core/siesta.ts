@@ -1,112 +1,66 @@
-// The composition root: builds settings, ledger, engine, GPU probe, policies, scheduler, lifecycle, gateway and control API,
-// wires them together, and stops them in order. `siesta serve` and the Electron shell both start Siesta here.
-import { mkdirSync, unwatchFile, watchFile, type Stats } from 'node:fs';
-import type Dockerode from 'dockerode';
+// The composition root: builds settings, ledger, engine, GPU probe, policies, scheduler, lifecycle, gateway and control
+// API with named builders, each taking what was built before it, and stops them in reverse order. `siesta serve` and
+// the Electron shell both start Siesta here. Parts built before the control core reach it through subscriptions
+// (compose/core-feeds.ts), never through a reference filled in later.
+import { mkdirSync } from 'node:fs';
 import { loadOrCreateToken } from './api/api-token';
-import { ControlApiServer, DEFAULT_CONTROL_HOST, DEFAULT_CONTROL_PORT } from './api/api-server';
-import type { EngineView } from './api/contract';
+import { TOKEN_COOKIE } from './api/request-guards';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
-import type { ModelSpec } from './config/model-spec';
-import { readSiestaYaml, unusableYaml, type ParsedSiestaYaml } from './config/siesta-yaml';
-import { modelSetChange } from './config/model-set-change';
-import { formatSpecProblem, yamlContainerNames } from './config/load-specs';
-import { SpecSync } from './lifecycle/spec-sync';
-import { dockerFor, resolveDockerEndpoint } from './docker/docker-client';
-import { DockerRuntime } from './docker/docker-runtime';
+import { buildRuntime } from './compose/build-runtime';
+import { startApi } from './compose/start-api';
+import { ConfigInForce, ConfigReloader } from './compose/config-reloader';
+import { EngineFeed, ProblemFeed } from './compose/core-feeds';
+import { ModelSet } from './compose/model-set';
+import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
+import type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
+import { SiestaStartError } from './compose/siesta-types';
+import { Teardown, messageOf } from './compose/teardown';
+import { readSiestaYaml } from './config/siesta-yaml';
+import type { ContainerRuntime } from './docker/container-runtime';
+import { remoteGpuProbes } from './providers/build-engine-set';
+import type { EngineSetRuntime } from './providers/engine-set';
+import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
+import { ModelManager } from './manage/model-manager';
+import { gpuCapacities } from './sizing/gpu-capacity';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
+import type { EventHint } from './ledger/ledger';
 import { Ledger } from './ledger/ledger';
 import { ledgerPathIn } from './ledger/ledger-database';
+import { eventLogLine } from './lifecycle/event-log-line';
 import { Lifecycle } from './lifecycle/lifecycle';
 import { ledgerModelStore } from './ollama/ledger-model-store';
 import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
+import { SpecSync } from './lifecycle/spec-sync';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
 import { Gateway } from './proxy/gateway';
 import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
-import { eventLogLine } from './lifecycle/event-log-line';
 import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
-import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
-import { TOKEN_COOKIE } from './api/request-guards';
 
-/** A host and port to listen on. */
-export interface ListenAddress {
-  readonly host: string;
-  readonly port: number;
-}
+export type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
+export { SiestaStartError } from './compose/siesta-types';
 
-/** How to start Siesta. Everything but `dataDir` has a default. */
-export interface SiestaOptions {
-  /** Token, settings and ledger live here (created when missing). */
-  readonly dataDir: string;
-  /** siesta.yaml, or null/absent to run on container labels alone. */
-  readonly configPath?: string | null;
-  /** Default 127.0.0.1:11400. */
-  readonly gateway?: ListenAddress;
-  /** Default 127.0.0.1:11401. */
-  readonly control?: ListenAddress;
-  /** The built dashboard served at `/` (dist/renderer), or null for the API alone. */
-  readonly rendererDir?: string | null;
-  /** better-sqlite3's Electron-ABI build (the desktop app), or null for Node's. */
-  readonly nativeBinding?: string | null;
-  /** Default: from DOCKER_HOST, else the platform's default socket. */
-  readonly docker?: Dockerode;
-  /** Manage only containers that also carry these labels (`key=value`). Default: every labelled container. */
-  readonly containerScope?: readonly string[];
-  /** Default: the best probe this machine has (NVML, nvidia-smi, AMD sysfs, or none). */
-  readonly gpuProbe?: GpuProbe;
-  readonly clock?: Clock;
-  /** How often siesta.yaml is checked for changes (ms); 0 turns the watch off. Default 2000. */
-  readonly configPollMs?: number;
-  /** One line per thing worth telling the operator. Default: stderr. */
-  readonly log?: (line: string) => void;
-}
-
-/** A running Siesta. */
-export interface RunningSiesta {
-  /** The control API and dashboard, e.g. `http://127.0.0.1:11401`. */
-  readonly controlUrl: string;
-  /** The gateway's main port, e.g. `http://127.0.0.1:11400`. */
-  readonly gatewayUrl: string;
-  readonly token: string;
-  /** Opens the dashboard with the token (print it once; it carries the secret). */
-  readonly loginUrl: string;
-  /** The Docker Engine it talks to and why that one: `unix:///var/run/docker.sock, the platform default`. */
-  readonly engine: string;
-  /** Problems with siesta.yaml or labels found at start and at each reload (also logged). */
-  readonly problems: readonly string[];
-  readonly lifecycle: Lifecycle;
-  readonly gateway: Gateway;
-  readonly ledger: Ledger;
+/** What every builder may use. */
+interface Root {
+  readonly options: SiestaOptions;
+  readonly clock: Clock;
+  readonly log: (line: string) => void;
+  readonly teardown: Teardown;
   readonly settings: SettingsStore;
-  /**
-   * Reads siesta.yaml again and applies its models (`siesta serve` does this on SIGHUP and when the file
-   * changes). A file that cannot be read or is not YAML leaves the running configuration as it was.
-   * Resolves with what it did, in one line.
-   */
-  reloadConfig(): Promise<string>;
-  /** Stops everything; containers are left as they are. */
-  stop(): Promise<void>;
+  readonly feed: ProblemFeed;
 }
 
-/** Thrown when Siesta cannot start, with a message that says what to fix. */
-export class SiestaStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SiestaStartError';
-  }
+/** The newest GPU samples, for the scheduler's free-VRAM questions. */
+interface LatestSamples {
+  samples: readonly GpuSample[];
 }
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 
 function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
   return gatewaySettings({
@@ -127,6 +81,251 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
   });
 }
 
+function pricingOf(s: Settings) {
+  return {
+    pricePerKwh: s.pricePerKwh,
+    currency: s.currency,
+    gridCo2GramsPerKwh: s.gridGramsCo2PerKwh,
+  };
+}
+
+/** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
+function eventHint(lifecycle: Lifecycle, model: string): EventHint {
+  return {
+    gpuIndexes: lifecycle.get(model)?.gpuIndexes ?? [],
+    inFlightOf: (other) => lifecycle.get(other)?.inFlight ?? 0,
+  };
+}
+
+function buildLedger(root: Root): Ledger {
+  const ledger = new Ledger({
+    path: ledgerPathIn(root.options.dataDir),
+    clock: root.clock,
+    nativeBinding: root.options.nativeBinding ?? null,
+    onError: (error) => root.feed.report('ledger', error.message, `ledger: ${error.message}`),
+  });
+  root.teardown.add(() => ledger.close());
+  ledger.setPricing(pricingOf(root.settings.get()));
+  return ledger;
+}
+
+/**
+ * The lifecycle with its admission (the VRAM scheduler) and idle policy (keep-alive), its events recorded, and the
+ * catalog of the models inside Ollama servers.
+ */
+function buildLifecycle(
+  root: Root,
+  parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples; probe: GpuProbe },
+): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
+  const { clock, settings, teardown, log } = root;
+  const { ledger, latest, probe } = parts;
+  const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
+  const policies = new KeepAlivePolicies({
+    clock,
+    energyStats: ledgerEnergyStats(ledger),
+    settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
+  });
+  teardown.add(() => policies.dispose());
+  // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
+  // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
+  const scheduler = new VramScheduler({
+    clock,
+    lifecycle: () => lifecycle,
+    freeVramBytes: (gpu) => {
+      const s = sampleOf(gpu);
+      return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null
+        ? s.vramTotalBytes - s.vramUsedBytes
+        : null;
+    },
+    totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
+    // An awake Ollama server holds what its /api/ps says; asleep, it needs room for its largest model.
+    learnedVramBytes: (model) =>
+      ollama.loadedVramBytes(model) ??
+      ollama.wakeVramBytes(model) ??
+      ledger.learnedVramBytes(model),
+    innerModels: ollamaInnerModels(() => ollama, log),
+    // After an eviction, a fresh reading where the backend can take one (not the nvidia-smi stream).
+    readNow: probe.readNow ? () => probe.readNow?.() ?? Promise.resolve() : undefined,
+    settings: () => {
+      const s = settings.get();
+      return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
+    },
+  });
+  const lifecycle: Lifecycle = new Lifecycle({
+    clock,
+    runtime: parts.runtime,
+    admission: scheduler,
+    idlePolicy: policies,
+    log: (line) => root.feed.report('lifecycle', line),
+  });
+  teardown.add(() => lifecycle.stop());
+  const ollama: OllamaCatalog = new OllamaCatalog({
+    lifecycle,
+    clock,
+    store: ledgerModelStore(ledger),
+    log,
+  });
+  teardown.add(policies.attach(lifecycle));
+  teardown.add(
+    policies.onPrewarm((decision) => {
+      const event = {
+        kind: 'prewarm',
+        at: decision.at,
+        model: decision.model,
+        detail: decision.detail,
+      } as const;
+      ledger.recordEvent(event, eventHint(lifecycle, decision.model));
+      lifecycle
+        .wake(decision.model, { kind: 'prewarm', detail: decision.detail })
+        .catch((error: unknown) => {
+          log(`pre-warming "${decision.model}" failed: ${messageOf(error)}`);
+        });
+    }),
+  );
+  // The ledger hears each event before anyone else: the API and the tray then read figures that include it.
+  teardown.add(
+    lifecycle.onEvent((event) => {
+      ledger.recordEvent(event, eventHint(lifecycle, event.model));
+      log(eventLogLine(event));
+    }),
+  );
+  return { lifecycle, policies, ollama };
+}
+
+/** Follows labels and siesta.yaml; says when the engine does not answer yet. */
+async function startSpecSync(
+  root: Root,
+  parts: {
+    runtime: ContainerRuntime;
+    config: ConfigInForce;
+    models: ModelSet;
+    engine: EngineFeed;
+    engineAddress: string;
+  },
+  report: (line: string) => void,
+): Promise<{ specSync: SpecSync; engineAway: string | null }> {
+  const specSync = new SpecSync({
+    clock: root.clock,
+    runtime: parts.runtime,
+    yaml: parts.config.get(),
+    onSpecs: (specs) => parts.models.apply(specs),
+    onProblem: report,
+    onEngine: (next) => parts.engine.set(next),
+  });
+  let engineAway: string | null;
+  try {
+    engineAway = (await specSync.start()).engineAway;
+  } catch (error: unknown) {
+    throw new SiestaStartError(
+      `the Docker Engine (${parts.engineAddress}) answered with an error: ${messageOf(error)}.`,
+    );
+  }
+  root.teardown.add(() => specSync.stop());
+  if (engineAway !== null) {
+    // Docker Desktop may still be starting (both start at login), or docker.service after this daemon.
+    report(
+      `the Docker Engine (${parts.engineAddress}) does not answer yet: ${engineAway}. Siesta waits for it and finds the models ` +
+        'when it answers. If it never does, start Docker or set DOCKER_HOST to its socket (unix:///var/run/docker.sock or tcp://host:2375).',
+    );
+  }
+  return { specSync, engineAway };
+}
+
+/** The control core, told of background problems and the engine's state from now on. */
+function buildControlCore(
+  root: Root,
+  parts: {
+    lifecycle: Lifecycle;
+    ledger: Ledger;
+    gateway: Gateway;
+    probe: GpuProbe;
+    engine: EngineFeed;
+    ollama: OllamaCatalog;
+    engineSet: EngineSetRuntime | null;
+  },
+): SiestaControlCore {
+  const core = new SiestaControlCore({
+    clock: root.clock,
+    lifecycle: parts.lifecycle,
+    ledger: parts.ledger,
+    settings: root.settings,
+    probeStatus: () => parts.probe.status(),
+    gatewayUrl: () => parts.gateway.url(),
+    engine: () => parts.engine.get(),
+    ollama: parts.ollama,
+    ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
+  });
+  root.teardown.add(() => core.close());
+  root.teardown.add(root.feed.onProblem((source, message) => core.publishError(source, message)));
+  root.teardown.add(parts.engine.onChange(() => core.publishState()));
+  return core;
+}
+
+/** Settings changes reach the ledger's prices, the gateway, the default idle time and the keep-alive policies. */
+function followSettings(
+  root: Root,
+  parts: {
+    ledger: Ledger;
+    gateway: Gateway;
+    gatewayAddress: ListenAddress;
+    models: ModelSet;
+    policies: KeepAlivePolicies;
+    core: SiestaControlCore;
+  },
+): void {
+  root.teardown.add(
+    root.settings.onChange((next, previous) => {
+      parts.ledger.setPricing(pricingOf(next));
+      if (JSON.stringify(next.gateway) !== JSON.stringify(previous.gateway)) {
+        parts.gateway
+          .updateSettings(gatewaySettingsOf(next, parts.gatewayAddress))
+          .catch((error: unknown) => parts.core.publishError('gateway', messageOf(error)));
+      }
+      if (next.defaultIdleMs !== previous.defaultIdleMs) parts.models.apply(parts.models.current());
+      if (next.coldStartCostJoules !== previous.coldStartCostJoules) {
+        parts.policies.updateSettings({ coldStartCostJoules: next.coldStartCostJoules });
+      }
+    }),
+  );
+}
+
+/** GPU samples to the ledger, the scheduler and the clients; each running model's VRAM measured. */
+async function startGpu(
+  root: Root,
+  parts: {
+    probe: GpuProbe;
+    latest: LatestSamples;
+    ledger: Ledger;
+    core: SiestaControlCore;
+    lifecycle: Lifecycle;
+    runtime: ContainerRuntime;
+    merged: boolean;
+  },
+): Promise<void> {
+  const { probe, ledger, core, lifecycle } = parts;
+  await probe.start((samples) => {
+    // Remote hosts' readings come at their own pace: keep each GPU's latest.
+    parts.latest.samples = parts.merged ? latestPerGpu(parts.latest.samples, samples) : samples;
+    ledger.recordSamples(samples);
+    core.publishSamples(parts.latest.samples);
+  });
+  root.teardown.add(() => probe.stop());
+  const vramTracker = new VramTracker({
+    clock: root.clock,
+    probe,
+    running: () =>
+      lifecycle
+        .list()
+        .filter((s) => s.state === 'ready' && s.containerId !== null)
+        .map((s) => ({ model: s.spec.name, containerId: s.containerId ?? '' })),
+    pidsOf: (id) => parts.runtime.pids(id),
+    onMeasured: (model, vramBytes) => ledger.recordVram(model, vramBytes),
+    onError: (message) => root.feed.report('gpu', message),
+  });
+  vramTracker.start();
+  root.teardown.add(() => vramTracker.stop());
+}
+
 /**
  * Starts Siesta. Rejects with a `SiestaStartError` when the data dir, the Docker Engine or a
  * port cannot be had; anything already started is stopped again first.
@@ -134,133 +333,43 @@ function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
 export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta> {
   const clock = options.clock ?? systemClock();
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const cleanup: Array<() => Promise<void> | void> = [];
-  const stopAll = async (): Promise<void> => {
-    for (const step of cleanup.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error: unknown) {
-        log(`while stopping: ${messageOf(error)}`);
-      }
-    }
-  };
-
+  const teardown = new Teardown(log);
   try {
     try {
       mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     } catch (error: unknown) {
-      throw new SiestaStartError(`cannot create the data dir ${options.dataDir}: ${messageOf(error)}`);
+      throw new SiestaStartError(
+        `cannot create the data dir ${options.dataDir}: ${messageOf(error)}`,
+      );
     }
     const settings = SettingsStore.open(options.dataDir, SIESTA_SETTINGS_DEFAULTS);
     const token = loadOrCreateToken(options.dataDir);
-
+    const root: Root = { options, clock, log, teardown, settings, feed: new ProblemFeed(log) };
     const problems: string[] = [];
     const report = (line: string): void => {
       problems.push(line);
       log(line);
     };
-    let yaml: ParsedSiestaYaml | null = options.configPath ? await readSiestaYaml(options.configPath) : null;
+    const config = new ConfigInForce(
+      options.configPath ? await readSiestaYaml(options.configPath) : null,
+    );
 
-    let lifecycleRef: Lifecycle | null = null;
-    let ollamaRef: OllamaCatalog | null = null;
-    let controlCore: SiestaControlCore | null = null;
-    const statusOf = (model: string) => lifecycleRef?.get(model);
-
-    const ledger = new Ledger({
-      path: ledgerPathIn(options.dataDir),
-      clock,
-      nativeBinding: options.nativeBinding ?? null,
-      onError: (error) => {
-        log(`ledger: ${error.message}`);
-        controlCore?.publishError('ledger', error.message);
-      },
-      gpuIndexesOf: (model) => statusOf(model)?.gpuIndexes ?? null,
-      idleWattsOf: (model) => statusOf(model)?.spec.idleWatts ?? null,
-      inFlightOf: (model) => statusOf(model)?.inFlight ?? 0,
-    });
-    cleanup.push(() => ledger.close());
-    const pricing = (s: Settings) => ({ pricePerKwh: s.pricePerKwh, currency: s.currency, gridCo2GramsPerKwh: s.gridGramsCo2PerKwh });
-    ledger.setPricing(pricing(settings.get()));
-
-    // The engine as the docker CLI finds it (DOCKER_HOST, its current context, the platform default), named in messages.
-    let docker: Dockerode;
-    let engineAddress: string;
-    if (options.docker) {
-      docker = options.docker;
-      engineAddress = 'the engine Siesta was given';
-    } else {
-      const endpoint = resolveDockerEndpoint();
-      docker = dockerFor(endpoint);
-      engineAddress = `${endpoint.address}, ${endpoint.source}`;
-    }
-    const runtime = new DockerRuntime({
-      docker,
-      managedNames: () => (yaml ? yamlContainerNames(yaml) : []),
-      scope: options.containerScope,
-      clock,
-    });
-
-    const probe = options.gpuProbe ?? (await createGpuProbe({ clock }));
-    let latestSamples: readonly GpuSample[] = [];
-    const sampleOf = (gpuIndex: number) => latestSamples.find((s) => s.index === gpuIndex);
-
-    const policies = new KeepAlivePolicies({
-      clock,
-      energyStats: ledgerEnergyStats(ledger),
-      settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
-    });
-    cleanup.push(() => policies.dispose());
-
-    const scheduler = new VramScheduler({
-      clock,
-      lifecycle: () => {
-        if (!lifecycleRef) throw new Error('internal: the scheduler ran before the lifecycle was built');
-        return lifecycleRef;
-      },
-      freeVramBytes: (gpu) => {
-        const s = sampleOf(gpu);
-        return s && s.vramUsedBytes !== null && s.vramTotalBytes !== null ? s.vramTotalBytes - s.vramUsedBytes : null;
-      },
-      totalVramBytes: (gpu) => sampleOf(gpu)?.vramTotalBytes ?? null,
-      // An awake Ollama server holds what its /api/ps says; asleep, what it held before.
-      learnedVramBytes: (model) => ollamaRef?.loadedVramBytes(model) ?? ledger.learnedVramBytes(model),
-      innerModels: ollamaInnerModels(() => ollamaRef, log),
-      settings: () => {
-        const s = settings.get();
-        return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
-      },
-    });
-
-    const lifecycle = new Lifecycle({
-      clock,
+    const ledger = buildLedger(root);
+    const engine = new EngineFeed();
+    const { runtime, engineAddress, engineSet, docker } = buildRuntime(root, config, engine);
+    const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
+    // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
+    const remoteProbes = engineSet
+      ? remoteGpuProbes(config.get()?.engines ?? [], engineSet, clock)
+      : [];
+    const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
+    const latest: LatestSamples = { samples: [] };
+    const { lifecycle, policies, ollama } = buildLifecycle(root, {
+      ledger,
       runtime,
-      admission: scheduler,
-      idlePolicy: policies,
-      log: (line) => {
-        log(line);
-        controlCore?.publishError('lifecycle', line);
-      },
+      latest,
+      probe,
     });
-    lifecycleRef = lifecycle;
-    cleanup.push(() => lifecycle.stop());
-    const ollama = new OllamaCatalog({ lifecycle, clock, store: ledgerModelStore(ledger), log });
-    ollamaRef = ollama;
-    cleanup.push(policies.attach(lifecycle));
-    cleanup.push(
-      policies.onPrewarm((decision) => {
-        ledger.recordEvent({ kind: 'prewarm', at: decision.at, model: decision.model, detail: decision.detail });
-        lifecycle.wake(decision.model, { kind: 'prewarm', detail: decision.detail }).catch((error: unknown) => {
-          log(`pre-warming "${decision.model}" failed: ${messageOf(error)}`);
-        });
-      }),
-    );
-    cleanup.push(
-      lifecycle.onEvent((event) => {
-        ledger.recordEvent(event, { gpuIndexes: statusOf(event.model)?.gpuIndexes ?? [] });
-        log(eventLogLine(event));
-      }),
-    );
-
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
     const gateway = new Gateway({
       lifecycle,
@@ -270,177 +379,78 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       log,
       ollama,
     });
+    const models = new ModelSet({ lifecycle, ledger, gateway, settings, log });
+    const { specSync, engineAway } = await startSpecSync(
+      root,
+      { runtime, config, models, engine, engineAddress },
+      report,
+    );
+    const reloader = new ConfigReloader({
+      configPath: options.configPath ?? null,
+      inForce: config,
+      specSync,
+      log,
+      report,
+    });
+    teardown.add(reloader.watch(options.configPollMs ?? 2000));
 
-    let lastSpecs: readonly ModelSpec[] = [];
-    let started = false;
-    const applySpecs = (specs: readonly ModelSpec[]): void => {
-      // After start-up, say which models came and went (a container labelled, removed, or siesta.yaml edited).
-      if (started) {
-        const change = modelSetChange(lastSpecs, specs);
-        if (change !== null) log(change);
-      }
-      lastSpecs = specs;
-      const defaultIdleMs = settings.get().defaultIdleMs;
-      lifecycle.setSpecs(specs.map((spec) => (spec.idleFromDefault ? { ...spec, idleMs: defaultIdleMs } : spec)));
-      for (const spec of specs) ledger.setModelInfo(spec.name, { idleWatts: spec.idleWatts });
-      gateway.updateListenPorts().catch((error: unknown) => log(`gateway ports: ${messageOf(error)}`));
-    };
-    // Whether the engine answers, for the API, the dashboard and the tray: its outages and returns as they happen.
-    let engine: EngineView = { reachable: true, detail: null, since: null };
-    const onEngine = (next: EngineView): void => {
-      engine = next;
-      controlCore?.publishState();
-    };
-    const specSync = new SpecSync({ clock, runtime, yaml, onSpecs: applySpecs, onProblem: report, onEngine });
-    let engineAway: string | null;
-    try {
-      engineAway = (await specSync.start()).engineAway;
-    } catch (error: unknown) {
-      throw new SiestaStartError(`the Docker Engine (${engineAddress}) answered with an error: ${messageOf(error)}.`);
-    }
-    cleanup.push(() => specSync.stop());
-    if (engineAway !== null) {
-      // Docker Desktop may still be starting (both start at login), or docker.service after this daemon.
-      report(
-        `the Docker Engine (${engineAddress}) does not answer yet: ${engineAway}. Siesta waits for it and finds the models ` +
-          'when it answers. If it never does, start Docker or set DOCKER_HOST to its socket (unix:///var/run/docker.sock or tcp://host:2375).',
-      );
-    }
-
-    let reloading: Promise<string> = Promise.resolve('');
-    const reloadConfig = (): Promise<string> => {
-      const configPath = options.configPath;
-      if (!configPath) return Promise.resolve('no siesta.yaml to reload: Siesta runs on container labels alone');
-      reloading = reloading.then(async () => {
-        try {
-          return await reloadFrom(configPath);
-        } catch (error: unknown) {
-          // The engine may be away: say so and keep what runs; the next change or SIGHUP tries again.
-          const line = `reloading ${configPath} failed: ${messageOf(error)}`;
-          report(line);
-          return line;
-        }
-      });
-      return reloading;
-    };
-    const reloadFrom = async (configPath: string): Promise<string> => {
-      const next = await readSiestaYaml(configPath);
-      const unusable = unusableYaml(next);
-      if (unusable) {
-        const line = `${formatSpecProblem(unusable)}; keeping the models loaded before`;
-        report(line);
-        return line;
-      }
-      const daemonChanged = JSON.stringify(next.daemon) !== JSON.stringify(yaml?.daemon ?? null);
-      yaml = next;
-      const specs = await specSync.setYaml(next);
-      const line =
-        `reloaded ${configPath}: ${specs.length} model${specs.length === 1 ? '' : 's'}` +
-        (daemonChanged ? ' (gateway, control and dataDir changes take effect at the next start)' : '');
-      log(line);
-      return line;
-    };
-    const pollMs = options.configPollMs ?? 2000;
-    if (options.configPath && pollMs > 0) {
-      const configPath = options.configPath;
-      const onChange = (now: Stats, before: Stats): void => {
-        if (now.mtimeMs === before.mtimeMs && now.size === before.size && now.ino === before.ino) return;
-        void reloadConfig();
-      };
-      watchFile(configPath, { interval: pollMs, persistent: false }, onChange);
-      cleanup.push(() => unwatchFile(configPath, onChange));
-    }
     await lifecycle.start();
     ollama.start();
-    cleanup.push(() => ollama.stop());
-    ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
-    const none = engineAway === null ? '(none yet: label a container siesta.enable=true)' : '(none yet: waiting for the Docker Engine)';
-    log(`${lastSpecs.length} model${lastSpecs.length === 1 ? '' : 's'}: ${lastSpecs.map((s) => s.name).join(', ') || none}`);
-    started = true;
+    teardown.add(() => ollama.stop());
+    ledger.observeModels(
+      lifecycle
+        .list()
+        .map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })),
+    );
+    const specs = models.current();
+    const none =
+      engineAway === null
+        ? '(none yet: label a container siesta.enable=true)'
+        : '(none yet: waiting for the Docker Engine)';
+    log(
+      `${specs.length} model${specs.length === 1 ? '' : 's'}: ${specs.map((s) => s.name).join(', ') || none}`,
+    );
+    models.announceChanges();
 
     try {
       await gateway.start();
     } catch (error: unknown) {
       throw new SiestaStartError(messageOf(error));
     }
-    cleanup.push(() => gateway.stop());
+    teardown.add(() => gateway.stop());
 
-    const core = new SiestaControlCore({
-      clock,
+    const core = buildControlCore(root, {
       lifecycle,
       ledger,
-      settings,
-      probeStatus: () => probe.status(),
-      gatewayUrl: () => gateway.url(),
-      engine: () => engine,
-      ollama,
-    });
-    controlCore = core;
-    cleanup.push(() => core.close());
-
-    cleanup.push(
-      settings.onChange((next, previous) => {
-        ledger.setPricing(pricing(next));
-        if (JSON.stringify(next.gateway) !== JSON.stringify(previous.gateway)) {
-          gateway
-            .updateSettings(gatewaySettingsOf(next, gatewayAddress))
-            .catch((error: unknown) => core.publishError('gateway', messageOf(error)));
-        }
-        if (next.defaultIdleMs !== previous.defaultIdleMs) applySpecs(lastSpecs);
-        if (next.coldStartCostJoules !== previous.coldStartCostJoules) {
-          policies.updateSettings({ coldStartCostJoules: next.coldStartCostJoules });
-        }
-      }),
-    );
-
-    await probe.start((samples) => {
-      latestSamples = samples;
-      ledger.recordSamples(samples);
-      core.publishSamples(samples);
-    });
-    cleanup.push(() => probe.stop());
-
-    const vramTracker = new VramTracker({
-      clock,
+      gateway,
       probe,
-      running: () =>
-        lifecycle
-          .list()
-          .filter((s) => s.state === 'ready' && s.containerId !== null)
-          .map((s) => ({ model: s.spec.name, containerId: s.containerId ?? '' })),
-      pidsOf: (id) => runtime.pids(id),
-      onMeasured: (model, vramBytes) => ledger.recordVram(model, vramBytes),
-      onError: (message) => {
-        log(message);
-        core.publishError('gpu', message);
-      },
+      engine,
+      ollama,
+      engineSet,
     });
-    vramTracker.start();
-    cleanup.push(() => vramTracker.stop());
-
-    const controlAddress = options.control ?? { host: DEFAULT_CONTROL_HOST, port: DEFAULT_CONTROL_PORT };
-    const api = new ControlApiServer({
+    followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
+    await startGpu(root, {
+      probe,
+      latest,
+      ledger,
       core,
-      token,
-      host: controlAddress.host,
-      port: controlAddress.port,
-      rendererDir: options.rendererDir ?? null,
-      clock,
-      onError: (error) => log(`control API: ${messageOf(error)}`),
-      log,
+      lifecycle,
+      runtime,
+      merged: remoteProbes.length > 0,
     });
-    api.metrics.addReading('siesta_gateway_buffered_body_bytes', 'Bytes of request bodies the gateway holds in memory to route them by their model field', () =>
-      gateway.bufferedBodyBytes(),
-    );
-    api.metrics.addReading('siesta_gateway_open_connections', 'Client connections open on the gateway, all ports together', () =>
-      gateway.openConnections(),
-    );
-    try {
-      await api.listen();
-    } catch (error: unknown) {
-      throw new SiestaStartError(messageOf(error));
-    }
-    cleanup.push(() => api.close());
+    // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
+    const scope = options.containerScope ?? [];
+    const manager = new ModelManager({
+      docker,
+      yamlPath: options.configPath ?? null,
+      specs: () => models.current(),
+      gpus: () => gpuCapacities(latest.samples),
+      reloadConfig: () => reloader.reload(),
+      scopeLabels: Object.fromEntries(
+        scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      ),
+    });
+    const api = await startApi(root, core, gateway, token, manager);
 
     let stopping: Promise<void> | null = null;
     return {
@@ -454,11 +464,11 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       gateway,
       ledger,
       settings,
-      reloadConfig,
-      stop: () => (stopping ??= stopAll()),
+      reloadConfig: () => reloader.reload(),
+      stop: () => (stopping ??= teardown.stopAll()),
     };
   } catch (error: unknown) {
-    await stopAll();
+    await teardown.stopAll();
     if (error instanceof SiestaStartError) throw error;
     throw new SiestaStartError(messageOf(error));
   }

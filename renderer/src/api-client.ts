@@ -16,6 +16,19 @@ export class ApiCallError extends Error {
   }
 }
 
+/** The error of a refused call: the envelope's code, message and field, else the HTTP status. */
+export function apiErrorOf(res: Response, json: unknown): ApiCallError {
+  const envelope = ApiErrorSchema.safeParse(json);
+  if (envelope.success)
+    return new ApiCallError(
+      res.status,
+      envelope.data.error.code,
+      envelope.data.error.message,
+      envelope.data.error.field ?? null,
+    );
+  return new ApiCallError(res.status, 'http', `${res.status} ${res.statusText}`, null);
+}
+
 /** Headers every call sends. */
 export function apiHeaders(extra: Record<string, string> = {}): Record<string, string> {
   const bridge = siestaBridge();
@@ -51,17 +64,7 @@ export async function callApi<S extends z.ZodType>(
   } catch {
     // not JSON: handled below
   }
-  if (!res.ok) {
-    const envelope = ApiErrorSchema.safeParse(json);
-    if (envelope.success)
-      throw new ApiCallError(
-        res.status,
-        envelope.data.error.code,
-        envelope.data.error.message,
-        envelope.data.error.field ?? null,
-      );
-    throw new ApiCallError(res.status, 'http', `${res.status} ${res.statusText}`, null);
-  }
+  if (!res.ok) throw apiErrorOf(res, json);
   const parsed = schema.safeParse(json);
   if (!parsed.success)
     throw new ApiCallError(

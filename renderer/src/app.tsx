@@ -1,9 +1,11 @@
 // The app shell: header, navigation between the dashboard, history and settings, and the login notice.
 import type { ReactElement } from 'react';
 import type { Route } from './hash-route';
-import { hrefOf, useHashRoute } from './hash-route';
+import { editedModelOf, hrefOf, useHashRoute } from './hash-route';
 import { useLiveView } from './live-state';
+import { AddModelPage } from './pages/add-model-page';
 import { DashboardPage } from './pages/dashboard-page';
+import { EditModelPage } from './pages/edit-model-page';
 import { HistoryPage } from './pages/history-page';
 import { SettingsPage } from './pages/settings-page';
 
@@ -11,6 +13,7 @@ const PAGES: ReadonlyArray<{ readonly route: Route; readonly label: string }> = 
   { route: 'dashboard', label: 'Dashboard' },
   { route: 'history', label: 'History' },
   { route: 'settings', label: 'Settings' },
+  { route: 'add', label: 'Add model' },
 ];
 
 /** The whole UI. */
@@ -64,6 +67,14 @@ export function App(): ReactElement {
           </section>
         ) : route === 'dashboard' ? (
           <DashboardPage view={view} />
+        ) : route === 'add' ? (
+          <AddModelPage view={view} />
+        ) : route === 'edit' ? (
+          <EditModelPage
+            key={window.location.hash}
+            view={view}
+            name={editedModelOf(window.location.hash)}
+          />
         ) : route === 'history' ? (
           <HistoryPage />
         ) : (

@@ -1,14 +1,16 @@
-// A tiny hash router (no router package is installed): `#/`, `#/history`, `#/settings`.
+// A tiny hash router (no router package is installed): `#/`, `#/history`, `#/settings`, `#/add`, `#/edit/NAME`.
 import { useEffect, useState } from 'react';
 
 /** The pages. */
-export type Route = 'dashboard' | 'history' | 'settings';
+export type Route = 'dashboard' | 'history' | 'settings' | 'add' | 'edit';
 
 /** The route of a location hash; unknown hashes show the dashboard. */
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '');
   if (path === '/history') return 'history';
   if (path === '/settings') return 'settings';
+  if (path === '/add') return 'add';
+  if (path.startsWith('/edit/')) return 'edit';
   return 'dashboard';
 }
 
@@ -26,4 +28,14 @@ export function useHashRoute(): Route {
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return route;
+}
+
+/** The model a `#/edit/NAME` hash names ('' elsewhere). */
+export function editedModelOf(hash: string): string {
+  const match = /^#?\/edit\/([^/]+)\/?$/.exec(hash);
+  try {
+    return match?.[1] ? decodeURIComponent(match[1]) : '';
+  } catch {
+    return '';
+  }
 }

@@ -7,7 +7,8 @@ const crypto = require('node:crypto');
 
 const port = Number(process.env.PORT || 8000);
 const startDelayMs = Number(process.env.START_DELAY_MS || 0);
-const crashAfterMs = process.env.CRASH_AFTER_MS === undefined ? null : Number(process.env.CRASH_AFTER_MS);
+const crashAfterMs =
+  process.env.CRASH_AFTER_MS === undefined ? null : Number(process.env.CRASH_AFTER_MS);
 const modelName = process.env.MODEL_NAME || 'fake-model';
 const tokenDelayMs = Number(process.env.TOKEN_DELAY_MS || 5);
 const healthPath = process.env.HEALTH_PATH || '/health';
@@ -29,7 +30,10 @@ if (crashAfterMs !== null) {
 
 function json(res, status, body) {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(data),
+  });
   res.end(data);
 }
 
@@ -48,7 +52,9 @@ async function chat(req, res) {
   try {
     body = JSON.parse(raw.toString('utf8') || '{}');
   } catch {
-    return json(res, 400, { error: { message: 'bad json', type: 'invalid_request_error', code: null } });
+    return json(res, 400, {
+      error: { message: 'bad json', type: 'invalid_request_error', code: null },
+    });
   }
   const count = Math.min(Number(body.max_tokens || 8), 10000);
   const id = 'chatcmpl-' + crypto.randomUUID();
@@ -57,7 +63,10 @@ async function chat(req, res) {
   if (!body.stream) {
     const text = Array.from({ length: count }, (_, i) => `tok${i}`).join(' ');
     return json(res, 200, {
-      id, object: 'chat.completion', created, model,
+      id,
+      object: 'chat.completion',
+      created,
+      model,
       choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
       usage: { prompt_tokens: 1, completion_tokens: count, total_tokens: count + 1 },
       served_by: modelName,
@@ -66,17 +75,25 @@ async function chat(req, res) {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   let i = 0;
   let stopped = false;
-  req.on('close', () => { stopped = true; });
-  res.on('close', () => { stopped = true; });
+  req.on('close', () => {
+    stopped = true;
+  });
+  res.on('close', () => {
+    stopped = true;
+  });
   const send = () => {
     if (stopped) return;
     if (i >= count) {
-      res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
       return;
     }
     const content = (i === 0 ? '' : ' ') + `tok${i}`;
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`,
+    );
     i++;
     setTimeout(send, tokenDelayMs);
   };
@@ -104,21 +121,36 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url || '/', 'http://x');
   if (url.pathname === healthPath) return json(res, 200, { status: 'ok' });
   if (url.pathname === '/v1/models') {
-    return json(res, 200, { object: 'list', data: [{ id: modelName, object: 'model', created: 0, owned_by: 'fake' }] });
+    return json(res, 200, {
+      object: 'list',
+      data: [{ id: modelName, object: 'model', created: 0, owned_by: 'fake' }],
+    });
   }
   if (req.method === 'POST' && url.pathname === '/v1/chat/completions') return void chat(req, res);
   if (req.method === 'POST' && url.pathname === '/echo') {
-    res.writeHead(200, { 'content-type': req.headers['content-type'] || 'application/octet-stream' });
+    res.writeHead(200, {
+      'content-type': req.headers['content-type'] || 'application/octet-stream',
+    });
     req.pipe(res);
     return;
   }
   if (url.pathname === '/slow-stream') return slowStream(req, res, url);
-  if (url.pathname === '/whoami') return json(res, 200, { model: modelName, path: url.pathname, search: url.search, host: req.headers.host || null });
+  if (url.pathname === '/whoami')
+    return json(res, 200, {
+      model: modelName,
+      path: url.pathname,
+      search: url.search,
+      host: req.headers.host || null,
+    });
   if (url.pathname === '/' || url.pathname === '/index.html') {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     return res.end(`<!doctype html><title>${modelName}</title><h1>${modelName} web UI</h1>`);
   }
-  return json(res, 404, { error: { message: `no route ${url.pathname}`, type: 'not_found', code: null }, path: url.pathname, model: modelName });
+  return json(res, 404, {
+    error: { message: `no route ${url.pathname}`, type: 'not_found', code: null },
+    path: url.pathname,
+    model: modelName,
+  });
 });
 
 // WebSocket echo on any path: enough of RFC 6455 for text and binary frames from a client.
@@ -126,8 +158,13 @@ server.on('upgrade', (req, socket) => {
   if (requestLog) log(`upgrade ${req.method} ${req.url}`);
   const key = req.headers['sec-websocket-key'];
   if (!key) return socket.destroy();
-  const accept = crypto.createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  const accept = crypto
+    .createHash('sha1')
+    .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11')
+    .digest('base64');
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
   let buffer = Buffer.alloc(0);
   socket.on('data', (chunk) => {
     buffer = Buffer.concat([buffer, chunk]);
@@ -137,17 +174,33 @@ server.on('upgrade', (req, socket) => {
       const masked = (buffer[1] & 0x80) !== 0;
       let len = buffer[1] & 0x7f;
       let offset = 2;
-      if (len === 126) { if (buffer.length < 4) return; len = buffer.readUInt16BE(2); offset = 4; }
-      else if (len === 127) { if (buffer.length < 10) return; len = Number(buffer.readBigUInt64BE(2)); offset = 10; }
+      if (len === 126) {
+        if (buffer.length < 4) return;
+        len = buffer.readUInt16BE(2);
+        offset = 4;
+      } else if (len === 127) {
+        if (buffer.length < 10) return;
+        len = Number(buffer.readBigUInt64BE(2));
+        offset = 10;
+      }
       const maskLen = masked ? 4 : 0;
       if (buffer.length < offset + maskLen + len) return;
       const mask = masked ? buffer.subarray(offset, offset + 4) : null;
       const payload = Buffer.from(buffer.subarray(offset + maskLen, offset + maskLen + len));
       if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
       buffer = buffer.subarray(offset + maskLen + len);
-      if (opcode === 0x8) { socket.end(Buffer.from([0x88, 0x00])); return; }
-      if (opcode === 0x9) { socket.write(frame(0xa, payload)); continue; }
-      if (opcode === 0x1 || opcode === 0x2) socket.write(frame(opcode, opcode === 0x1 ? Buffer.from(`echo:${payload.toString('utf8')}`) : payload));
+      if (opcode === 0x8) {
+        socket.end(Buffer.from([0x88, 0x00]));
+        return;
+      }
+      if (opcode === 0x9) {
+        socket.write(frame(0xa, payload));
+        continue;
+      }
+      if (opcode === 0x1 || opcode === 0x2)
+        socket.write(
+          frame(opcode, opcode === 0x1 ? Buffer.from(`echo:${payload.toString('utf8')}`) : payload),
+        );
     }
   });
   socket.on('error', () => {});
@@ -155,10 +208,17 @@ server.on('upgrade', (req, socket) => {
 
 function frame(opcode, payload) {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff]) : null;
+  const head =
+    len < 126
+      ? Buffer.from([0x80 | opcode, len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+        : null;
   if (head) return Buffer.concat([head, payload]);
   const big = Buffer.alloc(10);
-  big[0] = 0x80 | opcode; big[1] = 127; big.writeBigUInt64BE(BigInt(len), 2);
+  big[0] = 0x80 | opcode;
+  big[1] = 127;
+  big.writeBigUInt64BE(BigInt(len), 2);
   return Buffer.concat([big, payload]);
 }
 

@@ -176,12 +176,27 @@ export function apiRoutes(
     const { model } = parseOrThrow(UnloadRequestSchema, await readJsonBody(req), 'body');
     const view = modelView(server);
     if (view.serves === undefined)
-      throw new ApiHttpError(400, 'invalid-request', `"${server}" is not an Ollama server (label siesta.server=ollama)`, 'name');
+      throw new ApiHttpError(
+        400,
+        'invalid-request',
+        `"${server}" is not an Ollama server (label siesta.server=ollama)`,
+        'name',
+      );
     const served = view.serves.find((m) => m.name === model);
     if (served === undefined)
-      throw new ApiHttpError(404, 'unknown-model', `"${server}" has no model "${model}"; it has ${view.serves.map((m) => m.name).join(', ') || 'none yet'}`, 'model');
+      throw new ApiHttpError(
+        404,
+        'unknown-model',
+        `"${server}" has no model "${model}"; it has ${view.serves.map((m) => m.name).join(', ') || 'none yet'}`,
+        'model',
+      );
     if (view.state !== 'ready' || !served.loaded)
-      throw new ApiHttpError(409, 'conflict', `"${model}" is not loaded in "${server}" now`, 'model');
+      throw new ApiHttpError(
+        409,
+        'conflict',
+        `"${model}" is not loaded in "${server}" now`,
+        'model',
+      );
     await core.unload(server, model);
     const body: ModelActionResponse = { model: modelView(server), tookMs: null };
     sendJson(res, 200, body);

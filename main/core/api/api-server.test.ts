@@ -334,7 +334,9 @@ describe('control API actions', () => {
     expect(res.status).toBe(502);
     const error = await errorOf(res);
     expect(error.code).toBe('wake-failed');
-    expect(error.message).toBe('"qwen" failed to wake: CUDA out of memory. Last log lines: torch.OutOfMemoryError: CUDA out of memory');
+    expect(error.message).toBe(
+      '"qwen" failed to wake: CUDA out of memory. Last log lines: torch.OutOfMemoryError: CUDA out of memory',
+    );
   });
 
   it('puts a model to sleep and pauses auto-sleep', async () => {

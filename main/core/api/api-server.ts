@@ -10,6 +10,8 @@ import { systemClock } from '../clock/clock';
 import { ApiHttpError, sendError, toApiHttpError } from './api-error';
 import { ApiMetrics } from './api-metrics';
 import { apiRoutes } from './api-routes';
+import { manageRoutes } from './manage-routes';
+import type { ModelManager } from '../manage/model-manager';
 import { tokensEqual } from './api-token';
 import type { ApiEvent } from './contract';
 import type { ControlCore } from './control-core';
@@ -47,6 +49,8 @@ export interface ControlApiServerOptions {
   readonly allowedHosts?: readonly string[];
   /** Unexpected errors (500s, a listener that throws); default console.error. */
   readonly onError?: (error: unknown) => void;
+  /** Adds, edits, adopts and removes models (`/api/templates`, `/api/sizing`, `/api/models`, …); absent: not offered. */
+  readonly manager?: ModelManager;
   /** Lines worth a log (a connection cap hit); default: `onError`'s channel is not used, nothing is logged. */
   readonly log?: (line: string) => void;
   /** Connection caps (defaults `CONTROL_CONNECTION_CAPS`, bounded by the open-files limit too). */
@@ -56,7 +60,10 @@ export interface ControlApiServerOptions {
 }
 
 /** The control API's connection caps: a dashboard, a tray and a few CLI calls need a handful; the rest waits its turn. */
-export const CONTROL_CONNECTION_CAPS: ConnectionCaps = { maxConnections: 512, maxConnectionsPerClient: 256 };
+export const CONTROL_CONNECTION_CAPS: ConnectionCaps = {
+  maxConnections: 512,
+  maxConnectionsPerClient: 256,
+};
 
 /** The control API's share of the process's file descriptors (the gateway has most of the rest). */
 const CONTROL_DESCRIPTOR_SHARE = 0.1;
@@ -87,7 +94,17 @@ export class ControlApiServer {
     this.onError = options.onError ?? ((error) => console.error('[siesta] control API:', error));
     this.events = new EventStreamHub({ clock: this.clock, heartbeatMs: options.heartbeatMs });
     this.metrics = new ApiMetrics(() => options.core.state());
-    this.handleApi = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
+    const routes = apiRoutes({ core: options.core, clock: this.clock, events: this.events });
+    const manage = options.manager
+      ? manageRoutes(options.manager, (name) => {
+          const model = options.core.state().models.find((m) => m.name === name);
+          return model?.vramSource === 'measured' ? model.vramBytes : null;
+        })
+      : null;
+    this.handleApi = async (req, res, url) => {
+      if (manage !== null && (await manage(req, res, url))) return;
+      await routes(req, res, url);
+    };
     const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
     this.server = createServer(
       {
@@ -105,7 +122,10 @@ export class ControlApiServer {
     const descriptorCap = connectionsWithin(openFilesLimit(), CONTROL_DESCRIPTOR_SHARE, 1);
     this.connections = new ConnectionLimits(
       'the control API',
-      () => ({ maxConnections: Math.min(caps.maxConnections, descriptorCap), maxConnectionsPerClient: caps.maxConnectionsPerClient }),
+      () => ({
+        maxConnections: Math.min(caps.maxConnections, descriptorCap),
+        maxConnectionsPerClient: caps.maxConnectionsPerClient,
+      }),
       options.log ?? (() => undefined),
     );
     this.connections.guard(this.server);

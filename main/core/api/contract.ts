@@ -25,7 +25,7 @@ export type GpuView = z.infer<typeof GpuViewSchema>;
 
 /** The GPU probe's health. */
 export const ProbeViewSchema = z.object({
-  backend: z.enum(['nvml', 'nvidia-smi', 'amd-sysfs', 'replay', 'none']),
+  backend: z.enum(['nvml', 'nvidia-smi', 'amd-sysfs', 'replay', 'dcgm-exporter', 'none']),
   gpuCount: z.number().int(),
   lastError: z.string().nullable(),
   lastSampleAt: z.number().nullable(),
@@ -95,6 +95,8 @@ export const ModelViewSchema = z.object({
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
   savedIsEstimate: z.boolean(),
+  /** The engine that runs it, when siesta.yaml names several (`engines:`); absent with one engine. */
+  engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
   serves: z.array(ServedModelViewSchema).optional(),
 });
@@ -111,15 +113,56 @@ export const EngineViewSchema = z.object({
 });
 export type EngineView = z.infer<typeof EngineViewSchema>;
 
+/** One engine of several (siesta.yaml's `engines:`): its name, kind, address and whether it answers. */
+export const NamedEngineViewSchema = EngineViewSchema.extend({
+  name: z.string(),
+  kind: z.enum(['docker', 'swarm']),
+  address: z.string(),
+});
+export type NamedEngineView = z.infer<typeof NamedEngineViewSchema>;
+
+/** The sentence for one of several engines that does not answer, or null when it does. */
+export function namedEngineAwayText(engine: NamedEngineView): string | null {
+  if (engine.reachable) return null;
+  return `Engine "${engine.name}" (${engine.address}) does not answer${engine.detail === null ? '' : ` (${engine.detail})`}; its models cannot wake until it does`;
+}
+
 /** The CLI's, the dashboard's and the tray's sentence for an engine that does not answer, or null when it does. */
 export function engineAwayText(engine: EngineView): string | null {
   if (engine.reachable) return null;
   return `The Docker Engine does not answer${engine.detail === null ? '' : ` (${engine.detail})`}; Siesta keeps trying, and wakes wait for it`;
 }
 
+// The models of a state grouped by the engine that runs them (siesta.yaml's order), for the CLI, the dashboard and the tray.
+/** One engine's models; `engine` is null when Siesta drives one engine. */
+export interface EngineGroup {
+  readonly engine: NamedEngineView | null;
+  /** Why the engine does not answer, in a sentence, or null while it does. */
+  readonly awayText: string | null;
+  readonly models: readonly ModelView[];
+}
+
+/** Groups `state.models` by `state.engines`; a model naming an engine the state does not list is kept in a group of its own. */
+export function engineGroups(
+  state: Pick<StateResponse, 'engines' | 'models'>,
+): readonly EngineGroup[] {
+  const engines = state.engines ?? [];
+  if (engines.length === 0) return [{ engine: null, awayText: null, models: state.models }];
+  const groups = engines.map((engine) => ({
+    engine,
+    awayText: namedEngineAwayText(engine),
+    models: state.models.filter((m) => m.engine === engine.name),
+  }));
+  const known = new Set(engines.map((e) => e.name));
+  const stray = state.models.filter((m) => m.engine === undefined || !known.has(m.engine));
+  return stray.length === 0 ? groups : [...groups, { engine: null, awayText: null, models: stray }];
+}
+
 export const StateResponseSchema = z.object({
   at: z.number(),
   engine: EngineViewSchema,
+  /** Every engine, in siesta.yaml's order, when it names several; absent with one engine. */
+  engines: z.array(NamedEngineViewSchema).optional(),
   gpus: z.array(GpuViewSchema),
   probe: ProbeViewSchema,
   models: z.array(ModelViewSchema),
@@ -294,7 +337,9 @@ export const ModelActionResponseSchema = z.object({
 });
 export type ModelActionResponse = z.infer<typeof ModelActionResponseSchema>;
 /** `POST /api/models/{server}/unload`: which model of the Ollama server to unload. */
-export const UnloadRequestSchema = z.strictObject({ model: z.string().min(1, { error: 'expected a model name' }) });
+export const UnloadRequestSchema = z.strictObject({
+  model: z.string().min(1, { error: 'expected a model name' }),
+});
 export type UnloadRequest = z.infer<typeof UnloadRequestSchema>;
 
 /** The answer of a wake. */
@@ -354,3 +399,6 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), at, source: z.string(), message: z.string() }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
+
+// Managing models (templates, sizing, add, edit, adopt, remove) has its own module; its types are part of this contract.
+export * from './manage-contract';

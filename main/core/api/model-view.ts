@@ -10,7 +10,12 @@ export interface IdleView {
 }
 
 /** Builds the API's view of one model. Declared VRAM wins over measured; measured comes from GPU attribution. */
-export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleView, serves?: readonly ServedModelView[]): ModelView {
+export function modelViewOf(
+  status: ModelStatus,
+  stats: ModelStats,
+  idle: IdleView,
+  serves?: readonly ServedModelView[],
+): ModelView {
   const spec = status.spec;
   const vram =
     spec.vramBytes !== null
@@ -37,7 +42,11 @@ export function modelViewOf(status: ModelStatus, stats: ModelStats, idle: IdleVi
     readyAt: status.readyAt,
     wakeEstimateMs: stats.wakeP50Ms,
     failure: status.failure
-      ? { reason: status.failure.reason, logLines: [...status.failure.logLines], at: status.failure.at }
+      ? {
+          reason: status.failure.reason,
+          logLines: [...status.failure.logLines],
+          at: status.failure.at,
+        }
       : null,
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,

@@ -54,7 +54,12 @@ export async function readJsonBody(
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (nestsDeeperThan(text, MAX_JSON_DEPTH))
-    throw new ApiHttpError(400, 'invalid-request', `the request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`, 'body');
+    throw new ApiHttpError(
+      400,
+      'invalid-request',
+      `the request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`,
+      'body',
+    );
   try {
     return JSON.parse(text) as unknown;
   } catch (error: unknown) {

@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
 import { specForTest } from '../config/testdata/spec-for-test';
-import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryReadiness, MemoryRuntime } from '../docker/testdata/memory-runtime';
 import { Ledger } from '../ledger/ledger';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { SettingsStore } from '../settings/settings-store';
 import type { ApiEvent } from './contract';
-import { MODEL_EVENT_INTERVAL_MS, STATS_MAX_AGE_MS, SiestaControlCore } from './siesta-control-core';
+import {
+  MODEL_EVENT_INTERVAL_MS,
+  STATS_MAX_AGE_MS,
+  SiestaControlCore,
+} from './siesta-control-core';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -24,7 +28,12 @@ async function rig() {
   const clock = new VirtualClock();
   const runtime = new MemoryRuntime({ clock, startDelayMs: 0 });
   runtime.add({ name: 'qwen', running: true });
-  const lifecycle = new Lifecycle({ clock, runtime, readiness: new MemoryReadiness(runtime), log: () => undefined });
+  const lifecycle = new Lifecycle({
+    clock,
+    runtime,
+    readiness: new MemoryReadiness(runtime),
+    log: () => undefined,
+  });
   lifecycle.setSpecs([specForTest('qwen', { port: null, health: null, idleMs: 600_000 })]);
   await lifecycle.start();
   const ledger = new Ledger({ path: join(dir, 'ledger.sqlite'), clock, synchronous: 'normal' });
@@ -54,7 +63,9 @@ async function rig() {
 
 async function serveRequests(lifecycle: Lifecycle, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
-    const lease = await lifecycle.acquire('qwen', { cause: { kind: 'request', route: 'path', detail: '/qwen/' } });
+    const lease = await lifecycle.acquire('qwen', {
+      cause: { kind: 'request', route: 'path', detail: '/qwen/' },
+    });
     lease.release();
   }
 }

@@ -8,7 +8,16 @@ import type { OllamaCatalog } from '../ollama/ollama-catalog';
 import { servedModelsOf } from './served-models';
 import type { SettingsStore } from '../settings/settings-store';
 import { apiEventOfLifecycle, gpuViewOf, samplesEventOf } from './api-events';
-import type { ApiEvent, EngineView, HistoryQuery, HistoryResponse, ModelView, StateResponse, Via } from './contract';
+import type {
+  ApiEvent,
+  EngineView,
+  HistoryQuery,
+  NamedEngineView,
+  HistoryResponse,
+  ModelView,
+  StateResponse,
+  Via,
+} from './contract';
 import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
 import { modelViewOf } from './model-view';
@@ -25,8 +34,13 @@ export interface SiestaControlCoreOptions {
   readonly gatewayUrl: () => string;
   /** Whether the Docker Engine answers (the composition root follows it; `publishState` tells the clients). */
   readonly engine: () => EngineView;
+  /** Every engine when siesta.yaml names several (`engines:`), first the one whose containers need no ENGINE/ prefix. */
+  readonly engines?: () => readonly NamedEngineView[];
   /** The Ollama servers' models, shown under each server. Default: none. */
-  readonly ollama?: Pick<OllamaCatalog, 'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'>;
+  readonly ollama?: Pick<
+    OllamaCatalog,
+    'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'
+  >;
 }
 
 function localMidnight(at: number): number {
@@ -51,7 +65,10 @@ export class SiestaControlCore implements ControlCore {
   private readonly unsubscribe: Array<() => void> = [];
   private latestSamples: readonly GpuSample[] = [];
   /** Per model: its ledger figures and when they were read (they move with lifecycle events and slowly with time). */
-  private readonly statsCache = new Map<string, { readonly at: number; readonly stats: ModelStats }>();
+  private readonly statsCache = new Map<
+    string,
+    { readonly at: number; readonly stats: ModelStats }
+  >();
   /** Per model: when its last `model` event went out, and the timer of the one that will carry later changes. */
   private readonly modelEmits = new Map<string, { lastAt: number; timer: TimerHandle | null }>();
 
@@ -69,7 +86,9 @@ export class SiestaControlCore implements ControlCore {
     );
     const ollama = options.ollama;
     if (ollama !== undefined)
-      this.unsubscribe.push(ollama.onChange(() => ollama.servers().forEach((s) => this.modelChanged(s.spec.name))));
+      this.unsubscribe.push(
+        ollama.onChange(() => ollama.servers().forEach((s) => this.modelChanged(s.spec.name))),
+      );
   }
 
   /** The latest sample of every GPU, sent to every subscriber. */
@@ -94,6 +113,7 @@ export class SiestaControlCore implements ControlCore {
     return {
       at: now,
       engine: this.options.engine(),
+      ...(this.options.engines ? { engines: [...this.options.engines()] } : {}),
       gpus: this.latestSamples.map(gpuViewOf),
       probe: {
         backend: probe.backend,
@@ -119,7 +139,8 @@ export class SiestaControlCore implements ControlCore {
 
   unload(server: string, model: string): Promise<void> {
     const ollama = this.options.ollama;
-    if (ollama === undefined) return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
+    if (ollama === undefined)
+      return Promise.reject(new Error('Siesta runs without its Ollama catalog'));
     return ollama.unload(server, model);
   }
 
@@ -149,7 +170,8 @@ export class SiestaControlCore implements ControlCore {
   close(): void {
     for (const off of this.unsubscribe.splice(0)) off();
     this.listeners.clear();
-    for (const slot of this.modelEmits.values()) if (slot.timer !== null) this.options.clock.clearTimeout(slot.timer);
+    for (const slot of this.modelEmits.values())
+      if (slot.timer !== null) this.options.clock.clearTimeout(slot.timer);
     this.modelEmits.clear();
   }
 
@@ -188,10 +210,24 @@ export class SiestaControlCore implements ControlCore {
 
   private view(status: ModelStatus): ModelView {
     const name = status.spec.name;
-    const decision = this.options.lifecycle.idleDecision(name) ?? { idleMs: status.spec.idleMs, reason: 'from its spec' };
+    const decision = this.options.lifecycle.idleDecision(name) ?? {
+      idleMs: status.spec.idleMs,
+      reason: 'from its spec',
+    };
     const ollama = this.options.ollama;
-    const serves = ollama !== undefined && status.spec.server === 'ollama' ? servedModelsOf(ollama, name) : undefined;
-    return modelViewOf(status, this.statsOf(name), decision, serves);
+    const serves =
+      ollama !== undefined && status.spec.server === 'ollama'
+        ? servedModelsOf(ollama, name)
+        : undefined;
+    const view = modelViewOf(status, this.statsOf(name), decision, serves);
+    const engines = this.options.engines?.();
+    if (!engines || engines.length === 0) return view;
+    // ENGINE/container names a container of another engine than the first.
+    const slash = status.spec.container.indexOf('/');
+    return {
+      ...view,
+      engine: slash > 0 ? status.spec.container.slice(0, slash) : (engines[0]?.name ?? ''),
+    };
   }
 
   /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */

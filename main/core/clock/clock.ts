@@ -20,10 +20,13 @@ export function systemClock(): Clock {
     now: () => Date.now(),
     setTimeout(callback, delayMs) {
       const id = nextId++;
-      const timer = setTimeout(() => {
-        timers.delete(id);
-        callback();
-      }, Math.max(0, delayMs));
+      const timer = setTimeout(
+        () => {
+          timers.delete(id);
+          callback();
+        },
+        Math.max(0, delayMs),
+      );
       timer.unref?.();
       timers.set(id, timer);
       return { id };

@@ -1,6 +1,6 @@
 // Readers for one spec field's value, shared by siesta.yaml (numbers, booleans, lists) and labels (always strings).
 import { DURATION_EXPECTED, parseDuration } from './duration';
-import type { HealthCheck, KeepAlivePolicyName, ModelServerKind } from './model-spec';
+import type { HealthCheck, KeepAlivePolicyName, ModelServerKind, SpecUpstream } from './model-spec';
 import { parseSize, SIZE_EXPECTED } from './size';
 
 /** A field's value, or what the field expected instead (for the error message). */
@@ -28,7 +28,23 @@ export function readName(raw: unknown): FieldResult<string> {
 /** A container name (a leading `/`, as Docker's API reports names, is dropped) or id. */
 export function readContainer(raw: unknown): FieldResult<string> {
   const name = typeof raw === 'string' ? raw.trim().replace(/^\//, '') : '';
-  return NAME_PATTERN.test(name) ? ok(name) : expected('a container name or id');
+  // ENGINE/NAME: a container on one of siesta.yaml's `engines:` other than the first.
+  const parts = name.split('/');
+  return parts.length <= 2 && parts.every((part) => NAME_PATTERN.test(part))
+    ? ok(name)
+    : expected('a container name or id, or ENGINE/NAME for a container on another engine');
+}
+
+/** An upstream `host` or `host:port` (`[v6]:port` for IPv6): where the gateway dials the model. */
+export function readUpstream(raw: unknown): FieldResult<SpecUpstream> {
+  const want = 'a host or host:port, e.g. 10.0.0.12 or gpu2.lan:8000';
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const match = /^(\[[0-9a-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(?::(\d+))?$/i.exec(text);
+  const host = match?.[1];
+  if (!host) return expected(want);
+  if (match[2] === undefined) return ok({ host: host.replace(/^\[|\]$/g, ''), port: null });
+  const port = readPort(match[2]);
+  return port.ok ? ok({ host: host.replace(/^\[|\]$/g, ''), port: port.value }) : expected(want);
 }
 
 /** A TCP port, 1 to 65535, as a number or a string of digits. */
@@ -124,5 +140,7 @@ export function readPolicy(raw: unknown): FieldResult<KeepAlivePolicyName> {
 /** The kind of model server: `ollama` (the only kind with many models so far). */
 export function readServer(raw: unknown): FieldResult<ModelServerKind> {
   const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  return text === 'ollama' ? ok('ollama') : expected('ollama (a server of many models behind Ollama\'s API)');
+  return text === 'ollama'
+    ? ok('ollama')
+    : expected("ollama (a server of many models behind Ollama's API)");
 }

@@ -6,9 +6,9 @@ describe('the log line when the models change', () => {
   it('says what was added, removed and changed, then the models now', () => {
     const qwen = specForTest('qwen');
     const sdxl = specForTest('sdxl');
-    expect(modelSetChange([qwen, sdxl], [specForTest('qwen', { idleMs: 60_000 }), specForTest('flux')])).toBe(
-      'models: added flux; removed sdxl; changed qwen (now 2: flux, qwen)',
-    );
+    expect(
+      modelSetChange([qwen, sdxl], [specForTest('qwen', { idleMs: 60_000 }), specForTest('flux')]),
+    ).toBe('models: added flux; removed sdxl; changed qwen (now 2: flux, qwen)');
     expect(modelSetChange([qwen], [])).toBe('models: removed qwen (now 0)');
   });
 

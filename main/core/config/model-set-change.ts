@@ -3,13 +3,19 @@
 import type { ModelSpec } from './model-spec';
 
 /** `models: added flux; removed sdxl; changed qwen (now 2: flux, qwen)`, or null when nothing changed. */
-export function modelSetChange(before: readonly ModelSpec[], after: readonly ModelSpec[]): string | null {
+export function modelSetChange(
+  before: readonly ModelSpec[],
+  after: readonly ModelSpec[],
+): string | null {
   const old = new Map(before.map((s) => [s.name, JSON.stringify(s)]));
   const now = new Map(after.map((s) => [s.name, JSON.stringify(s)]));
   const added = [...now.keys()].filter((name) => !old.has(name));
   const removed = [...old.keys()].filter((name) => !now.has(name));
-  const changed = [...now].filter(([name, json]) => old.has(name) && old.get(name) !== json).map(([name]) => name);
-  const said = (verb: string, names: string[]): string[] => (names.length > 0 ? [`${verb} ${names.sort().join(', ')}`] : []);
+  const changed = [...now]
+    .filter(([name, json]) => old.has(name) && old.get(name) !== json)
+    .map(([name]) => name);
+  const said = (verb: string, names: string[]): string[] =>
+    names.length > 0 ? [`${verb} ${names.sort().join(', ')}`] : [];
   const parts = [...said('added', added), ...said('removed', removed), ...said('changed', changed)];
   if (parts.length === 0) return null;
   const names = [...now.keys()].sort();

@@ -47,6 +47,17 @@ export interface ModelSpec {
   readonly policy: KeepAlivePolicyName;
   /** `ollama`: an Ollama server of many models, learned from its `/api/tags`; absent or null for one model. */
   readonly server?: ModelServerKind | null;
+  /**
+   * Where the gateway dials the model instead of its published port on the engine's host: a host, and a port when the
+   * published one is not the way in (a load balancer, a tunnel). Absent or null: the engine's host and published port.
+   */
+  readonly upstream?: SpecUpstream | null;
+}
+
+/** An explicit upstream: a host name or address, and a port or null for the container's published port. */
+export interface SpecUpstream {
+  readonly host: string;
+  readonly port: number | null;
 }
 
 /** The defaults of DESIGN.md. */

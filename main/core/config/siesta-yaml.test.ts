@@ -145,7 +145,10 @@ describe('siesta.yaml mistakes', () => {
     ['pin: yes please', 'pin="yes please": expected true or false'],
     ['idleWatts: lots', 'idleWatts="lots": expected a power in watts like 20 or 20W'],
     ['policy: lazy', 'policy="lazy": expected fixed, break-even or adaptive'],
-    ['container: "my container"', 'container="my container": expected a container name or id'],
+    [
+      'container: "my container"',
+      'container="my container": expected a container name or id, or ENGINE/NAME for a container on another engine',
+    ],
   ])('names the line, field and expectation for %s', (line, message) => {
     const text = `models:\n  - name: good\n  - name: m\n    # the field under test:\n    ${line}\n`;
     const parsed = parseSiestaYaml(text, 'conf/siesta.yaml');
@@ -189,8 +192,8 @@ describe('siesta.yaml mistakes', () => {
 
   it('refuses unknown top-level keys with a hint', () => {
     expect(problemsOf('model:\n  - name: a\nport: 3\n')).toEqual([
-      'siesta.yaml:1: unknown top-level key "model" (did you mean "models"?); known keys: models, gateway, control, dataDir',
-      'siesta.yaml:3: unknown top-level key "port"; known keys: models, gateway, control, dataDir',
+      'siesta.yaml:1: unknown top-level key "model" (did you mean "models"?); known keys: models, engines, gateway, control, dataDir',
+      'siesta.yaml:3: unknown top-level key "port"; known keys: models, engines, gateway, control, dataDir',
     ]);
   });
 

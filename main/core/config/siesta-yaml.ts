@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import { closeSpelling } from './close-spelling';
+import { readEngines, type EngineConfig } from './engines-yaml';
 import type { ModelSpec, SpecProblem } from './model-spec';
 import { shownValue } from './spec-problem';
 import type { YamlSource } from './yaml-entry';
@@ -29,6 +30,8 @@ export interface ParsedSiestaYaml {
    * labels are not read (a typo in an entry must not silently hand its container to the labels).
    */
   readonly containerClaims: readonly ContainerClaim[];
+  /** The engines of `engines:` in order (the first is the one whose containers need no `ENGINE/` prefix); absent or empty: one engine, found as the docker CLI finds it. */
+  readonly engines?: readonly EngineConfig[];
 }
 
 /** A container named by a siesta.yaml entry. */
@@ -37,7 +40,7 @@ export interface ContainerClaim {
   readonly line: number;
 }
 
-const TOP_LEVEL_KEYS = ['models', 'gateway', 'control', 'dataDir'] as const;
+const TOP_LEVEL_KEYS = ['models', 'engines', 'gateway', 'control', 'dataDir'] as const;
 const NOT_YAML = 'not valid YAML';
 const UNREADABLE = 'cannot read the file';
 
@@ -45,7 +48,8 @@ const UNREADABLE = 'cannot read the file';
 export function unusableYaml(parsed: ParsedSiestaYaml): SpecProblem | null {
   return (
     parsed.problems.find(
-      (p) => p.field === null && (p.message.startsWith(NOT_YAML) || p.message.startsWith(UNREADABLE)),
+      (p) =>
+        p.field === null && (p.message.startsWith(NOT_YAML) || p.message.startsWith(UNREADABLE)),
     ) ?? null
   );
 }
@@ -63,7 +67,15 @@ export function parseSiestaYaml(text: string, file: string): ParsedSiestaYaml {
   };
   const entries: ModelSpec[] = [];
   const containerClaims: ContainerClaim[] = [];
-  const result = (): ParsedSiestaYaml => ({ file, entries, daemon, problems, containerClaims });
+  const engines: EngineConfig[] = [];
+  const result = (): ParsedSiestaYaml => ({
+    file,
+    entries,
+    daemon,
+    problems,
+    containerClaims,
+    ...(engines.length > 0 ? { engines } : {}),
+  });
 
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
@@ -127,6 +139,13 @@ export function parseSiestaYaml(text: string, file: string): ParsedSiestaYaml {
             );
         });
         break;
+      case 'engines': {
+        if (value === null) break;
+        const read = readEngines(pair.value, source);
+        engines.push(...read.engines);
+        problems.push(...read.problems);
+        break;
+      }
       case 'gateway':
       case 'control':
         if (
@@ -180,9 +199,7 @@ export async function readSiestaYaml(path: string): Promise<ParsedSiestaYaml> {
       entries: [],
       containerClaims: [],
       daemon: empty,
-      problems: [
-        { where: path, field: null, message: `${UNREADABLE}: ${readError(error)}` },
-      ],
+      problems: [{ where: path, field: null, message: `${UNREADABLE}: ${readError(error)}` }],
     };
   }
   return parseSiestaYaml(text, path);

@@ -17,7 +17,8 @@ export function completeSpec(
     listenPort: draft.listenPort ?? null,
     models: draft.models ?? [identity.name],
     // Ollama answers /api/version as soon as it serves; other servers need their own health setting.
-    health: draft.health ?? (draft.server === 'ollama' ? { kind: 'http', path: '/api/version' } : null),
+    health:
+      draft.health ?? (draft.server === 'ollama' ? { kind: 'http', path: '/api/version' } : null),
     idleMs: draft.idleMs ?? SPEC_DEFAULTS.idleMs,
     idleFromDefault: draft.idleMs === undefined || draft.idleMs === null,
     wakeTimeoutMs: draft.wakeTimeoutMs ?? SPEC_DEFAULTS.wakeTimeoutMs,
@@ -26,6 +27,7 @@ export function completeSpec(
     pin: draft.pin ?? false,
     idleWatts: draft.idleWatts ?? null,
     policy: draft.policy ?? SPEC_DEFAULTS.policy,
+    ...(draft.upstream ? { upstream: draft.upstream } : {}),
     ...(draft.server ? { server: draft.server } : {}),
   };
 }

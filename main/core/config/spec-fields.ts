@@ -12,6 +12,7 @@ import {
   readServer,
   readSize,
   readText,
+  readUpstream,
   readWatts,
 } from './field-readers';
 import type { ModelSpec } from './model-spec';
@@ -70,5 +71,6 @@ export const SPEC_FIELDS: readonly SpecField[] = [
   field('pin', 'siesta.pin', readBoolean, (pin) => ({ pin })),
   field('idleWatts', 'siesta.idle-watts', readWatts, (idleWatts) => ({ idleWatts })),
   field('policy', 'siesta.policy', readPolicy, (policy) => ({ policy })),
+  field('upstream', 'siesta.upstream', readUpstream, (upstream) => ({ upstream })),
   field('server', 'siesta.server', readServer, (server) => ({ server })),
 ];

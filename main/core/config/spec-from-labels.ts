@@ -77,7 +77,8 @@ export function specFromLabels(
   }
   let name = draft.name;
   if (name === undefined) {
-    const fromContainer = readName(containerName.replace(/^\//, ''));
+    // A container on another engine is ENGINE/NAME: its model is named for the container alone.
+    const fromContainer = readName(containerName.replace(/^\//, '').replace(/^[^/]*\//, ''));
     if (fromContainer.ok) name = fromContainer.value;
     else
       problem(

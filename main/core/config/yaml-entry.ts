@@ -74,7 +74,8 @@ export function readYamlEntry(node: unknown, index: number, source: YamlSource):
       );
   }
 
-  const name = draft.name ?? draft.container;
+  // A container on another engine is ENGINE/NAME: its model is named for the container alone.
+  const name = draft.name ?? draft.container?.replace(/^[^/]*\//, '');
   const containerGiven = node.items.some((pair) => source.valueOf(pair.key) === 'container');
   const container = containerGiven ? draft.container : draft.name;
   if (problems.length === 0 && (name === undefined || container === undefined)) {

@@ -35,6 +35,13 @@ export interface ContainerInfo {
   readonly gpuIndexes: readonly number[];
   /** When the current or last run started (epoch ms), or null. */
   readonly startedAt: number | null;
+  /**
+   * The address its published ports are dialled on: the engine's host for a remote engine (`10.0.0.12`). Absent for
+   * a local engine, whose ports are dialled on 127.0.0.1.
+   */
+  readonly upstreamHost?: string;
+  /** The engine that runs it, for a Siesta with several (`engines:` in siesta.yaml); absent with one engine. */
+  readonly engine?: string;
 }
 
 /** A container event from the engine, or a change in the connection to it. */
@@ -58,7 +65,8 @@ export type RuntimeEvent =
   | { readonly kind: 'reconnected'; readonly at: number };
 
 /** The container actions Siesta follows. `kill` precedes the `die` of a stop or kill by hand. */
-export type ContainerAction = 'create' | 'start' | 'kill' | 'die' | 'stop' | 'health' | 'destroy' | 'oom';
+export type ContainerAction =
+  'create' | 'start' | 'kill' | 'die' | 'stop' | 'health' | 'destroy' | 'oom';
 
 /** The engine as the lifecycle uses it. Every method takes a container name or id. */
 export interface ContainerRuntime {
@@ -92,7 +100,16 @@ export class ContainerRefusedError extends Error {
 }
 
 /** Socket errors that mean the engine itself is away (restarting, stopped), not that a call was wrong. */
-const ENGINE_AWAY_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const ENGINE_AWAY_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOENT',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EHOSTDOWN',
+]);
 
 /** Whether an engine call failed because the engine cannot be reached (the error or one of its causes). */
 export function isEngineUnreachable(error: unknown): boolean {

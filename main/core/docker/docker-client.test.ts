@@ -57,7 +57,9 @@ describe('DOCKER_HOST', () => {
       kind: 'socket',
       socketPath: '//./pipe/docker_engine',
     });
-    expect(socketOf(dockerFromEnv({ HOME: '/nonexistent-siesta-home' }, 'linux'))).toBe('/var/run/docker.sock');
+    expect(socketOf(dockerFromEnv({ HOME: '/nonexistent-siesta-home' }, 'linux'))).toBe(
+      '/var/run/docker.sock',
+    );
     expect(socketOf(dockerFromEnv({ DOCKER_HOST: 'unix:///run/x.sock' }, 'linux'))).toBe(
       '/run/x.sock',
     );
@@ -93,11 +95,28 @@ describe('the docker CLI context', () => {
     const dir = mkdtempSync(join(tmpdir(), 'siesta-docker-home-'));
     dirs.push(dir);
     mkdirSync(join(dir, '.docker'), { recursive: true });
-    if (current !== null) writeFileSync(join(dir, '.docker', 'config.json'), JSON.stringify({ auths: {}, currentContext: current }));
+    if (current !== null)
+      writeFileSync(
+        join(dir, '.docker', 'config.json'),
+        JSON.stringify({ auths: {}, currentContext: current }),
+      );
     for (const [name, host] of Object.entries(contexts)) {
-      const meta = join(dir, '.docker', 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
+      const meta = join(
+        dir,
+        '.docker',
+        'contexts',
+        'meta',
+        createHash('sha256').update(name).digest('hex'),
+      );
       mkdirSync(meta, { recursive: true });
-      writeFileSync(join(meta, 'meta.json'), JSON.stringify({ Name: name, Metadata: {}, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+      writeFileSync(
+        join(meta, 'meta.json'),
+        JSON.stringify({
+          Name: name,
+          Metadata: {},
+          Endpoints: { docker: { Host: host, SkipTLSVerify: false } },
+        }),
+      );
     }
     return dir;
   }
@@ -108,13 +127,19 @@ describe('the docker CLI context', () => {
       endpoint: { kind: 'socket', socketPath: '/Users/me/.colima/default/docker.sock' },
       source: 'docker context "colima"',
     });
-    expect(socketOf(dockerFromEnv({ HOME: dir }, 'linux'))).toBe('/Users/me/.colima/default/docker.sock');
+    expect(socketOf(dockerFromEnv({ HOME: dir }, 'linux'))).toBe(
+      '/Users/me/.colima/default/docker.sock',
+    );
   });
 
   it('lets DOCKER_HOST and DOCKER_CONTEXT win, as the CLI does, and treats "default" as no context', () => {
     const dir = home('colima', { colima: 'unix:///c.sock', rancher: 'unix:///r.sock' });
-    expect(resolveDockerEndpoint({ HOME: dir, DOCKER_HOST: 'unix:///h.sock' }, 'linux').source).toBe('DOCKER_HOST');
-    expect(resolveDockerEndpoint({ HOME: dir, DOCKER_CONTEXT: 'rancher' }, 'linux').address).toBe('unix:///r.sock');
+    expect(
+      resolveDockerEndpoint({ HOME: dir, DOCKER_HOST: 'unix:///h.sock' }, 'linux').source,
+    ).toBe('DOCKER_HOST');
+    expect(resolveDockerEndpoint({ HOME: dir, DOCKER_CONTEXT: 'rancher' }, 'linux').address).toBe(
+      'unix:///r.sock',
+    );
     expect(resolveDockerEndpoint({ HOME: home('default', {}) }, 'linux')).toMatchObject({
       address: 'unix:///var/run/docker.sock',
       source: 'the platform default',
@@ -129,12 +154,16 @@ describe('the docker CLI context', () => {
       endpoint: { kind: 'socket', socketPath: desktop },
       source: "Docker Desktop's socket",
     });
-    expect(resolveDockerEndpoint({ HOME: dir }, 'darwin', () => true).source).toBe('the platform default');
+    expect(resolveDockerEndpoint({ HOME: dir }, 'darwin', () => true).source).toBe(
+      'the platform default',
+    );
   });
 
   it('names the context and the file when the current context cannot be read', () => {
     const dir = home('gone', {});
     expect(() => resolveDockerEndpoint({ HOME: dir }, 'linux')).toThrow(DockerContextError);
-    expect(() => resolveDockerEndpoint({ HOME: dir }, 'linux')).toThrow(/context "gone" cannot be used: .*meta\.json cannot be read/);
+    expect(() => resolveDockerEndpoint({ HOME: dir }, 'linux')).toThrow(
+      /context "gone" cannot be used: .*meta\.json cannot be read/,
+    );
   });
 });

@@ -96,7 +96,9 @@ export interface ResolvedDockerEndpoint {
 /** A docker CLI context that cannot be read, named with the file that should hold it. */
 export class DockerContextError extends Error {
   constructor(context: string, file: string, problem: string) {
-    super(`the docker CLI's context "${context}" cannot be used: ${file} ${problem} (run \`docker context ls\`, or set DOCKER_HOST)`);
+    super(
+      `the docker CLI's context "${context}" cannot be used: ${file} ${problem} (run \`docker context ls\`, or set DOCKER_HOST)`,
+    );
     this.name = 'DockerContextError';
   }
 }
@@ -115,38 +117,67 @@ export function resolveDockerEndpoint(
   const configDir = env.DOCKER_CONFIG?.trim() || join(home, '.docker');
   const certDir = env.DOCKER_CERT_PATH?.trim() || configDir;
   const value = env.DOCKER_HOST?.trim();
-  if (value) return { endpoint: parseDockerHost(value, env, platform), address: value, source: 'DOCKER_HOST', certDir };
+  if (value)
+    return {
+      endpoint: parseDockerHost(value, env, platform),
+      address: value,
+      source: 'DOCKER_HOST',
+      certDir,
+    };
   const context = env.DOCKER_CONTEXT?.trim() || currentContextOf(configDir);
   if (context && context !== 'default') {
     const hash = createHash('sha256').update(context).digest('hex');
     const metaFile = join(configDir, 'contexts', 'meta', hash, 'meta.json');
     let host: unknown;
     try {
-      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as { Endpoints?: { docker?: { Host?: unknown } } };
+      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
+        Endpoints?: { docker?: { Host?: unknown } };
+      };
       host = meta.Endpoints?.docker?.Host;
     } catch (error: unknown) {
-      throw new DockerContextError(context, metaFile, `cannot be read (${error instanceof Error ? error.message : String(error)})`);
+      throw new DockerContextError(
+        context,
+        metaFile,
+        `cannot be read (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
-    if (typeof host !== 'string' || host.trim() === '') throw new DockerContextError(context, metaFile, 'names no docker endpoint');
+    if (typeof host !== 'string' || host.trim() === '')
+      throw new DockerContextError(context, metaFile, 'names no docker endpoint');
     const tlsDir = join(configDir, 'contexts', 'tls', hash, 'docker');
     const endpoint = parseDockerHost(host, env, platform);
-    const withTls = endpoint.kind === 'tcp' && exists(join(tlsDir, 'ca.pem')) ? { ...endpoint, tls: true } : endpoint;
-    return { endpoint: withTls, address: host, source: `docker context "${context}"`, certDir: tlsDir };
+    const withTls =
+      endpoint.kind === 'tcp' && exists(join(tlsDir, 'ca.pem'))
+        ? { ...endpoint, tls: true }
+        : endpoint;
+    return {
+      endpoint: withTls,
+      address: host,
+      source: `docker context "${context}"`,
+      certDir: tlsDir,
+    };
   }
   if (platform === 'darwin' && !exists('/var/run/docker.sock')) {
     const desktop = join(home, '.docker', 'run', 'docker.sock');
     if (exists(desktop))
-      return { endpoint: { kind: 'socket', socketPath: desktop }, address: `unix://${desktop}`, source: "Docker Desktop's socket", certDir };
+      return {
+        endpoint: { kind: 'socket', socketPath: desktop },
+        address: `unix://${desktop}`,
+        source: "Docker Desktop's socket",
+        certDir,
+      };
   }
   const endpoint = defaultDockerEndpoint(platform);
-  const address = platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock';
+  const address =
+    platform === 'win32' ? 'npipe:////./pipe/docker_engine' : 'unix:///var/run/docker.sock';
   return { endpoint, address, source: 'the platform default', certDir };
 }
 
 /** The `currentContext` of the docker CLI's config.json, or null when it has none or cannot be read. */
 function currentContextOf(configDir: string): string | null {
   try {
-    const config = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as { currentContext?: unknown };
+    const config = JSON.parse(readFileSync(join(configDir, 'config.json'), 'utf8')) as {
+      currentContext?: unknown;
+    };
     return typeof config.currentContext === 'string' ? config.currentContext.trim() : null;
   } catch {
     return null;

@@ -17,12 +17,25 @@ interface DestroyableStream extends NodeJS.ReadableStream {
   destroy?(error?: Error): void;
 }
 
+/** An engine event type, as the events API names it. */
+export type EngineEventType = 'container' | 'service' | 'node' | 'daemon';
+
+/** Which engine events to follow and how a line becomes an event: container events unless a provider says otherwise. */
+export interface EventSelection {
+  /** The engine's event types, e.g. ['container', 'service'] for a Swarm manager. */
+  readonly types: readonly EngineEventType[];
+  readonly parse: (line: string, fallbackAt: number) => RuntimeEvent | null;
+}
+
+const CONTAINER_EVENTS: EventSelection = { types: ['container'], parse: parseEngineEventLine };
+
 /** Starts following; returns a function that stops it, closes the stream and leaves no timer behind. */
 export function followEngineEvents(
   docker: Dockerode,
   clock: Clock,
   listener: (event: RuntimeEvent) => void,
   delays: ReconnectDelays = {},
+  selection: EventSelection = CONTAINER_EVENTS,
 ): () => void {
   const initialMs = Math.max(1, delays.initialMs ?? 250);
   const maxMs = Math.max(initialMs, delays.maxMs ?? 5000);
@@ -72,7 +85,7 @@ export function followEngineEvents(
     };
     stream.on('data', (chunk: Buffer | string) => {
       for (const line of splitter.push(chunk)) {
-        const event = parseEngineEventLine(line, clock.now());
+        const event = selection.parse(line, clock.now());
         if (event) deliver(event);
       }
     });
@@ -85,7 +98,7 @@ export function followEngineEvents(
 
   const connect = (): void => {
     if (stopped) return;
-    docker.getEvents({ filters: { type: ['container'] } }).then(
+    docker.getEvents({ filters: { type: [...selection.types] } }).then(
       (stream: DestroyableStream) => {
         if (stopped) {
           stream.on('error', () => undefined);

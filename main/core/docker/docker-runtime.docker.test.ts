@@ -16,8 +16,6 @@ import { until } from '../../../test/until';
 const docker = dockerFromEnv();
 const enabled = { 'siesta.enable': 'true' };
 
-
-
 const unsubscribes: (() => void)[] = [];
 afterEach(() => {
   for (const unsubscribe of unsubscribes.splice(0)) unsubscribe();
@@ -199,11 +197,15 @@ describeDocker('DockerRuntime on the real engine', () => {
           e.kind === 'container' && e.name === 'hd-rt-events',
       );
     unsubscribes.push(runtime.watch((event) => events.push(event)));
-    await untilEventsFlow(docker, (name) => events.some((e) => e.kind === 'container' && e.name === name), {
-      prefix: 'hd-rt-probe',
-      timeoutMs: 15_000,
-      attemptMs: 300,
-    });
+    await untilEventsFlow(
+      docker,
+      (name) => events.some((e) => e.kind === 'container' && e.name === name),
+      {
+        prefix: 'hd-rt-probe',
+        timeoutMs: 15_000,
+        attemptMs: 300,
+      },
+    );
     await runtime.start('hd-rt-events');
     await until(
       'a start event',

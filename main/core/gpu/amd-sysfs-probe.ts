@@ -63,6 +63,10 @@ export class AmdSysfsProbe implements GpuProbe {
     );
   }
 
+  readNow(): Promise<void> {
+    return this.loop?.readNow() ?? Promise.resolve();
+  }
+
   stop(): Promise<void> {
     this.loop?.stop();
     this.loop = null;

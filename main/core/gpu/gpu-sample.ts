@@ -32,7 +32,8 @@ export interface GpuProcess {
 }
 
 /** The backends a probe can run on. */
-export type ProbeBackend = 'nvml' | 'nvidia-smi' | 'amd-sysfs' | 'replay' | 'none';
+export type ProbeBackend =
+  'nvml' | 'nvidia-smi' | 'amd-sysfs' | 'replay' | 'dcgm-exporter' | 'none';
 
 /** How the probe is doing, for the API. */
 export interface ProbeStatus {
@@ -51,4 +52,9 @@ export interface GpuProbe {
   status(): ProbeStatus;
   /** GPU processes with their VRAM (sampled at a lower rate than power). */
   processes(): Promise<readonly GpuProcess[]>;
+  /**
+   * Takes one reading now (delivered to `onSamples` like a tick) and resolves once it has been, so a wake waiting for
+   * memory a stopped model gave back need not wait for the next tick. Absent where the backend cannot (a stream).
+   */
+  readNow?(): Promise<void>;
 }

@@ -95,7 +95,9 @@ export async function loadNvml(
 /** Why a library did not open: "not found" for the common case (no NVIDIA driver), else the loader's own words. */
 function libraryLoadFailure(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return /No such file or directory|The specified module could not be found/i.test(text) ? 'not found' : text;
+  return /No such file or directory|The specified module could not be found/i.test(text)
+    ? 'not found'
+    : text;
 }
 
 function bindNvml(koffi: Koffi, lib: LibraryHandle, libraryPath: string): NvmlApi {

@@ -76,6 +76,10 @@ export class NvmlProbe implements GpuProbe {
     return Promise.resolve();
   }
 
+  readNow(): Promise<void> {
+    return this.loop?.readNow() ?? Promise.resolve();
+  }
+
   stop(): Promise<void> {
     this.loop?.stop();
     this.loop = null;

@@ -97,6 +97,12 @@ export class ReplayProbe implements GpuProbe {
     return Promise.resolve();
   }
 
+  /** One reading of the script now, off the tick schedule (what a live backend's `readNow` does). */
+  readNow(): Promise<void> {
+    if (this.failure === null) this.deliver(this.current());
+    return Promise.resolve();
+  }
+
   status(): ProbeStatus {
     return {
       backend: 'replay',

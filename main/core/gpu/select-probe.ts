@@ -21,7 +21,7 @@ export interface GpuProbeOptions {
   /** Process-list period, default 10 s. */
   readonly processIntervalMs?: number;
   /** `auto` (default) tries nvml, nvidia-smi, amd-sysfs in that order; naming one tries only it. */
-  readonly backend?: 'auto' | Exclude<ProbeBackend, 'replay'>;
+  readonly backend?: 'auto' | Exclude<ProbeBackend, 'replay' | 'dcgm-exporter'>;
   readonly nvmlLibraryPaths?: readonly string[];
   readonly loadNvml?: (paths: readonly string[]) => Promise<NvmlApi>;
   /** `nvidia-smi` on PATH by default. */

@@ -4,6 +4,8 @@ import type { Clock, TimerHandle } from '../clock/clock';
 /** A running loop; `stop()` cancels the next read (one already running finishes). */
 export interface TickLoop {
   stop(): void;
+  /** Reads now (after the read in progress, if any) and resolves when that read is done; the next tick comes an interval later. */
+  readNow(): Promise<void>;
 }
 
 /**
@@ -20,7 +22,8 @@ export function startTickLoop(
   let stopped = false;
   let timer: TimerHandle | null = null;
   let nextDueAt = clock.now();
-  const run = async (): Promise<void> => {
+  let running: Promise<void> | null = null;
+  const read = async (): Promise<void> => {
     timer = null;
     if (stopped) return;
     try {
@@ -34,12 +37,26 @@ export function startTickLoop(
     if (nextDueAt <= now) nextDueAt = now + intervalMs - ((now - nextDueAt) % intervalMs);
     timer = clock.setTimeout(() => void run(), nextDueAt - now);
   };
+  const run = (): Promise<void> => {
+    const current = read().finally(() => {
+      if (running === current) running = null;
+    });
+    running = current;
+    return current;
+  };
   timer = clock.setTimeout(() => void run(), 0);
   return {
     stop() {
       stopped = true;
       if (timer) clock.clearTimeout(timer);
       timer = null;
+    },
+    async readNow() {
+      if (running) await running;
+      if (stopped) return;
+      if (timer) clock.clearTimeout(timer);
+      nextDueAt = clock.now();
+      await run();
     },
   };
 }

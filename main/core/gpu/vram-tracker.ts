@@ -60,7 +60,8 @@ export class VramTracker {
     );
     for (const { model, containerId } of running) {
       const vramBytes = byContainer.get(containerId)?.vramBytes;
-      if (vramBytes !== null && vramBytes !== undefined && vramBytes > 0) this.options.onMeasured(model, vramBytes);
+      if (vramBytes !== null && vramBytes !== undefined && vramBytes > 0)
+        this.options.onMeasured(model, vramBytes);
     }
     this.lastError = null;
   }

@@ -1,4 +1,6 @@
 // The lifecycle tables: every event as it happened, and the sleeps and wakes derived from them with their measurements.
+// Why over 500 lines: about half is the prepared SQL of these three tables (prepareStatements), kept beside the one
+// class that runs it so each query and its reader are read together; the measurements live in measurement-resolver.ts.
 import type { Database, Statement } from 'better-sqlite3';
 import type { LifecycleEvent } from '../lifecycle/model-state';
 import { assertNever } from '../shared/assert-never';

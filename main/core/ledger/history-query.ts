@@ -39,7 +39,11 @@ export class HistoryQueries {
     if (!(query.to > query.from))
       throw new RangeError(`history: "to" (${query.to}) must be after "from" (${query.from})`);
     const { timeZone } = this.parts;
-    const ranges = clip(bucketRanges(query.from, query.to, query.bucket, timeZone), query.from, query.to);
+    const ranges = clip(
+      bucketRanges(query.from, query.to, query.bucket, timeZone),
+      query.from,
+      query.to,
+    );
     const sums = this.compute(ranges, query.model, query.bucket !== 'hour');
     const pricing = this.parts.pricing();
     return {
@@ -55,7 +59,10 @@ export class HistoryQueries {
   /** Totals from `at` to now, e.g. "energy saved today" with `at` = local midnight. */
   savedSince(at: number): SavedTotals {
     const to = Math.max(at, this.parts.clock.now());
-    const totals = assembleTotals(this.compute([{ startAt: at, endAt: to }], undefined, to - at > DAY_MS), this.parts.pricing());
+    const totals = assembleTotals(
+      this.compute([{ startAt: at, endAt: to }], undefined, to - at > DAY_MS),
+      this.parts.pricing(),
+    );
     return { ...totals.total, from: at, to, byModel: totals.models };
   }
 
@@ -117,14 +124,21 @@ export class HistoryQueries {
 
   /** Today's start, or the oldest measurement still pending: days before it no longer change. */
   private settledBeforeAt(now: number): number {
-    return Math.min(bucketStartAt(now, 'day', this.parts.timeZone), this.parts.store.earliestPendingAt() ?? Infinity);
+    return Math.min(
+      bucketStartAt(now, 'day', this.parts.timeZone),
+      this.parts.store.earliestPendingAt() ?? Infinity,
+    );
   }
 
   /**
    * Sums each range per model. With `byDays`, whole days before the settled horizon come from the day cache; the
    * rest is summed now.
    */
-  private compute(ranges: readonly BucketRange[], model: string | undefined, byDays: boolean): SpanSums {
+  private compute(
+    ranges: readonly BucketRange[],
+    model: string | undefined,
+    byDays: boolean,
+  ): SpanSums {
     const { clock, sums: spanSummer, days: dayCache, timeZone } = this.parts;
     const now = clock.now();
     const fallbacks = this.parts.fallbacks();
@@ -134,7 +148,7 @@ export class HistoryQueries {
     const days: { range: BucketRange; bucket: number }[] = [];
     const spans: { range: BucketRange; bucket: number }[] = [];
     ranges.forEach((r, bucket) => {
-      for (let cursor = r.startAt; cursor < r.endAt; ) {
+      for (let cursor = r.startAt; cursor < r.endAt;) {
         const dayStartAt = bucketStartAt(cursor, 'day', timeZone);
         const dayEndAt = nextBucketStartAt(dayStartAt, 'day', timeZone);
         if (dayStartAt === cursor && dayEndAt <= r.endAt && dayEndAt <= settledBeforeAt) {
@@ -163,7 +177,8 @@ export class HistoryQueries {
       now,
       fallbacks,
     );
-    for (const d of days) for (const sums of daySums.get(d.range.startAt) ?? []) add(d.bucket, sums);
+    for (const d of days)
+      for (const sums of daySums.get(d.range.startAt) ?? []) add(d.bucket, sums);
     const spanSums = spanSummer.run(
       spans.map((s) => s.range),
       now,
@@ -174,7 +189,9 @@ export class HistoryQueries {
       for (const sums of spanSums[i] ?? []) add(s.bucket, sums);
     });
     return perBucket.map((m) =>
-      [...m].map(([name, list]) => (list.length === 1 ? (list[0] as ModelSums) : addSums(name, list))),
+      [...m].map(([name, list]) =>
+        list.length === 1 ? (list[0] as ModelSums) : addSums(name, list),
+      ),
     );
   }
 }

@@ -43,7 +43,10 @@ export class LearnedCostCache {
   }
 
   /** Each model's learned figures and declared idle watts, for crediting what was not measured. */
-  fallbacks(models: Iterable<string>, idleWattsOf: (model: string) => number | null): CreditFallback[] {
+  fallbacks(
+    models: Iterable<string>,
+    idleWattsOf: (model: string) => number | null,
+  ): CreditFallback[] {
     return [...models].map((name) => {
       const learned = this.of(name);
       return {
@@ -58,7 +61,10 @@ export class LearnedCostCache {
 
   /** Reads every learned row again. */
   refresh(): void {
-    const learned = new Map<string, { lastResidentWatts: Average; sharedWatts: Average; wakeJoules: Average }>();
+    const learned = new Map<
+      string,
+      { lastResidentWatts: Average; sharedWatts: Average; wakeJoules: Average }
+    >();
     const gpuShared: GpuShared[] = [];
     for (const row of this.store.learned()) {
       const entry = learned.get(row.model) ?? {
@@ -107,7 +113,8 @@ export class LearnedCostCache {
   private gpuSharedFor(gpus: GpuSet): Average {
     let avg = NO_AVERAGE;
     for (const row of this.gpuShared)
-      if (gpusOverlap(row.gpus, gpus)) avg = { sum: avg.sum + row.average.sum, count: avg.count + row.average.count };
+      if (gpusOverlap(row.gpus, gpus))
+        avg = { sum: avg.sum + row.average.sum, count: avg.count + row.average.count };
     return avg;
   }
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
 import { type ModelSpec } from '../config/model-spec';
-import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryReadiness, MemoryRuntime } from '../docker/testdata/memory-runtime';
 import { ReplayProbe } from '../gpu/replay-probe';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import type { LifecycleEvent } from '../lifecycle/model-state';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
 import { specForTest } from '../config/testdata/spec-for-test';
-import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryReadiness, MemoryRuntime } from '../docker/testdata/memory-runtime';
 import { ReplayProbe } from '../gpu/replay-probe';
 import { Lifecycle } from '../lifecycle/lifecycle';
 import { Ledger } from './ledger';

@@ -62,6 +62,8 @@ export interface LedgerOptions {
 export interface EventHint {
   /** The GPUs the model runs on, when the caller knows. */
   readonly gpuIndexes?: readonly number[];
+  /** Requests open on each model now (for "otherwise idle"); default `LedgerOptions.inFlightOf`. */
+  readonly inFlightOf?: (model: string) => number;
 }
 
 /** What the composition root knows of a model from its spec. */
@@ -106,7 +108,10 @@ export interface SavedTotals extends HistoryFigures {
 }
 
 /** The part of `ModelStats` the keep-alive policies need, read without the savings sums (`Ledger.learnedEnergy`). */
-export type LearnedEnergy = Pick<ModelStats, 'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'>;
+export type LearnedEnergy = Pick<
+  ModelStats,
+  'dpWatts' | 'wakeJoules' | 'wakeJoulesCount' | 'wakeP50Ms'
+>;
 
 /** What the ledger has learned of one model. */
 export interface ModelStats {

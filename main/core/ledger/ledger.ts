@@ -406,7 +406,10 @@ export class Ledger {
   recordServerModels(server: string, models: readonly StoredServerModel[]): void {
     this.assertOpen();
     const at = this.clock.now();
-    this.writes.write(() => new ServerModelStore(this.db).replace(server, models, at), 'save the models of an Ollama server to');
+    this.writes.write(
+      () => new ServerModelStore(this.db).replace(server, models, at),
+      'save the models of an Ollama server to',
+    );
   }
 
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */

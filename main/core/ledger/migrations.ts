@@ -152,7 +152,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'the models of each Ollama server, learned while it was awake, listed while it sleeps',
+    description:
+      'the models of each Ollama server, learned while it was awake, listed while it sleeps',
     sql: `
       CREATE TABLE server_models (
         server TEXT NOT NULL,

@@ -31,18 +31,24 @@ export class ModelFacts {
   factsOf(event: LifecycleEvent, hint: EventHint | undefined): EventFacts {
     const gpuIndexes = this.gpusOf(event.model, hint);
     const others = this.residency.othersOn(event.model, gpuIndexes);
-    const inFlightOf = this.lookups.inFlightOf;
+    const inFlightOf = hint?.inFlightOf ?? this.lookups.inFlightOf;
     return {
       gpuIndexes,
       wasResident: this.residency.of(event.model) !== 'down',
       others: others.map((o) => o.name),
-      othersActive: others.some((o) => o.residency === 'waking' || (inFlightOf ? inFlightOf(o.name) > 0 : false)),
+      othersActive: others.some(
+        (o) => o.residency === 'waking' || (inFlightOf ? inFlightOf(o.name) > 0 : false),
+      ),
     };
   }
 
   /** The model's GPUs: the hint, its spec info, the resolver, the only GPU there is, or unknown (null: all GPUs). */
   gpusOf(model: string, hint: EventHint | undefined): GpuSet {
-    const candidates = [hint?.gpuIndexes, this.info.get(model)?.gpuIndexes, this.lookups.gpuIndexesOf?.(model) ?? undefined];
+    const candidates = [
+      hint?.gpuIndexes,
+      this.info.get(model)?.gpuIndexes,
+      this.lookups.gpuIndexesOf?.(model) ?? undefined,
+    ];
     for (const c of candidates) if (c && c.length > 0) return [...new Set(c)].sort((a, b) => a - b);
     return this.samples.onlyGpu();
   }

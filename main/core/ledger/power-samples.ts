@@ -20,7 +20,8 @@ export class PowerSamples {
     /** Readings further apart than this are a gap, not a line (the measurement's `maxGapMs`). */
     private readonly maxGapMs: number,
   ) {
-    for (const gpu of power.knownGpus()) this.latestSampleAt.set(gpu.gpuIndex, gpu.latestAt ?? -Infinity);
+    for (const gpu of power.knownGpus())
+      this.latestSampleAt.set(gpu.gpuIndex, gpu.latestAt ?? -Infinity);
   }
 
   /** Inserts samples and rolls up the minutes they close; inside the caller's transaction. */
@@ -30,7 +31,8 @@ export class PowerSamples {
     const firstAt = new Map<number, number>();
     for (const r of rows) {
       if (!firstAt.has(r.gpuIndex)) firstAt.set(r.gpuIndex, r.at);
-      if (r.at > (this.latestSampleAt.get(r.gpuIndex) ?? -Infinity)) this.latestSampleAt.set(r.gpuIndex, r.at);
+      if (r.at > (this.latestSampleAt.get(r.gpuIndex) ?? -Infinity))
+        this.latestSampleAt.set(r.gpuIndex, r.at);
     }
     for (const [gpu, first] of firstAt) {
       this.power.startProgress(gpu, first);

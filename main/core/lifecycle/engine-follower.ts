@@ -1,7 +1,7 @@
 // Keeps a model's state true to its container when the engine reports it started, stopped, died, turned unhealthy or
 // was removed by someone else, and when the engine comes back (DESIGN.md: "Engine events keep the state true").
 import type { ContainerInfo, RuntimeEvent } from '../docker/container-runtime';
-import { hostPortFor } from '../docker/host-port';
+import { upstreamFor } from '../providers/upstream-for';
 import { assertNever } from '../shared/assert-never';
 import type { ModelMachine } from './model-machine';
 import { exitText } from './machine-parts';
@@ -11,7 +11,10 @@ import { effectiveHealth } from './readiness-checker';
 const KILL_WINDOW_MS = 60_000;
 
 /** One engine event about the model's container. */
-export async function followContainerEvent(m: ModelMachine, event: Extract<RuntimeEvent, { kind: 'container' }>): Promise<void> {
+export async function followContainerEvent(
+  m: ModelMachine,
+  event: Extract<RuntimeEvent, { kind: 'container' }>,
+): Promise<void> {
   const { clock, runtime } = m.ctx;
   switch (event.action) {
     case 'kill':
@@ -110,8 +113,12 @@ function isRunThatFailed(m: ModelMachine, info: ContainerInfo): boolean {
 
 /** After an engine restart a running container may publish on a new host port. */
 function refreshUpstream(m: ModelMachine, info: ContainerInfo): void {
-  const port = hostPortFor(info, m.spec.port);
-  if (!port.ok || m.upstream?.port === port.hostPort) return;
-  m.upstream = { host: '127.0.0.1', port: port.hostPort };
+  const reach = upstreamFor(info, m.spec);
+  if (
+    !reach.ok ||
+    (m.upstream?.port === reach.upstream.port && m.upstream.host === reach.upstream.host)
+  )
+    return;
+  m.upstream = reach.upstream;
   m.changed();
 }

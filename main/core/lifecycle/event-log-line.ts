@@ -4,7 +4,12 @@ import { formatDuration } from '../config/duration';
 import { assertNever } from '../shared/assert-never';
 import type { LifecycleEvent, SleepCause, WakeCause } from './model-state';
 
-const ROUTE_TEXT = { port: 'its port', host: 'host name', path: 'path', 'model-field': 'model field' } as const;
+const ROUTE_TEXT = {
+  port: 'its port',
+  host: 'host name',
+  path: 'path',
+  'model-field': 'model field',
+} as const;
 
 function wakeCauseText(cause: WakeCause): string {
   switch (cause.kind) {

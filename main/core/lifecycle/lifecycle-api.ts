@@ -35,7 +35,8 @@ export interface LifecycleApi {
 }
 
 /** Why an `acquire` or `wake` failed. The gateway maps `code` to HTTP statuses. */
-export type WakeErrorCode = 'unknown-model' | 'failed' | 'timeout' | 'never-fits' | 'aborted' | 'stopping';
+export type WakeErrorCode =
+  'unknown-model' | 'failed' | 'timeout' | 'never-fits' | 'aborted' | 'stopping';
 
 /** A failed wake, with the reason a user can act on. */
 export class WakeError extends Error {

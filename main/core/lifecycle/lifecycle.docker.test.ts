@@ -34,7 +34,6 @@ function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
   return specForTest(name, { port: null, idleMs: 60_000, wakeTimeoutMs: 30_000, ...overrides });
 }
 
-
 /** A DockerRuntime that also records every event it hands the lifecycle. */
 class RecordingRuntime extends DockerRuntime {
   readonly events: RuntimeEvent[] = [];
@@ -107,7 +106,6 @@ afterEach(async () => {
   for (const lifecycle of lifecycles.splice(0)) await lifecycle.stop();
 });
 
-
 async function rig(
   specs: readonly ModelSpec[],
   options: { client?: Dockerode; yaml?: readonly string[]; reconnectDelayMs?: number } = {},
@@ -147,8 +145,14 @@ describeDocker('the lifecycle on the real engine', () => {
 
   it("wakes a container on the host's network (network_mode: host) and finds its server on the spec's port", async () => {
     const port = await freePort();
-    await createFakeModel(docker, { name: 'hd-lc-hostnet', labels: enabled, hostNetworkPort: port });
-    const { lifecycle } = await rig([spec('hd-lc-hostnet', { port, health: { kind: 'http', path: '/health' } })]);
+    await createFakeModel(docker, {
+      name: 'hd-lc-hostnet',
+      labels: enabled,
+      hostNetworkPort: port,
+    });
+    const { lifecycle } = await rig([
+      spec('hd-lc-hostnet', { port, health: { kind: 'http', path: '/health' } }),
+    ]);
     const lease = await lifecycle.acquire('hd-lc-hostnet', request);
     try {
       expect(lease.upstream).toEqual({ host: '127.0.0.1', port });
@@ -159,7 +163,11 @@ describeDocker('the lifecycle on the real engine', () => {
   });
 
   it("says what to set when a container on the host's network has no siesta.port", async () => {
-    await createFakeModel(docker, { name: 'hd-lc-hostnet-noport', labels: enabled, hostNetworkPort: await freePort() });
+    await createFakeModel(docker, {
+      name: 'hd-lc-hostnet-noport',
+      labels: enabled,
+      hostNetworkPort: await freePort(),
+    });
     const { lifecycle } = await rig([spec('hd-lc-hostnet-noport')]);
     const error = await lifecycle.acquire('hd-lc-hostnet-noport', request).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WakeError);
@@ -363,9 +371,11 @@ describeDocker('the lifecycle on the real engine', () => {
 
 // ---- a second, private engine that the test restarts ----
 
-const ENGINE_DIR = '/tmp/hd-engine';
+// Named by this process, so two suites on one machine (two worktrees, or CI beside a developer) never share them.
+const ENGINE_DIR = `/tmp/hd-engine-${process.pid}`;
 const ENGINE_SOCKET = `unix://${ENGINE_DIR}/docker.sock`;
-const BRIDGE = 'hdbr0';
+const BRIDGE = `hdbr${process.pid % 100_000}`;
+const BRIDGE_SUBNET = `172.29.${process.pid % 250}`;
 
 function commandExists(command: string): boolean {
   try {
@@ -443,7 +453,7 @@ describeDocker('the lifecycle across a Docker engine restart', () => {
     if (restartSkip) return;
     execFileSync('sh', [
       '-c',
-      `ip link del ${BRIDGE} 2>/dev/null; ip link add name ${BRIDGE} type bridge && ip addr add 172.31.251.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`,
+      `ip link del ${BRIDGE} 2>/dev/null; ip link add name ${BRIDGE} type bridge && ip addr add ${BRIDGE_SUBNET}.1/24 dev ${BRIDGE} && ip link set ${BRIDGE} up`,
     ]);
     await startEngine();
     // Copy the fake-model image from the shared engine (built there by global setup).

@@ -2,14 +2,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushMicrotasks, VirtualClock } from '../clock/virtual-clock';
 import { type ModelSpec } from '../config/model-spec';
-import { MemoryReadiness, MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryReadiness, MemoryRuntime } from '../docker/testdata/memory-runtime';
 import { Lifecycle, type LifecycleOptions } from './lifecycle';
 import { WakeError, type WakeAdmission } from './lifecycle-api';
 import type { LifecycleEvent, ModelStatus } from './model-state';
 import { specForTest } from '../config/testdata/spec-for-test';
 
 function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return specForTest(name, { port: null, health: null, idleMs: 60_000, wakeTimeoutMs: 30_000, ...overrides });
+  return specForTest(name, {
+    port: null,
+    health: null,
+    idleMs: 60_000,
+    wakeTimeoutMs: 30_000,
+    ...overrides,
+  });
 }
 
 interface Rig {
@@ -27,13 +33,26 @@ afterEach(async () => {
 
 async function rig(
   specs: ModelSpec[],
-  options: Partial<LifecycleOptions> & { startDelayMs?: number; healthchecked?: readonly string[] } = {},
+  options: Partial<LifecycleOptions> & {
+    startDelayMs?: number;
+    healthchecked?: readonly string[];
+  } = {},
 ): Promise<Rig> {
   const clock = new VirtualClock();
   const runtime = new MemoryRuntime({ clock, startDelayMs: options.startDelayMs ?? 2000 });
-  for (const s of specs) runtime.add({ name: s.container, hasHealthcheck: options.healthchecked?.includes(s.container) });
+  for (const s of specs)
+    runtime.add({
+      name: s.container,
+      hasHealthcheck: options.healthchecked?.includes(s.container),
+    });
   const logs: string[] = [];
-  const lifecycle = new Lifecycle({ clock, runtime, readiness: new MemoryReadiness(runtime), log: (m) => logs.push(m), ...options });
+  const lifecycle = new Lifecycle({
+    clock,
+    runtime,
+    readiness: new MemoryReadiness(runtime),
+    log: (m) => logs.push(m),
+    ...options,
+  });
   rigs.push(lifecycle);
   const events: LifecycleEvent[] = [];
   lifecycle.onEvent((e) => events.push(e));
@@ -133,8 +152,13 @@ describe('Lifecycle on a virtual clock', () => {
   });
 
   it('gives every waiter a timeout error when the model is not ready in time, and stops the container', async () => {
-    const { clock, runtime, lifecycle, events } = await rig([spec('slow', { wakeTimeoutMs: 5000 })], { startDelayMs: 60_000 });
-    const waits = Array.from({ length: 5 }, () => lifecycle.acquire('slow', request).catch((e: unknown) => e));
+    const { clock, runtime, lifecycle, events } = await rig(
+      [spec('slow', { wakeTimeoutMs: 5000 })],
+      { startDelayMs: 60_000 },
+    );
+    const waits = Array.from({ length: 5 }, () =>
+      lifecycle.acquire('slow', request).catch((e: unknown) => e),
+    );
     await clock.advance(5000);
     const errors = await Promise.all(waits);
     for (const error of errors) {
@@ -150,7 +174,9 @@ describe('Lifecycle on a virtual clock', () => {
 
   it('times out one caller on its own timeout while the wake goes on for the others', async () => {
     const { clock, lifecycle } = await rig([spec('chat')]);
-    const impatient = lifecycle.acquire('chat', { ...request, timeoutMs: 500 }).catch((e: unknown) => e);
+    const impatient = lifecycle
+      .acquire('chat', { ...request, timeoutMs: 500 })
+      .catch((e: unknown) => e);
     const patient = lifecycle.acquire('chat', request);
     await clock.advance(500);
     expect(await impatient).toMatchObject({ code: 'timeout' });
@@ -161,7 +187,9 @@ describe('Lifecycle on a virtual clock', () => {
   it('lets a caller abort its wait without stopping the wake', async () => {
     const { clock, lifecycle } = await rig([spec('chat')]);
     const controller = new AbortController();
-    const gone = lifecycle.acquire('chat', { ...request, signal: controller.signal }).catch((e: unknown) => e);
+    const gone = lifecycle
+      .acquire('chat', { ...request, signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort();
     expect(await gone).toMatchObject({ code: 'aborted' });
     await clock.advance(2100);
@@ -171,7 +199,9 @@ describe('Lifecycle on a virtual clock', () => {
 
   it('fails every waiter with the exit code and log lines when the container crashes while waking', async () => {
     const { clock, runtime, lifecycle, events } = await rig([spec('chat')]);
-    const waits = Array.from({ length: 10 }, () => lifecycle.acquire('chat', request).catch((e: unknown) => e));
+    const waits = Array.from({ length: 10 }, () =>
+      lifecycle.acquire('chat', request).catch((e: unknown) => e),
+    );
     await clock.advance(500);
     runtime.crash('chat', 3, ['loading weights failed: CUDA error: out of memory']);
     await flushMicrotasks(100);
@@ -179,12 +209,16 @@ describe('Lifecycle on a virtual clock', () => {
     for (const error of errors) {
       expect(error).toMatchObject({ code: 'failed', model: 'chat' });
       expect((error as WakeError).message).toMatch(/exited with code 3/);
-      expect((error as WakeError).logLines).toContain('loading weights failed: CUDA error: out of memory');
+      expect((error as WakeError).logLines).toContain(
+        'loading weights failed: CUDA error: out of memory',
+      );
     }
     expect(clock.now() - (lifecycle.get('chat')?.wakeStartedAt ?? 0)).toBe(500);
     const status = lifecycle.get('chat');
     expect(status?.state).toBe('failed');
-    expect(status?.failure?.logLines).toContain('loading weights failed: CUDA error: out of memory');
+    expect(status?.failure?.logLines).toContain(
+      'loading weights failed: CUDA error: out of memory',
+    );
     expect(kinds(events)).toEqual(['wake-requested', 'failed']);
 
     const again = lifecycle.acquire('chat', request);
@@ -212,10 +246,15 @@ describe('Lifecycle on a virtual clock', () => {
     runtime.crash('a', 139, ['segfault']);
     runtime.handStop('b');
     await flushMicrotasks(100);
-    expect(lifecycle.get('a')).toMatchObject({ state: 'failed', failure: { reason: 'the container exited with code 139' } });
+    expect(lifecycle.get('a')).toMatchObject({
+      state: 'failed',
+      failure: { reason: 'the container exited with code 139' },
+    });
     expect(lifecycle.get('a')?.failure?.logLines).toContain('segfault');
     expect(lifecycle.get('b')?.state).toBe('asleep');
-    expect(events.filter((e) => e.kind === 'sleep')).toMatchObject([{ model: 'b', cause: { kind: 'external' } }]);
+    expect(events.filter((e) => e.kind === 'sleep')).toMatchObject([
+      { model: 'b', cause: { kind: 'external' } },
+    ]);
   });
 
   it('follows a container started by hand through waking to ready, and starts its idle timer', async () => {
@@ -243,7 +282,10 @@ describe('Lifecycle on a virtual clock', () => {
     lifecycle.setSpecs([spec('chat', { idleMs: 5000 })]);
     await lifecycle.start();
     await clock.advance(100);
-    expect(lifecycle.get('chat')).toMatchObject({ state: 'ready', sleepAt: expect.any(Number) as number });
+    expect(lifecycle.get('chat')).toMatchObject({
+      state: 'ready',
+      sleepAt: expect.any(Number) as number,
+    });
     expect(events).toEqual([]);
     await clock.advance(5000);
     expect(lifecycle.get('chat')?.state).toBe('asleep');
@@ -251,8 +293,13 @@ describe('Lifecycle on a virtual clock', () => {
   });
 
   it('never lets a pinned model or one with idle 0 sleep, and honours the auto-sleep pause', async () => {
-    const { clock, lifecycle } = await rig([spec('pinned', { pin: true, idleMs: 1000 }), spec('zero', { idleMs: 0 }), spec('plain', { idleMs: 1000 })]);
-    for (const name of ['pinned', 'zero', 'plain']) void lifecycle.wake(name, { kind: 'user', via: 'tray' });
+    const { clock, lifecycle } = await rig([
+      spec('pinned', { pin: true, idleMs: 1000 }),
+      spec('zero', { idleMs: 0 }),
+      spec('plain', { idleMs: 1000 }),
+    ]);
+    for (const name of ['pinned', 'zero', 'plain'])
+      void lifecycle.wake(name, { kind: 'user', via: 'tray' });
     lifecycle.setAutoSleepPaused(true);
     await clock.advance(2100);
     await clock.advance(10_000);
@@ -270,14 +317,18 @@ describe('Lifecycle on a virtual clock', () => {
     expect(lifecycle.get('pinned')?.pinned).toBe(false);
     await clock.advance(1000);
     expect(lifecycle.get('pinned')?.state).toBe('asleep');
-    await expect(lifecycle.sleep('zero', { kind: 'evicted', forModel: 'x' })).resolves.toBeUndefined();
+    await expect(
+      lifecycle.sleep('zero', { kind: 'evicted', forModel: 'x' }),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses to evict a pinned model', async () => {
     const { clock, lifecycle } = await rig([spec('pinned', { pin: true })]);
     void lifecycle.wake('pinned', { kind: 'user', via: 'api' });
     await clock.advance(2100);
-    await expect(lifecycle.sleep('pinned', { kind: 'evicted', forModel: 'big' })).rejects.toThrow(/pinned/);
+    await expect(lifecycle.sleep('pinned', { kind: 'evicted', forModel: 'big' })).rejects.toThrow(
+      /pinned/,
+    );
     await expect(lifecycle.sleep('pinned', { kind: 'user', via: 'api' })).resolves.toBeUndefined();
     expect(lifecycle.get('pinned')?.state).toBe('asleep');
   });
@@ -288,10 +339,16 @@ describe('Lifecycle on a virtual clock', () => {
     await clock.advance(2100);
     const lease = await pending;
     let slept = false;
-    const sleeping = lifecycle.sleep('chat', { kind: 'user', via: 'tray' }).then(() => (slept = true));
+    const sleeping = lifecycle
+      .sleep('chat', { kind: 'user', via: 'tray' })
+      .then(() => (slept = true));
     await clock.advance(60_000);
     expect(slept).toBe(false);
-    expect(lifecycle.get('chat')).toMatchObject({ state: 'ready', inFlight: 1, sleepRequested: { kind: 'user', via: 'tray' } });
+    expect(lifecycle.get('chat')).toMatchObject({
+      state: 'ready',
+      inFlight: 1,
+      sleepRequested: { kind: 'user', via: 'tray' },
+    });
     const second = await lifecycle.acquire('chat', request);
     lease.release();
     await flushMicrotasks();
@@ -339,8 +396,13 @@ describe('Lifecycle on a virtual clock', () => {
 
   it('rejects an unknown model with unknown-model', async () => {
     const { lifecycle } = await rig([spec('chat')]);
-    await expect(lifecycle.acquire('nope', request)).rejects.toMatchObject({ code: 'unknown-model', model: 'nope' });
-    await expect(lifecycle.sleep('nope', { kind: 'user', via: 'cli' })).rejects.toMatchObject({ code: 'unknown-model' });
+    await expect(lifecycle.acquire('nope', request)).rejects.toMatchObject({
+      code: 'unknown-model',
+      model: 'nope',
+    });
+    await expect(lifecycle.sleep('nope', { kind: 'user', via: 'cli' })).rejects.toMatchObject({
+      code: 'unknown-model',
+    });
   });
 
   it('asks the admission hook before starting the container and tells it every change', async () => {
@@ -360,14 +422,21 @@ describe('Lifecycle on a virtual clock', () => {
     clockRef = clock;
     const runtime = new MemoryRuntime({ clock, startDelayMs: 1000 });
     runtime.add({ name: 'chat' });
-    const lifecycle = new Lifecycle({ clock, runtime, readiness: new MemoryReadiness(runtime), admission });
+    const lifecycle = new Lifecycle({
+      clock,
+      runtime,
+      readiness: new MemoryReadiness(runtime),
+      admission,
+    });
     rigs.push(lifecycle);
     lifecycle.onEvent((e) => order.push(e.kind));
     lifecycle.setSpecs([spec('chat')]);
     await lifecycle.start();
     const lease = lifecycle.acquire('chat', request);
     await clock.advance(700);
-    expect(runtime.calls.map((c) => c.at - (lifecycle.get('chat')?.wakeStartedAt ?? 0))).toEqual([700]);
+    expect(runtime.calls.map((c) => c.at - (lifecycle.get('chat')?.wakeStartedAt ?? 0))).toEqual([
+      700,
+    ]);
     await clock.advance(1100);
     await lease;
     expect(order).toEqual(['wake-requested', 'admit chat', 'admitted', 'ready']);
@@ -377,7 +446,10 @@ describe('Lifecycle on a virtual clock', () => {
 
   it('fails the wake with the admission error when the model never fits', async () => {
     const admission: WakeAdmission = {
-      admit: (model) => Promise.reject(new WakeError('never-fits', `${model.name} needs 40 GiB; the GPU has 24 GiB`, model.name)),
+      admit: (model) =>
+        Promise.reject(
+          new WakeError('never-fits', `${model.name} needs 40 GiB; the GPU has 24 GiB`, model.name),
+        ),
     };
     const { runtime, lifecycle } = await rig([spec('big')], { admission });
     const error = await lifecycle.acquire('big', request).catch((e: unknown) => e);
@@ -401,7 +473,11 @@ describe('Lifecycle on a virtual clock', () => {
     expect(asked).toEqual([]);
     (await lease).release();
     expect(asked).toEqual([clock.now()]);
-    expect(lifecycle.idleDecision('chat')).toEqual({ idleMs: 3000, reason: 'break-even: 3s', decidedAt: clock.now() });
+    expect(lifecycle.idleDecision('chat')).toEqual({
+      idleMs: 3000,
+      reason: 'break-even: 3s',
+      decidedAt: clock.now(),
+    });
     await clock.advance(3000);
     expect(lifecycle.get('chat')?.state).toBe('asleep');
   });
@@ -419,11 +495,16 @@ describe('Lifecycle on a virtual clock', () => {
     expect(lifecycle.get('b')?.state).toBe('waking');
     await clock.advance(2100);
     expect(lifecycle.get('b')?.state).toBe('ready');
-    expect(events.filter((e) => e.model === 'b').map((e) => e.kind)).toEqual(['wake-requested', 'ready']);
+    expect(events.filter((e) => e.model === 'b').map((e) => e.kind)).toEqual([
+      'wake-requested',
+      'ready',
+    ]);
   });
 
   it('after an engine restart, adopts a failed model whose container runs again, but not the run that failed', async () => {
-    const { clock, runtime, lifecycle } = await rig([spec('a'), spec('b')], { healthchecked: ['b'] });
+    const { clock, runtime, lifecycle } = await rig([spec('a'), spec('b')], {
+      healthchecked: ['b'],
+    });
     const a = lifecycle.acquire('a', request);
     const b = lifecycle.acquire('b', request);
     await clock.advance(2100);
@@ -440,7 +521,10 @@ describe('Lifecycle on a virtual clock', () => {
     await flushMicrotasks(100);
     await clock.advance(2100);
     expect(lifecycle.get('a')?.state).toBe('ready');
-    expect(lifecycle.get('b')).toMatchObject({ state: 'failed', failure: { reason: 'the container turned unhealthy' } });
+    expect(lifecycle.get('b')).toMatchObject({
+      state: 'failed',
+      failure: { reason: 'the container turned unhealthy' },
+    });
   });
 
   it('holds a wake while the engine is away, says so, and wakes the model once the engine is back', async () => {
@@ -449,7 +533,9 @@ describe('Lifecycle on a virtual clock', () => {
     const lease = lifecycle.acquire('a', request);
     await clock.advance(5_000);
     expect(lifecycle.get('a')?.state).toBe('waking');
-    expect(lifecycle.get('a')?.readinessDetail).toMatch(/^the Docker engine is not answering; waiting for it \(.*ECONNREFUSED/);
+    expect(lifecycle.get('a')?.readinessDetail).toMatch(
+      /^the Docker engine is not answering; waiting for it \(.*ECONNREFUSED/,
+    );
     runtime.setEngineDown(false);
     await flushMicrotasks(100);
     await clock.advance(2100);

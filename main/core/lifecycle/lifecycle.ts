@@ -108,7 +108,9 @@ export class Lifecycle implements LifecycleApi {
     if (this.started) return;
     this.started = true;
     this.unwatch = this.runtime.watch((event) => this.onRuntimeEvent(event));
-    await Promise.all([...this.models.values()].map((m) => this.queue(m, () => resyncWithContainer(m, true))));
+    await Promise.all(
+      [...this.models.values()].map((m) => this.queue(m, () => resyncWithContainer(m, true))),
+    );
   }
 
   /** Stops following the engine and every timer; waiting callers reject. Containers are left as they are. */
@@ -121,7 +123,9 @@ export class Lifecycle implements LifecycleApi {
   }
 
   list(): readonly ModelStatus[] {
-    return [...this.models.values()].map((m) => m.status()).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+    return [...this.models.values()]
+      .map((m) => m.status())
+      .sort((a, b) => a.spec.name.localeCompare(b.spec.name));
   }
 
   get(name: string): ModelStatus | undefined {
@@ -136,7 +140,11 @@ export class Lifecycle implements LifecycleApi {
   acquire(name: string, options: AcquireOptions): Promise<Lease> {
     const machine = this.models.get(name);
     if (!machine) return Promise.reject(unknownModel(name));
-    return machine.acquire(options.cause, options.timeoutMs ?? machine.spec.wakeTimeoutMs, options.signal);
+    return machine.acquire(
+      options.cause,
+      options.timeoutMs ?? machine.spec.wakeTimeoutMs,
+      options.signal,
+    );
   }
 
   async wake(name: string, cause: WakeCause): Promise<void> {
@@ -186,7 +194,8 @@ export class Lifecycle implements LifecycleApi {
     switch (event.kind) {
       case 'container':
         for (const machine of this.models.values()) {
-          if (machine.matches(event.id, event.name)) void this.queue(machine, () => followContainerEvent(machine, event));
+          if (machine.matches(event.id, event.name))
+            void this.queue(machine, () => followContainerEvent(machine, event));
         }
         return;
       case 'disconnected':
@@ -194,7 +203,8 @@ export class Lifecycle implements LifecycleApi {
         return;
       case 'reconnected':
         this.log('the Docker event stream is back; re-reading the state of every model');
-        for (const machine of this.models.values()) void this.queue(machine, () => resyncWithContainer(machine, false));
+        for (const machine of this.models.values())
+          void this.queue(machine, () => resyncWithContainer(machine, false));
         return;
       default:
         assertNever(event);
@@ -207,7 +217,9 @@ export class Lifecycle implements LifecycleApi {
       if (machine.removed || !this.started) return;
       await task();
     });
-    machine.eventChain = next.catch((error: unknown) => this.log(`following "${machine.spec.name}": ${messageOf(error)}`));
+    machine.eventChain = next.catch((error: unknown) =>
+      this.log(`following "${machine.spec.name}": ${messageOf(error)}`),
+    );
     return machine.eventChain;
   }
 

@@ -9,7 +9,15 @@ import type { IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import type { IdleDecisionView, WakeRun } from './machine-parts';
 import { messageOf } from './machine-parts';
-import type { Failure, Lease, LifecycleEvent, ModelStatus, SleepCause, Upstream, WakeCause } from './model-state';
+import type {
+  Failure,
+  Lease,
+  LifecycleEvent,
+  ModelStatus,
+  SleepCause,
+  Upstream,
+  WakeCause,
+} from './model-state';
 import type { ReadinessChecker } from './readiness-checker';
 import { ModelRecord } from './model-record';
 import { runWake } from './wake-loop';
@@ -35,6 +43,10 @@ export interface MachineContext {
 /**
  * The state machine of one model; the registry (`Lifecycle`) only finds it. Its wake loop lives in wake-loop.ts and
  * its following of the engine's container events in engine-follower.ts; both drive it through the methods below.
+ *
+ * Why about 450 lines: every transition of one model (use, wait, wake, fail, stop, sleep, idle) is kept in this one
+ * class so that the order of state change, event and notification is visible in one place; the parts that do not
+ * change the state (wake loop, engine follower, waiters, idle timer, record) already live in their own files.
  */
 export class ModelMachine extends ModelRecord {
   constructor(
@@ -75,7 +87,9 @@ export class ModelMachine extends ModelRecord {
   async sleep(cause: SleepCause): Promise<void> {
     const name = this.name;
     if ((cause.kind === 'evicted' || cause.kind === 'group') && this.pinned) {
-      throw new Error(`"${name}" is pinned: it is never put to sleep for another model (${cause.forModel})`);
+      throw new Error(
+        `"${name}" is pinned: it is never put to sleep for another model (${cause.forModel})`,
+      );
     }
     switch (this.state) {
       case 'asleep':
@@ -83,7 +97,9 @@ export class ModelMachine extends ModelRecord {
       case 'stopping':
         return this.stopping ?? undefined;
       case 'waking':
-        this.cancelWake(new WakeError('stopping', `"${name}" was put to sleep while it was waking`, name));
+        this.cancelWake(
+          new WakeError('stopping', `"${name}" was put to sleep while it was waking`, name),
+        );
         return this.stopContainer(cause);
       case 'failed': {
         const info = await this.ctx.runtime.inspect(this.containerRef());
@@ -111,7 +127,10 @@ export class ModelMachine extends ModelRecord {
 
   /** A new spec for the same container; the idle timer restarts when what decides it changed. */
   setSpec(spec: ModelSpec): void {
-    const idleChanged = this.spec.idleMs !== spec.idleMs || this.spec.policy !== spec.policy || this.spec.pin !== spec.pin;
+    const idleChanged =
+      this.spec.idleMs !== spec.idleMs ||
+      this.spec.policy !== spec.policy ||
+      this.spec.pin !== spec.pin;
     this.spec = spec;
     if (idleChanged && this.state === 'ready') this.armIdle();
     this.changed();
@@ -120,7 +139,13 @@ export class ModelMachine extends ModelRecord {
   /** The model left the configuration: its wake and timers end, a pending sleep resolves. */
   remove(): void {
     this.removed = true;
-    this.cancelWake(new WakeError('unknown-model', `"${this.name}" was removed from the configuration`, this.name));
+    this.cancelWake(
+      new WakeError(
+        'unknown-model',
+        `"${this.name}" was removed from the configuration`,
+        this.name,
+      ),
+    );
     this.cancelIdle();
     this.sleepRequest?.resolve();
     this.sleepRequest = null;
@@ -128,9 +153,17 @@ export class ModelMachine extends ModelRecord {
 
   /** Siesta is stopping: waiting callers reject; the container is left as it is. */
   shutDown(): void {
-    this.cancelWake(new WakeError('aborted', `Siesta is stopping; "${this.name}" was not woken`, this.name));
+    this.cancelWake(
+      new WakeError('aborted', `Siesta is stopping; "${this.name}" was not woken`, this.name),
+    );
     this.cancelIdle();
-    this.sleepRequest?.reject(new WakeError('aborted', `Siesta is stopping; "${this.name}" was not put to sleep`, this.name));
+    this.sleepRequest?.reject(
+      new WakeError(
+        'aborted',
+        `Siesta is stopping; "${this.name}" was not put to sleep`,
+        this.name,
+      ),
+    );
     this.sleepRequest = null;
   }
 
@@ -175,8 +208,19 @@ export class ModelMachine extends ModelRecord {
     this.changed();
   }
 
-  private waitReady(cause: WakeCause, wantsUse: boolean, timeoutMs: number, signal: AbortSignal | undefined): Promise<Lease | null> {
-    const waiting = this.waiters.add(cause, wantsUse, timeoutMs, signal, () => this.readinessDetail);
+  private waitReady(
+    cause: WakeCause,
+    wantsUse: boolean,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Lease | null> {
+    const waiting = this.waiters.add(
+      cause,
+      wantsUse,
+      timeoutMs,
+      signal,
+      () => this.readinessDetail,
+    );
     if (!signal?.aborted) this.demandWake(cause);
     return waiting;
   }
@@ -234,14 +278,21 @@ export class ModelMachine extends ModelRecord {
         readyAt: null,
         failure: null,
         upstream: null,
-        readinessDetail: mode.external ? 'started outside Siesta; waiting until it answers' : 'starting',
+        readinessDetail: mode.external
+          ? 'started outside Siesta; waiting until it answers'
+          : 'starting',
       },
       mode.quiet ? undefined : { kind: 'wake-requested', at: now, model: this.name, cause },
     );
     run.deadlineTimer = clock.setTimeout(() => {
       run.deadlineTimer = null;
       const detail = this.readinessDetail ? ` (last check: ${this.readinessDetail})` : '';
-      void this.failWake(run, 'timeout', `not ready after ${formatDuration(this.spec.wakeTimeoutMs)}${detail}`, true);
+      void this.failWake(
+        run,
+        'timeout',
+        `not ready after ${formatDuration(this.spec.wakeTimeoutMs)}${detail}`,
+        true,
+      );
     }, this.spec.wakeTimeoutMs);
     this.changed();
     runWake(this, run).catch((error: unknown) => {
@@ -268,14 +319,21 @@ export class ModelMachine extends ModelRecord {
     this.enter(
       'ready',
       { upstream, readyAt: now, failure: null, readinessDetail: null, gpuIndexes: info.gpuIndexes },
-      run.quiet ? undefined : { kind: 'ready', at: now, model: this.name, wakeMs: now - run.startedAt },
+      run.quiet
+        ? undefined
+        : { kind: 'ready', at: now, model: this.name, wakeMs: now - run.startedAt },
     );
     this.settleWaiters();
     if (this.leases.size === 0) this.armIdle();
     this.changed();
   }
 
-  async failWake(run: WakeRun, code: WakeErrorCode, reason: string, withLogs: boolean): Promise<void> {
+  async failWake(
+    run: WakeRun,
+    code: WakeErrorCode,
+    reason: string,
+    withLogs: boolean,
+  ): Promise<void> {
     if (run.finished || this.wake !== run) return;
     this.finishRun(run);
     const logLines = withLogs ? await this.logTail() : [];
@@ -283,12 +341,18 @@ export class ModelMachine extends ModelRecord {
     this.wake = null;
     this.setFailed(reason, logLines);
     const verb = code === 'timeout' ? 'did not wake' : 'failed to wake';
-    this.rejectWaiters(new WakeError(code, `"${this.name}" ${verb}: ${reason}`, this.name, logLines));
+    this.rejectWaiters(
+      new WakeError(code, `"${this.name}" ${verb}: ${reason}`, this.name, logLines),
+    );
     this.changed();
     if (code === 'timeout' && run.startedContainer) {
       this.ctx.runtime
         .stop(this.containerRef(), this.ctx.stopGraceMs)
-        .catch((error: unknown) => this.ctx.log(`could not stop "${this.name}" after its wake timed out: ${messageOf(error)}`));
+        .catch((error: unknown) =>
+          this.ctx.log(
+            `could not stop "${this.name}" after its wake timed out: ${messageOf(error)}`,
+          ),
+        );
     }
   }
 
@@ -297,7 +361,11 @@ export class ModelMachine extends ModelRecord {
     const now = this.ctx.clock.now();
     this.cancelIdle();
     const failure: Failure = { reason, logLines, at: now };
-    this.enter('failed', { upstream: null, readinessDetail: null, failure }, { kind: 'failed', at: now, model: this.name, failure });
+    this.enter(
+      'failed',
+      { upstream: null, readinessDetail: null, failure },
+      { kind: 'failed', at: now, model: this.name, failure },
+    );
     const request = this.sleepRequest;
     this.sleepRequest = null;
     request?.resolve();
@@ -378,8 +446,13 @@ export class ModelMachine extends ModelRecord {
   becomeAsleep(cause: SleepCause): void {
     const now = this.ctx.clock.now();
     this.cancelIdle();
-    this.enter('asleep', { upstream: null, readyAt: null, readinessDetail: null }, { kind: 'sleep', at: now, model: this.name, cause });
-    if (cause.kind === 'evicted') this.ctx.emit({ kind: 'evicted', at: now, model: this.name, forModel: cause.forModel });
+    this.enter(
+      'asleep',
+      { upstream: null, readyAt: null, readinessDetail: null },
+      { kind: 'sleep', at: now, model: this.name, cause },
+    );
+    if (cause.kind === 'evicted')
+      this.ctx.emit({ kind: 'evicted', at: now, model: this.name, forModel: cause.forModel });
     const request = this.sleepRequest;
     this.sleepRequest = null;
     request?.resolve();
@@ -401,7 +474,8 @@ export class ModelMachine extends ModelRecord {
     if (this.state !== 'ready' || this.leases.size > 0 || this.sleepRequest || this.removed) return;
     if (this.neverSleepsReason() !== null) return;
     this.idle.start(this.spec, (idleMs) => {
-      if (this.state !== 'ready' || this.leases.size > 0 || this.neverSleepsReason() !== null) return;
+      if (this.state !== 'ready' || this.leases.size > 0 || this.neverSleepsReason() !== null)
+        return;
       this.stopContainer({ kind: 'idle', idleMs }).catch((error: unknown) =>
         this.ctx.log(`idle sleep of "${this.name}" failed: ${messageOf(error)}`),
       );

@@ -62,12 +62,37 @@ export interface ModelStatus {
 
 /** A lifecycle event, as stored in the ledger and sent to the UI. */
 export type LifecycleEvent =
-  | { readonly kind: 'wake-requested'; readonly at: number; readonly model: string; readonly cause: WakeCause }
+  | {
+      readonly kind: 'wake-requested';
+      readonly at: number;
+      readonly model: string;
+      readonly cause: WakeCause;
+    }
   | { readonly kind: 'ready'; readonly at: number; readonly model: string; readonly wakeMs: number }
-  | { readonly kind: 'sleep'; readonly at: number; readonly model: string; readonly cause: SleepCause }
-  | { readonly kind: 'failed'; readonly at: number; readonly model: string; readonly failure: Failure }
-  | { readonly kind: 'evicted'; readonly at: number; readonly model: string; readonly forModel: string }
-  | { readonly kind: 'prewarm'; readonly at: number; readonly model: string; readonly detail: string };
+  | {
+      readonly kind: 'sleep';
+      readonly at: number;
+      readonly model: string;
+      readonly cause: SleepCause;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly at: number;
+      readonly model: string;
+      readonly failure: Failure;
+    }
+  | {
+      readonly kind: 'evicted';
+      readonly at: number;
+      readonly model: string;
+      readonly forModel: string;
+    }
+  | {
+      readonly kind: 'prewarm';
+      readonly at: number;
+      readonly model: string;
+      readonly detail: string;
+    };
 
 /** A use of a model: release it when the response ends or the client goes. */
 export interface Lease {

@@ -78,7 +78,14 @@ export class NetworkReadiness implements ReadinessChecker {
   private httpGet(upstream: Upstream, path: string, signal: AbortSignal): Promise<ReadinessResult> {
     return new Promise((resolve) => {
       const request = http.get(
-        { host: upstream.host, port: upstream.port, path, agent: false, timeout: this.attemptTimeoutMs, signal },
+        {
+          host: upstream.host,
+          port: upstream.port,
+          path,
+          agent: false,
+          timeout: this.attemptTimeoutMs,
+          signal,
+        },
         (response) => {
           const status = response.statusCode ?? 0;
           response.resume();
@@ -89,8 +96,12 @@ export class NetworkReadiness implements ReadinessChecker {
           );
         },
       );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${this.attemptTimeoutMs} ms`)));
-      request.on('error', (error) => resolve({ ready: false, detail: `GET ${path}: ${error.message}` }));
+      request.on('timeout', () =>
+        request.destroy(new Error(`no answer within ${this.attemptTimeoutMs} ms`)),
+      );
+      request.on('error', (error) =>
+        resolve({ ready: false, detail: `GET ${path}: ${error.message}` }),
+      );
     });
   }
 
@@ -98,7 +109,12 @@ export class NetworkReadiness implements ReadinessChecker {
     return new Promise((resolve) => {
       let settled = false;
       let settleTimer: NodeJS.Timeout | null = null;
-      const socket = net.connect({ host: upstream.host, port: upstream.port, timeout: this.attemptTimeoutMs, signal });
+      const socket = net.connect({
+        host: upstream.host,
+        port: upstream.port,
+        timeout: this.attemptTimeoutMs,
+        signal,
+      });
       const done = (result: ReadinessResult): void => {
         if (settled) return;
         settled = true;
@@ -107,19 +123,37 @@ export class NetworkReadiness implements ReadinessChecker {
         resolve(result);
       };
       socket.on('connect', () => {
-        settleTimer = setTimeout(() => done({ ready: true, detail: `port ${upstream.port} accepts connections` }), this.tcpSettleMs);
+        settleTimer = setTimeout(
+          () => done({ ready: true, detail: `port ${upstream.port} accepts connections` }),
+          this.tcpSettleMs,
+        );
       });
-      socket.on('end', () => done({ ready: false, detail: `port ${upstream.port} closed the connection` }));
-      socket.on('close', () => done({ ready: false, detail: `port ${upstream.port} closed the connection` }));
-      socket.on('timeout', () => done({ ready: false, detail: `port ${upstream.port}: no connection within ${this.attemptTimeoutMs} ms` }));
-      socket.on('error', (error) => done({ ready: false, detail: `port ${upstream.port}: ${error.message}` }));
+      socket.on('end', () =>
+        done({ ready: false, detail: `port ${upstream.port} closed the connection` }),
+      );
+      socket.on('close', () =>
+        done({ ready: false, detail: `port ${upstream.port} closed the connection` }),
+      );
+      socket.on('timeout', () =>
+        done({
+          ready: false,
+          detail: `port ${upstream.port}: no connection within ${this.attemptTimeoutMs} ms`,
+        }),
+      );
+      socket.on('error', (error) =>
+        done({ ready: false, detail: `port ${upstream.port}: ${error.message}` }),
+      );
     });
   }
 }
 
 function dockerHealth(container: ContainerInfo): ReadinessResult {
   if (!container.hasHealthcheck) {
-    return { ready: false, fatal: true, detail: 'siesta.health is docker but the container has no healthcheck' };
+    return {
+      ready: false,
+      fatal: true,
+      detail: 'siesta.health is docker but the container has no healthcheck',
+    };
   }
   return { ready: container.health === 'healthy', detail: `docker health: ${container.health}` };
 }

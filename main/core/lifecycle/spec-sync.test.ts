@@ -1,7 +1,7 @@
 // SpecSync over the in-memory engine: labels and siesta.yaml merged at start, and a re-read siesta.yaml applied.
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
-import { MemoryRuntime } from '../docker/memory-runtime';
+import { MemoryRuntime } from '../docker/testdata/memory-runtime';
 import type { ModelSpec } from '../config/model-spec';
 import { parseSiestaYaml } from '../config/siesta-yaml';
 import { SpecSync, type EngineState } from './spec-sync';
@@ -18,7 +18,8 @@ function rig(yamlText: string, options: { engineDown?: boolean; deafToEvents?: b
   // A runtime whose event stream never says anything: the engine's return must be found without a `reconnected`.
   const watched: ContainerRuntime = options.deafToEvents
     ? new Proxy(runtime, {
-        get: (target, key) => (key === 'watch' ? () => () => undefined : Reflect.get(target, key, target) as unknown),
+        get: (target, key) =>
+          key === 'watch' ? () => () => undefined : (Reflect.get(target, key, target) as unknown),
       })
     : runtime;
   const sync = new SpecSync({
@@ -40,13 +41,18 @@ describe('SpecSync', () => {
     expect(names((await sync.start()).specs)).toEqual(['flux', 'qwen']);
 
     const next = await sync.setYaml(
-      parseSiestaYaml('models:\n  - name: qwen\n    container: c-qwen\n    idle: 2m\n  - name: kokoro\n', 'siesta.yaml'),
+      parseSiestaYaml(
+        'models:\n  - name: qwen\n    container: c-qwen\n    idle: 2m\n  - name: kokoro\n',
+        'siesta.yaml',
+      ),
     );
     expect(names(next)).toEqual(['flux', 'kokoro', 'qwen']);
     expect(next.find((s) => s.name === 'qwen')?.idleMs).toBe(120_000);
     expect(seen.at(-1)).toBe(next);
 
-    expect(names(await sync.setYaml(parseSiestaYaml('models: []\n', 'siesta.yaml')))).toEqual(['flux']);
+    expect(names(await sync.setYaml(parseSiestaYaml('models: []\n', 'siesta.yaml')))).toEqual([
+      'flux',
+    ]);
     sync.stop();
   });
 
@@ -61,12 +67,20 @@ describe('SpecSync', () => {
   });
 
   it('starts with no models while the engine does not answer, and finds them when it does', async () => {
-    const { sync, seen, problems, clock, runtime, engine } = rig('models: []\n', { engineDown: true });
+    const { sync, seen, problems, clock, runtime, engine } = rig('models: []\n', {
+      engineDown: true,
+    });
     const start = await sync.start();
     expect(start.specs).toEqual([]);
     expect(start.engineAway).toMatch(/ECONNREFUSED/);
     expect(seen).toEqual([[]]);
-    expect(engine).toEqual([{ reachable: false, detail: expect.stringMatching(/ECONNREFUSED/) as unknown, since: clock.now() }]);
+    expect(engine).toEqual([
+      {
+        reachable: false,
+        detail: expect.stringMatching(/ECONNREFUSED/) as unknown,
+        since: clock.now(),
+      },
+    ]);
 
     runtime.setEngineDown(false);
     await clock.advance(1_000);
@@ -77,7 +91,10 @@ describe('SpecSync', () => {
   });
 
   it('finds the models of an engine that comes back without a word on its event stream, by retrying', async () => {
-    const { sync, seen, problems, clock, runtime, engine } = rig('models: []\n', { engineDown: true, deafToEvents: true });
+    const { sync, seen, problems, clock, runtime, engine } = rig('models: []\n', {
+      engineDown: true,
+      deafToEvents: true,
+    });
     await sync.start();
     await clock.advance(5_000);
     expect(seen.every((specs) => specs.length === 0)).toBe(true);

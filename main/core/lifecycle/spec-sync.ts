@@ -1,6 +1,10 @@
 // Keeps the model specs in step with the engine: containers created, relabelled (recreated) or removed change the models.
 import type { Clock, TimerHandle } from '../clock/clock';
-import { isEngineUnreachable, type ContainerRuntime, type RuntimeEvent } from '../docker/container-runtime';
+import {
+  isEngineUnreachable,
+  type ContainerRuntime,
+  type RuntimeEvent,
+} from '../docker/container-runtime';
 import { formatSpecProblem, loadModelSpecs } from '../config/load-specs';
 import type { ModelSpec } from '../config/model-spec';
 import type { ParsedSiestaYaml } from '../config/siesta-yaml';
@@ -97,7 +101,8 @@ export class SpecSync {
     this.stopped = true;
     this.unwatch?.();
     this.unwatch = null;
-    for (const timer of [this.timer, this.retryTimer]) if (timer) this.options.clock.clearTimeout(timer);
+    for (const timer of [this.timer, this.retryTimer])
+      if (timer) this.options.clock.clearTimeout(timer);
     this.timer = null;
     this.retryTimer = null;
   }
@@ -122,7 +127,8 @@ export class SpecSync {
         () => undefined,
         (error: unknown) => {
           // An engine that does not answer is said once through onEngine, and retried; anything else is a problem.
-          if (!isEngineUnreachable(error)) this.options.onProblem(`rescanning containers failed: ${messageOf(error)}`);
+          if (!isEngineUnreachable(error))
+            this.options.onProblem(`rescanning containers failed: ${messageOf(error)}`);
         },
       );
   }
@@ -139,7 +145,11 @@ export class SpecSync {
       containers = await this.options.runtime.discover();
     } catch (error: unknown) {
       if (isEngineUnreachable(error) && !this.stopped) {
-        this.setEngine({ reachable: false, detail: messageOf(error), since: this.options.clock.now() });
+        this.setEngine({
+          reachable: false,
+          detail: messageOf(error),
+          since: this.options.clock.now(),
+        });
         this.retryLater();
       }
       throw error;
@@ -160,7 +170,10 @@ export class SpecSync {
 
   private retryLater(): void {
     if (this.retryTimer) return;
-    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs === 0 ? (this.options.retryMs ?? 1_000) : this.retryMs * 2);
+    this.retryMs = Math.min(
+      MAX_RETRY_MS,
+      this.retryMs === 0 ? (this.options.retryMs ?? 1_000) : this.retryMs * 2,
+    );
     this.retryTimer = this.options.clock.setTimeout(() => {
       this.retryTimer = null;
       this.rescan();

@@ -37,7 +37,8 @@ export class Waiters {
     lastDetail: () => string | null,
   ): Promise<Lease | null> {
     const name = this.model;
-    if (signal?.aborted) return Promise.reject(new WakeError('aborted', `the wait for "${name}" was aborted`, name));
+    if (signal?.aborted)
+      return Promise.reject(new WakeError('aborted', `the wait for "${name}" was aborted`, name));
     return new Promise<Lease | null>((resolve, reject) => {
       const cleanup = (): void => {
         this.waiting.delete(waiter);
@@ -56,11 +57,18 @@ export class Waiters {
           reject(error);
         },
       };
-      const onAbort = (): void => waiter.reject(new WakeError('aborted', `the wait for "${name}" was aborted`, name));
+      const onAbort = (): void =>
+        waiter.reject(new WakeError('aborted', `the wait for "${name}" was aborted`, name));
       const timer = this.clock.setTimeout(() => {
         const detail = lastDetail();
         const shown = detail ? ` (last check: ${detail})` : '';
-        waiter.reject(new WakeError('timeout', `"${name}" was not ready within ${formatDuration(timeoutMs)}${shown}`, name));
+        waiter.reject(
+          new WakeError(
+            'timeout',
+            `"${name}" was not ready within ${formatDuration(timeoutMs)}${shown}`,
+            name,
+          ),
+        );
       }, timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiting.add(waiter);

@@ -1,7 +1,7 @@
 // The wake of one model, step by step: admission (room on its GPU), the container started, then readiness polled
 // until it answers, fails or the wake's deadline passes; while the engine is away the wake waits for it, saying so.
 import { isEngineUnreachable } from '../docker/container-runtime';
-import { hostPortFor } from '../docker/host-port';
+import { upstreamFor } from '../providers/upstream-for';
 import type { WakeRun } from './machine-parts';
 import type { ModelMachine } from './model-machine';
 import { exitText, messageOf } from './machine-parts';
@@ -32,7 +32,8 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
     }
     const info = await withEngine(m, run, () => runtime.inspect(m.containerRef()));
     if (!current()) return;
-    if (!info) return m.failWake(run, 'failed', `container "${spec.container}" does not exist`, false);
+    if (!info)
+      return m.failWake(run, 'failed', `container "${spec.container}" does not exist`, false);
     m.containerId = info.id;
     if (!info.running) {
       run.startedContainer = true;
@@ -45,15 +46,26 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const info = await withEngine(m, run, () => runtime.inspect(m.containerRef()));
     if (!current()) return;
-    if (!info) return m.failWake(run, 'failed', `container "${spec.container}" was removed while waking`, false);
+    if (!info)
+      return m.failWake(
+        run,
+        'failed',
+        `container "${spec.container}" was removed while waking`,
+        false,
+      );
     m.containerId = info.id;
     m.gpuIndexes = info.gpuIndexes;
-    if (!info.running) return m.failWake(run, 'failed', `the container ${exitText(info)} while waking`, true);
-    if (info.health === 'unhealthy') return m.failWake(run, 'failed', 'the container turned unhealthy while waking', true);
-    const port = hostPortFor(info, spec.port);
-    if (!port.ok) return m.failWake(run, 'failed', port.problem, false);
-    const upstream: Upstream = { host: '127.0.0.1', port: port.hostPort };
-    const result = await readiness.check({ spec, health: effectiveHealth(spec, info), container: info, upstream }, run.abort.signal);
+    if (!info.running)
+      return m.failWake(run, 'failed', `the container ${exitText(info)} while waking`, true);
+    if (info.health === 'unhealthy')
+      return m.failWake(run, 'failed', 'the container turned unhealthy while waking', true);
+    const reach = upstreamFor(info, spec);
+    if (!reach.ok) return m.failWake(run, 'failed', reach.problem, false);
+    const upstream: Upstream = reach.upstream;
+    const result = await readiness.check(
+      { spec, health: effectiveHealth(spec, info), container: info, upstream },
+      run.abort.signal,
+    );
     if (!current()) return;
     if (result.ready) return m.becomeReady(run, upstream, info);
     if (result.fatal) return m.failWake(run, 'failed', result.detail, false);

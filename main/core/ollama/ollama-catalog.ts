@@ -35,6 +35,8 @@ type ServerState = {
   again: boolean;
   /** Last use of each model through the gateway (epoch ms). */
   readonly usedAt: Map<string, number>;
+  /** The VRAM each model held when `/api/ps` last listed it (this run). */
+  readonly seenVramBytes: Map<string, number>;
 };
 
 /** See the file comment. `start()` after the lifecycle has its models; `stop()` at shutdown. */
@@ -116,6 +118,18 @@ export class OllamaCatalog {
     return loaded.reduce((sum, m) => sum + m.size_vram, 0);
   }
 
+  /**
+   * What a sleeping server needs to wake, or null when unknown: a wake loads one model, so the largest of its models
+   * (the VRAM `/api/ps` showed for it this run, else its size on disk). The sum of what it last held would make a wake
+   * for one small model put others to sleep for nothing.
+   */
+  wakeVramBytes(server: string): number | null {
+    const seen = this.states.get(server)?.seenVramBytes;
+    const sizes = this.modelsOf(server).map((t) => seen?.get(t.name) ?? t.size);
+    const largest = Math.max(0, ...sizes);
+    return largest > 0 ? largest : null;
+  }
+
   /** When the gateway last forwarded a request for this model of this server, or null. */
   lastUsedAt(server: string, model: string): number | null {
     return this.states.get(server)?.usedAt.get(model) ?? null;
@@ -190,6 +204,7 @@ export class OllamaCatalog {
         this.options.store.save(server, tags);
       }
       state.loaded = loaded;
+      for (const m of loaded) if (m.size_vram > 0) state.seenVramBytes.set(m.name, m.size_vram);
       if (tagsChanged || loadedChanged) this.changed();
     } catch (error: unknown) {
       this.log(
@@ -201,7 +216,14 @@ export class OllamaCatalog {
   private stateOf(server: string): ServerState {
     let state = this.states.get(server);
     if (state === undefined) {
-      state = { loaded: null, ready: false, refreshing: null, again: false, usedAt: new Map() };
+      state = {
+        loaded: null,
+        ready: false,
+        refreshing: null,
+        again: false,
+        usedAt: new Map(),
+        seenVramBytes: new Map(),
+      };
       this.states.set(server, state);
     }
     return state;

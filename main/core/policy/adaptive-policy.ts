@@ -29,7 +29,8 @@ export function adaptiveDecision(
 ): IdleDecision {
   if (spec.idleMs === 0) return fixedDecision(spec);
   const breakEven = breakEvenDecision(spec, stats, settings, settings.coldStartCostJoules);
-  if (stats === null || !usableStats(stats)) return { idleMs: breakEven.idleMs, reason: `adaptive: falling back to ${breakEven.reason}` };
+  if (stats === null || !usableStats(stats))
+    return { idleMs: breakEven.idleMs, reason: `adaptive: falling back to ${breakEven.reason}` };
   if (history.size() < settings.minGapsForAdaptive) {
     return {
       idleMs: breakEven.idleMs,
@@ -48,9 +49,13 @@ export function adaptiveDecision(
     coldStartCostJoules: settings.coldStartCostJoules,
   };
   const best = bestTimeout(gaps, costs);
-  if (!best) return { idleMs: breakEven.idleMs, reason: `adaptive: no usable gaps, so ${breakEven.reason}` };
+  if (!best)
+    return { idleMs: breakEven.idleMs, reason: `adaptive: no usable gaps, so ${breakEven.reason}` };
   const idleMs = Math.round(
-    Math.min(settings.maxIdleMs, Math.max(settings.minIdleMs, best.timeoutMs === 0 ? 0 : withMargin(best.timeoutMs))),
+    Math.min(
+      settings.maxIdleMs,
+      Math.max(settings.minIdleMs, best.timeoutMs === 0 ? 0 : withMargin(best.timeoutMs)),
+    ),
   );
   const which =
     nearCount > 0 && settings.timeOfDayBoost !== 1

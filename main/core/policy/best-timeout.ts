@@ -43,7 +43,8 @@ export function bestTimeout(gaps: readonly WeightedGap[], costs: GapCosts): Best
     const next = sorted[i + 1];
     if (next && next.gapMs === g.gapMs) continue;
     const weightAbove = totalWeight - weightBelow;
-    const expectedJoules = (idleJoulesBelow + weightAbove * (g.gapMs * wattsPerMs + sleepJoules)) / totalWeight;
+    const expectedJoules =
+      (idleJoulesBelow + weightAbove * (g.gapMs * wattsPerMs + sleepJoules)) / totalWeight;
     if (expectedJoules < best.expectedJoules) {
       best = { timeoutMs: g.gapMs, expectedJoules, coldStartShare: weightAbove / totalWeight };
     }
@@ -52,14 +53,22 @@ export function bestTimeout(gaps: readonly WeightedGap[], costs: GapCosts): Best
 }
 
 /** The expected cost per gap of a given timeout over the same histogram (to compare with the best). */
-export function expectedGapJoules(gaps: readonly WeightedGap[], costs: GapCosts, timeoutMs: number): number {
+export function expectedGapJoules(
+  gaps: readonly WeightedGap[],
+  costs: GapCosts,
+  timeoutMs: number,
+): number {
   let weight = 0;
   let joules = 0;
   const sleepJoules = costs.wakeJoules + costs.coldStartCostJoules;
   for (const g of gaps) {
     if (g.weight <= 0) continue;
     weight += g.weight;
-    joules += g.weight * (g.gapMs <= timeoutMs ? (g.gapMs * costs.dPWatts) / 1_000 : (timeoutMs * costs.dPWatts) / 1_000 + sleepJoules);
+    joules +=
+      g.weight *
+      (g.gapMs <= timeoutMs
+        ? (g.gapMs * costs.dPWatts) / 1_000
+        : (timeoutMs * costs.dPWatts) / 1_000 + sleepJoules);
   }
   return weight > 0 ? joules / weight : 0;
 }

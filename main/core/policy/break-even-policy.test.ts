@@ -2,15 +2,24 @@
 import { describe, expect, it } from 'vitest';
 import { breakEvenDecision } from './break-even-policy';
 import { KEEP_ALIVE_DEFAULTS } from './keep-alive-settings';
-import { offlineOptimum } from './offline-optimum';
-import { policySpec } from './policy-fixtures';
+import { offlineOptimum } from './testdata/offline-optimum';
+import { policySpec } from './testdata/policy-fixtures';
 
 const spec = policySpec('chat', 'break-even', { idleMs: 600_000 });
 const stats = { dPWatts: 48, wakeJoules: 1_200, wakeMs: 20_000, count: 5 };
 
 /** Energy a fixed timeout spends over gaps: idle until the timeout, then one wake if the gap was longer. */
-function timeoutEnergyJoules(gapsMs: readonly number[], timeoutMs: number, dPWatts: number, wakeJoules: number): number {
-  return gapsMs.reduce((sum, g) => sum + (g <= timeoutMs ? (dPWatts * g) / 1_000 : (dPWatts * timeoutMs) / 1_000 + wakeJoules), 0);
+function timeoutEnergyJoules(
+  gapsMs: readonly number[],
+  timeoutMs: number,
+  dPWatts: number,
+  wakeJoules: number,
+): number {
+  return gapsMs.reduce(
+    (sum, g) =>
+      sum + (g <= timeoutMs ? (dPWatts * g) / 1_000 : (dPWatts * timeoutMs) / 1_000 + wakeJoules),
+    0,
+  );
 }
 
 describe('break-even keep-alive policy', () => {
@@ -23,7 +32,10 @@ describe('break-even keep-alive policy', () => {
 
   it("uses the spec's idle time until a wake has been measured, and says so", () => {
     const none = breakEvenDecision(spec, null, KEEP_ALIVE_DEFAULTS);
-    expect(none).toEqual({ idleMs: 600_000, reason: "break-even: no wake measured yet; using the spec's 10 min" });
+    expect(none).toEqual({
+      idleMs: 600_000,
+      reason: "break-even: no wake measured yet; using the spec's 10 min",
+    });
     const unmeasured = breakEvenDecision(spec, { ...stats, count: 0 }, KEEP_ALIVE_DEFAULTS);
     expect(unmeasured.idleMs).toBe(600_000);
     const flat = breakEvenDecision(spec, { ...stats, dPWatts: 0 }, KEEP_ALIVE_DEFAULTS);
@@ -37,7 +49,10 @@ describe('break-even keep-alive policy', () => {
   });
 
   it('never sleeps a model whose idle is 0', () => {
-    expect(breakEvenDecision(policySpec('chat', 'break-even', { idleMs: 0 }), stats, KEEP_ALIVE_DEFAULTS).idleMs).toBe(0);
+    expect(
+      breakEvenDecision(policySpec('chat', 'break-even', { idleMs: 0 }), stats, KEEP_ALIVE_DEFAULTS)
+        .idleMs,
+    ).toBe(0);
   });
 
   it('spends at most twice the offline optimum energy on any gap sequence, and exactly twice on the worst one', () => {
@@ -50,12 +65,16 @@ describe('break-even keep-alive policy', () => {
       Array.from({ length: 50 }, (_, i) => (i * 7_919) % 90_000),
     ];
     for (const gaps of sequences) {
-      const ratio = timeoutEnergyJoules(gaps, timeoutMs, stats.dPWatts, stats.wakeJoules) / offlineOptimum(gaps, costs).energyJoules;
+      const ratio =
+        timeoutEnergyJoules(gaps, timeoutMs, stats.dPWatts, stats.wakeJoules) /
+        offlineOptimum(gaps, costs).energyJoules;
       expect(ratio).toBeLessThanOrEqual(2 + 1e-9);
     }
     // The adversary ends every gap just after the timeout: the policy pays idle + wake, the optimum one wake.
     const worst = [timeoutMs + 1, timeoutMs + 1];
-    const ratio = timeoutEnergyJoules(worst, timeoutMs, stats.dPWatts, stats.wakeJoules) / offlineOptimum(worst, costs).energyJoules;
+    const ratio =
+      timeoutEnergyJoules(worst, timeoutMs, stats.dPWatts, stats.wakeJoules) /
+      offlineOptimum(worst, costs).energyJoules;
     expect(ratio).toBeCloseTo(2, 3);
   });
 });

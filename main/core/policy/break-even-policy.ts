@@ -31,11 +31,15 @@ export function breakEvenDecision(
       stats === null || stats.count <= 0
         ? 'no wake measured yet'
         : `idle cost not measurable (dP ${formatWatts(stats.dPWatts)})`;
-    return { idleMs: fallback.idleMs, reason: `break-even: ${why}; using the spec's ${formatMs(spec.idleMs)}` };
+    return {
+      idleMs: fallback.idleMs,
+      reason: `break-even: ${why}; using the spec's ${formatMs(spec.idleMs)}`,
+    };
   }
   const rawMs = ((stats.wakeJoules + coldStartCostJoules) / stats.dPWatts) * 1_000;
   const idleMs = Math.round(Math.min(settings.maxIdleMs, Math.max(settings.minIdleMs, rawMs)));
-  const coldStart = coldStartCostJoules > 0 ? ` + ${formatJoules(coldStartCostJoules)} for the cold start` : '';
+  const coldStart =
+    coldStartCostJoules > 0 ? ` + ${formatJoules(coldStartCostJoules)} for the cold start` : '';
   const clamp = idleMs === Math.round(rawMs) ? '' : ` (clamped to ${formatMs(idleMs)})`;
   return {
     idleMs,

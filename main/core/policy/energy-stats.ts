@@ -19,6 +19,8 @@ export interface EnergyStatsSource {
 }
 
 /** An `EnergyStatsSource` over fixed figures (tests, and models whose costs are given in settings). */
-export function fixedEnergyStats(byModel: Readonly<Record<string, ModelEnergyStats>>): EnergyStatsSource {
+export function fixedEnergyStats(
+  byModel: Readonly<Record<string, ModelEnergyStats>>,
+): EnergyStatsSource {
   return { energyStatsFor: (model) => byModel[model] ?? null };
 }

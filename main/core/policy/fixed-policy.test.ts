@@ -1,7 +1,7 @@
 // The fixed policy uses the spec's idle time and never sleeps a model whose idle is 0.
 import { describe, expect, it } from 'vitest';
 import { fixedDecision } from './fixed-policy';
-import { policySpec } from './policy-fixtures';
+import { policySpec } from './testdata/policy-fixtures';
 
 describe('fixed keep-alive policy', () => {
   it("sleeps after the spec's idle time and says where it came from", () => {
@@ -12,9 +12,9 @@ describe('fixed keep-alive policy', () => {
   });
 
   it('says when the idle time is the default from the settings (no idle in the spec)', () => {
-    expect(fixedDecision(policySpec('chat', 'fixed', { idleMs: 600_000, idleFromDefault: true })).reason).toBe(
-      'fixed: 10 min from the default idle time in the settings',
-    );
+    expect(
+      fixedDecision(policySpec('chat', 'fixed', { idleMs: 600_000, idleFromDefault: true })).reason,
+    ).toBe('fixed: 10 min from the default idle time in the settings');
   });
 
   it('never sleeps a model whose idle is 0', () => {

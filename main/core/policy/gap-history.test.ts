@@ -28,6 +28,8 @@ describe('gap history', () => {
   });
 
   it('measures time-of-day distance across midnight', () => {
-    expect(timeOfDayDistanceMs(Date.UTC(2026, 0, 5, 23, 50), Date.UTC(2026, 0, 9, 0, 10))).toBe(20 * 60_000);
+    expect(timeOfDayDistanceMs(Date.UTC(2026, 0, 5, 23, 50), Date.UTC(2026, 0, 9, 0, 10))).toBe(
+      20 * 60_000,
+    );
   });
 });

@@ -53,19 +53,30 @@ export class GapHistory {
 
   /** Every gap, weighted by recency (halving every `halfLifeMs` before `now`). */
   weighted(now: number, halfLifeMs: number): WeightedGap[] {
-    return this.gaps.map((g) => ({ gapMs: g.endAt - g.startAt, weight: decay(now - g.endAt, halfLifeMs) }));
+    return this.gaps.map((g) => ({
+      gapMs: g.endAt - g.startAt,
+      weight: decay(now - g.endAt, halfLifeMs),
+    }));
   }
 
   /**
    * Every gap, weighted by recency, and `boost` times more when it began on an earlier day within `windowMs`
    * of `now`'s time of day (so a lunch break or a nightly job shapes the decision at that hour).
    */
-  weightedByTimeOfDay(now: number, halfLifeMs: number, windowMs: number, boost: number): { gaps: WeightedGap[]; nearCount: number } {
+  weightedByTimeOfDay(
+    now: number,
+    halfLifeMs: number,
+    windowMs: number,
+    boost: number,
+  ): { gaps: WeightedGap[]; nearCount: number } {
     let nearCount = 0;
     const gaps = this.gaps.map((g) => {
       const near = now - g.startAt > windowMs && timeOfDayDistanceMs(g.startAt, now) <= windowMs;
       if (near) nearCount++;
-      return { gapMs: g.endAt - g.startAt, weight: decay(now - g.endAt, halfLifeMs) * (near ? boost : 1) };
+      return {
+        gapMs: g.endAt - g.startAt,
+        weight: decay(now - g.endAt, halfLifeMs) * (near ? boost : 1),
+      };
     });
     return { gaps, nearCount };
   }

@@ -4,8 +4,12 @@ import { VirtualClock } from '../clock/virtual-clock';
 import type { ModelSpec } from '../config/model-spec';
 import type { LifecycleEvent, ModelStatus } from '../lifecycle/model-state';
 import { fixedEnergyStats } from './energy-stats';
-import { KeepAlivePolicies, type LifecycleObservable, type PrewarmDecision } from './keep-alive-policies';
-import { policySpec } from './policy-fixtures';
+import {
+  KeepAlivePolicies,
+  type LifecycleObservable,
+  type PrewarmDecision,
+} from './keep-alive-policies';
+import { policySpec } from './testdata/policy-fixtures';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -29,7 +33,12 @@ class ScriptedLifecycle implements LifecycleObservable {
     this.eventListeners.push(listener);
     return () => (this.eventListeners = this.eventListeners.filter((l) => l !== listener));
   }
-  status(spec: ModelSpec, state: ModelStatus['state'], inFlight: number, lastUsedAt: number | null = null): void {
+  status(
+    spec: ModelSpec,
+    state: ModelStatus['state'],
+    inFlight: number,
+    lastUsedAt: number | null = null,
+  ): void {
     const status: ModelStatus = {
       spec,
       state,
@@ -71,11 +80,15 @@ describe('keep-alive policies (composite)', () => {
     const breakEven = policies.idleTimeFor(policySpec('image', 'break-even'), MONDAY);
     const adaptive = policies.idleTimeFor(policySpec('chat', 'adaptive'), MONDAY);
     expect(fixed).toEqual({ idleMs: 120_000, reason: 'fixed: 2 min from the spec' });
-    expect(breakEven).toEqual({ idleMs: 100_000, reason: 'break-even: wake costs 2 kJ, idle costs 20 W -> 1 min 40 s' });
+    expect(breakEven).toEqual({
+      idleMs: 100_000,
+      reason: 'break-even: wake costs 2 kJ, idle costs 20 W -> 1 min 40 s',
+    });
     // Until it knows 20 gaps: break-even counting the cold start, (2 kJ + 6 kJ) / 20 W.
     expect(adaptive).toEqual({
       idleMs: 400_000,
-      reason: 'adaptive: 0 of 20 idle gaps seen, so break-even: wake costs 2 kJ + 6 kJ for the cold start, idle costs 20 W -> 6 min 40 s',
+      reason:
+        'adaptive: 0 of 20 idle gaps seen, so break-even: wake costs 2 kJ + 6 kJ for the cold start, idle costs 20 W -> 6 min 40 s',
     });
     expect(policies.currentDecisions().map((d) => [d.model, d.policy, d.idleMs])).toEqual([
       ['chat', 'adaptive', 400_000],
@@ -93,7 +106,9 @@ describe('keep-alive policies (composite)', () => {
     policies.updateSettings({ coldStartCostJoules: 10_000 });
     // (2 kJ + 10 kJ) / 20 W
     expect(policies.idleTimeFor(chat, MONDAY + 1_000).idleMs).toBe(600_000);
-    expect(() => policies.updateSettings({ coldStartCostJoules: -1 })).toThrow(/coldStartCostJoules/);
+    expect(() => policies.updateSettings({ coldStartCostJoules: -1 })).toThrow(
+      /coldStartCostJoules/,
+    );
     expect(policies.settings.coldStartCostJoules).toBe(10_000);
   });
 
@@ -109,7 +124,12 @@ describe('keep-alive policies (composite)', () => {
       if (i % 2 === 1) {
         // Asleep: the arrival shows as a wake for a request.
         lifecycle.status(spec, 'asleep', 0, at - 45_000);
-        lifecycle.event({ kind: 'wake-requested', at, model: 'chat', cause: { kind: 'request', route: 'port', detail: '' } });
+        lifecycle.event({
+          kind: 'wake-requested',
+          at,
+          model: 'chat',
+          cause: { kind: 'request', route: 'port', detail: '' },
+        });
       }
     }
     expect(policies.gapsOf('chat')).toHaveLength(18);
@@ -132,14 +152,20 @@ describe('keep-alive policies (composite)', () => {
       const base = MONDAY + day * DAY;
       const previousEvening = day === 0 ? MONDAY - 6 * HOUR : base - 6 * HOUR;
       policies.observeGap('chat', base + 8.5 * HOUR - previousEvening, base + 8.5 * HOUR);
-      for (let t = 8.5 * HOUR + 600_000; t <= 18 * HOUR; t += 600_000) policies.observeGap('chat', 540_000, base + t);
+      for (let t = 8.5 * HOUR + 600_000; t <= 18 * HOUR; t += 600_000)
+        policies.observeGap('chat', 540_000, base + t);
     }
     const eveningAt = MONDAY + 6 * DAY + 18 * HOUR;
     await clock.advanceTo(eveningAt);
     lifecycle.status(spec, 'asleep', 0, eveningAt);
     const prewarms: PrewarmDecision[] = [];
     policies.onPrewarm((d) => prewarms.push(d));
-    lifecycle.event({ kind: 'sleep', at: eveningAt, model: 'chat', cause: { kind: 'idle', idleMs: 60_000 } });
+    lifecycle.event({
+      kind: 'sleep',
+      at: eveningAt,
+      model: 'chat',
+      cause: { kind: 'idle', idleMs: 60_000 },
+    });
     expect(policies.currentDecision('chat')).toBeNull();
     await clock.advanceTo(eveningAt + 14.5 * HOUR - 90_000);
     expect(prewarms).toHaveLength(0);
@@ -161,15 +187,26 @@ describe('keep-alive policies (composite)', () => {
     for (let day = 0; day < 7; day++) {
       const base = MONDAY + day * DAY;
       policies.observeGap('chat', 14.5 * HOUR, base + 8.5 * HOUR);
-      for (let t = 9 * HOUR; t <= 18 * HOUR; t += 1_800_000) policies.observeGap('chat', 60_000, base + t);
+      for (let t = 9 * HOUR; t <= 18 * HOUR; t += 1_800_000)
+        policies.observeGap('chat', 60_000, base + t);
     }
     const eveningAt = MONDAY + 6 * DAY + 18 * HOUR;
     await clock.advanceTo(eveningAt);
     lifecycle.status(spec, 'asleep', 0, eveningAt);
     const prewarms: PrewarmDecision[] = [];
     policies.onPrewarm((d) => prewarms.push(d));
-    lifecycle.event({ kind: 'sleep', at: eveningAt, model: 'chat', cause: { kind: 'idle', idleMs: 60_000 } });
-    lifecycle.event({ kind: 'wake-requested', at: eveningAt + HOUR, model: 'chat', cause: { kind: 'request', route: 'host', detail: '' } });
+    lifecycle.event({
+      kind: 'sleep',
+      at: eveningAt,
+      model: 'chat',
+      cause: { kind: 'idle', idleMs: 60_000 },
+    });
+    lifecycle.event({
+      kind: 'wake-requested',
+      at: eveningAt + HOUR,
+      model: 'chat',
+      cause: { kind: 'request', route: 'host', detail: '' },
+    });
     await clock.advanceTo(eveningAt + DAY);
     expect(prewarms).toHaveLength(0);
     expect(clock.pendingTimers()).toBe(0);
@@ -178,11 +215,17 @@ describe('keep-alive policies (composite)', () => {
   it('never pre-warms fixed or break-even models', async () => {
     const { clock, policies, lifecycle } = setup();
     const spec = policySpec('chat', 'break-even');
-    for (let day = 0; day < 7; day++) policies.observeGap('chat', 14.5 * HOUR, MONDAY + day * DAY + 8.5 * HOUR);
+    for (let day = 0; day < 7; day++)
+      policies.observeGap('chat', 14.5 * HOUR, MONDAY + day * DAY + 8.5 * HOUR);
     lifecycle.status(spec, 'asleep', 0);
     const prewarms: PrewarmDecision[] = [];
     policies.onPrewarm((d) => prewarms.push(d));
-    lifecycle.event({ kind: 'sleep', at: clock.now(), model: 'chat', cause: { kind: 'idle', idleMs: 60_000 } });
+    lifecycle.event({
+      kind: 'sleep',
+      at: clock.now(),
+      model: 'chat',
+      cause: { kind: 'idle', idleMs: 60_000 },
+    });
     await clock.advance(2 * DAY);
     expect(prewarms).toHaveLength(0);
   });

@@ -101,7 +101,8 @@ export class KeepAlivePolicies implements IdlePolicy {
     this.energyStats = options.energyStats;
     this.settingsNow = keepAliveSettings(options.settings);
     this.replanEveryMs = options.replanEveryMs ?? 3_600_000;
-    if (!(this.replanEveryMs > 0)) throw new Error(`KeepAlivePolicies: replanEveryMs must be > 0, got ${this.replanEveryMs}`);
+    if (!(this.replanEveryMs > 0))
+      throw new Error(`KeepAlivePolicies: replanEveryMs must be > 0, got ${this.replanEveryMs}`);
   }
 
   /** The settings in force. */
@@ -123,10 +124,19 @@ export class KeepAlivePolicies implements IdlePolicy {
     if (track.holdUntil !== null && now < track.holdUntil && model.idleMs !== 0) {
       const holdMs = track.holdUntil - now;
       if (holdMs > decision.idleMs) {
-        decision = { idleMs: holdMs, reason: `pre-warmed: ${track.holdDetail ?? ''}; staying awake ${formatMs(holdMs)} for it` };
+        decision = {
+          idleMs: holdMs,
+          reason: `pre-warmed: ${track.holdDetail ?? ''}; staying awake ${formatMs(holdMs)} for it`,
+        };
       }
     }
-    const current: CurrentIdleDecision = { ...decision, model: model.name, policy: model.policy, decidedAt: now, prewarm: null };
+    const current: CurrentIdleDecision = {
+      ...decision,
+      model: model.name,
+      policy: model.policy,
+      decidedAt: now,
+      prewarm: null,
+    };
     track.decision = current;
     for (const listener of this.decisionListeners) listener(current);
     return decision;
@@ -235,7 +245,8 @@ export class KeepAlivePolicies implements IdlePolicy {
     const before = track.lastStatus;
     track.lastStatus = status;
     const now = this.clock.now();
-    if (status.inFlight > 0 && (before === null || before.inFlight === 0)) this.noteArrival(status.spec.name, now);
+    if (status.inFlight > 0 && (before === null || before.inFlight === 0))
+      this.noteArrival(status.spec.name, now);
     else if (status.inFlight === 0 && before !== null && before.inFlight > 0) {
       this.noteIdle(status.spec.name, status.lastUsedAt ?? now);
     }
@@ -267,7 +278,12 @@ export class KeepAlivePolicies implements IdlePolicy {
     const spec = lifecycle.get(model)?.spec ?? track.spec;
     if (!spec || spec.policy !== 'adaptive' || !this.settings.prewarm) return;
     const stats = this.energyStats.energyStatsFor(model);
-    if (stats === null || !usableStats(stats) || track.history.size() < this.settings.minGapsForAdaptive) return;
+    if (
+      stats === null ||
+      !usableStats(stats) ||
+      track.history.size() < this.settings.minGapsForAdaptive
+    )
+      return;
     const plan = planPrewarm(track.history, now, stats, this.settings);
     track.plan = plan;
     if (track.decision) track.decision = { ...track.decision, prewarm: plan };
@@ -286,7 +302,12 @@ export class KeepAlivePolicies implements IdlePolicy {
         if (lifecycle.get(model)?.state !== 'asleep') return;
         track.holdUntil = plan.holdUntil;
         track.holdDetail = plan.detail;
-        const decision: PrewarmDecision = { model, at: this.clock.now(), detail: plan.detail, plan };
+        const decision: PrewarmDecision = {
+          model,
+          at: this.clock.now(),
+          detail: plan.detail,
+          plan,
+        };
         for (const listener of this.prewarmListeners) listener(decision);
       },
       Math.max(0, plan.wakeAt - now),
@@ -320,6 +341,9 @@ export class KeepAlivePolicies implements IdlePolicy {
   }
 
   private emptyHistory(): GapHistory {
-    return new GapHistory({ maxAgeMs: this.settings.historyMaxAgeMs, maxGaps: this.settings.historyMaxGaps });
+    return new GapHistory({
+      maxAgeMs: this.settings.historyMaxAgeMs,
+      maxGaps: this.settings.historyMaxGaps,
+    });
   }
 }

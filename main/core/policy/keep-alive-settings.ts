@@ -64,11 +64,15 @@ export function keepAliveSettings(overrides: Partial<KeepAliveSettings> = {}): K
   const settings = { ...KEEP_ALIVE_DEFAULTS, ...overrides };
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value === 'number' && (!Number.isFinite(value) || value < 0)) {
-      throw new Error(`keep-alive setting ${key}: expected a finite number >= 0, got ${String(value)}`);
+      throw new Error(
+        `keep-alive setting ${key}: expected a finite number >= 0, got ${String(value)}`,
+      );
     }
   }
   if (settings.minIdleMs > settings.maxIdleMs) {
-    throw new Error(`keep-alive settings: minIdleMs (${settings.minIdleMs}) is above maxIdleMs (${settings.maxIdleMs})`);
+    throw new Error(
+      `keep-alive settings: minIdleMs (${settings.minIdleMs}) is above maxIdleMs (${settings.maxIdleMs})`,
+    );
   }
   if (settings.prewarmMinDays < 1 || settings.prewarmMinDays > settings.prewarmLookbackDays) {
     throw new Error(

@@ -10,12 +10,31 @@ describe('energy figures from the ledger', () => {
           ? { dpWatts: 31.5, wakeJoules: 2_200, wakeJoulesCount: 4, wakeP50Ms: 18_000 }
           : { dpWatts: null, wakeJoules: null, wakeJoulesCount: 0, wakeP50Ms: null },
     });
-    expect(source.energyStatsFor('llama')).toEqual({ dPWatts: 31.5, wakeJoules: 2_200, wakeMs: 18_000, count: 4 });
+    expect(source.energyStatsFor('llama')).toEqual({
+      dPWatts: 31.5,
+      wakeJoules: 2_200,
+      wakeMs: 18_000,
+      count: 4,
+    });
     expect(source.energyStatsFor('whisper')).toBeNull();
   });
 
   it('has nothing while the idle cost or the wake energy is still unknown', () => {
-    expect(energyStatsFromLearned({ dpWatts: null, wakeJoules: 2_000, wakeJoulesCount: 2, wakeP50Ms: 15_000 })).toBeNull();
-    expect(energyStatsFromLearned({ dpWatts: 30, wakeJoules: null, wakeJoulesCount: 0, wakeP50Ms: 15_000 })).toBeNull();
+    expect(
+      energyStatsFromLearned({
+        dpWatts: null,
+        wakeJoules: 2_000,
+        wakeJoulesCount: 2,
+        wakeP50Ms: 15_000,
+      }),
+    ).toBeNull();
+    expect(
+      energyStatsFromLearned({
+        dpWatts: 30,
+        wakeJoules: null,
+        wakeJoulesCount: 0,
+        wakeP50Ms: 15_000,
+      }),
+    ).toBeNull();
   });
 });

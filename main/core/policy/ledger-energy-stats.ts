@@ -13,7 +13,8 @@ export interface LearnedStatsReader {
  * fall back to the spec's idle time and say why.
  */
 export function energyStatsFromLearned(stats: LearnedEnergy): ModelEnergyStats | null {
-  if (stats.dpWatts === null || stats.wakeJoules === null || stats.wakeJoulesCount <= 0) return null;
+  if (stats.dpWatts === null || stats.wakeJoules === null || stats.wakeJoulesCount <= 0)
+    return null;
   return {
     dPWatts: stats.dpWatts,
     wakeJoules: stats.wakeJoules,

@@ -37,7 +37,9 @@ describe('pre-warm planner', () => {
     expect(plan?.wakeAt).toBe(now + 14.5 * HOUR - 60_000 - 60_000 - 20_000);
     expect(plan?.holdUntil).toBe(now + 14.5 * HOUR + 60_000 + 60_000);
     expect(plan?.matchedDays).toBe(7);
-    expect(plan?.detail).toMatch(/^on 7 of the last 7 days a request came 14 h 29 min to 14 h 31 min after this time/);
+    expect(plan?.detail).toMatch(
+      /^on 7 of the last 7 days a request came 14 h 29 min to 14 h 31 min after this time/,
+    );
   });
 
   it('does not pre-warm when the arrivals are scattered over the day', () => {
@@ -68,6 +70,13 @@ describe('pre-warm planner', () => {
     const h = workdays(7, () => 8.5 * HOUR);
     const now = MONDAY + 6 * DAY_MS + 18 * HOUR;
     expect(planPrewarm(h, now, stats, keepAliveSettings({ prewarm: false }))).toBeNull();
-    expect(planPrewarm(workdays(2, () => 8.5 * HOUR), MONDAY + 1 * DAY_MS + 18 * HOUR, stats, settings)).toBeNull();
+    expect(
+      planPrewarm(
+        workdays(2, () => 8.5 * HOUR),
+        MONDAY + 1 * DAY_MS + 18 * HOUR,
+        stats,
+        settings,
+      ),
+    ).toBeNull();
   });
 });

@@ -60,7 +60,9 @@ export function planPrewarm(
       const holdMs = to + settings.prewarmLeadMs - readyAtMs;
       let gain = 0;
       for (let k = i; k <= j; k++) {
-        gain += settings.coldStartCostJoules - ((sorted[k] as { inMs: number }).inMs - readyAtMs) * wattsPerMs;
+        gain +=
+          settings.coldStartCostJoules -
+          ((sorted[k] as { inMs: number }).inMs - readyAtMs) * wattsPerMs;
       }
       gain -= (sorted.length - 1 - j) * (stats.wakeJoules + holdMs * wattsPerMs);
       if (gain > 0 && (!best || gain > best.gain)) best = { from, to, gain, matched };

@@ -2,7 +2,13 @@
 // as it arrives (or the buffered routing body is replayed), the response flows back chunk by chunk (SSE tokens arrive
 // when the model sends them). A refused connection is retried briefly; a client that leaves aborts the upstream request.
 import { request as httpRequest } from 'node:http';
-import type { Agent, ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type {
+  Agent,
+  ClientRequest,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from 'node:http';
 import type { Clock } from '../clock/clock';
 import type { Upstream } from '../lifecycle/model-state';
 import { applyFraming, bodyFraming } from './body-framing';
@@ -47,7 +53,12 @@ function errorCode(error: unknown): string {
 export function forwardHttp(f: HttpForward): void {
   const { req, res } = f;
   const delays = f.retryDelaysMs ?? UPSTREAM_RETRY_DELAYS_MS;
-  const headers = upstreamRequestHeaders(req, { replayedBodyBytes: f.body?.length ?? null, prefix: f.prefix, upgrade: false, privateCookieNames: f.privateCookieNames });
+  const headers = upstreamRequestHeaders(req, {
+    replayedBodyBytes: f.body?.length ?? null,
+    prefix: f.prefix,
+    upgrade: false,
+    privateCookieNames: f.privateCookieNames,
+  });
   const framing = f.body === null ? bodyFraming(req) : ({ kind: 'none' } as const);
   applyFraming(headers, framing);
   const streamsBody = framing.kind === 'framed';
@@ -82,7 +93,12 @@ export function forwardHttp(f: HttpForward): void {
     } catch (error: unknown) {
       sendError(
         res,
-        { status: 400, type: 'invalid_request_error', code: 'bad_request', message: `Siesta cannot forward this request: ${error instanceof Error ? error.message : String(error)}.` },
+        {
+          status: 400,
+          type: 'invalid_request_error',
+          code: 'bad_request',
+          message: `Siesta cannot forward this request: ${error instanceof Error ? error.message : String(error)}.`,
+        },
         f.flavor,
       );
       return;
@@ -107,7 +123,11 @@ export function forwardHttp(f: HttpForward): void {
         upRes.destroy();
         return;
       }
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, clientResponseHeaders(upRes.headers, f.cors));
+      res.writeHead(
+        upRes.statusCode ?? 502,
+        upRes.statusMessage,
+        clientResponseHeaders(upRes.headers, f.cors),
+      );
       // A stream (no length) may send its first chunk much later: the client should see the headers now.
       if (upRes.headers['content-length'] === undefined) res.flushHeaders();
       upRes.pipe(res);
@@ -130,7 +150,12 @@ export function forwardHttp(f: HttpForward): void {
         });
         return;
       }
-      sendError(res, upstreamUnreachable(f.model, f.upstream, code !== '' ? code : error.message), f.flavor, f.cors ?? {});
+      sendError(
+        res,
+        upstreamUnreachable(f.model, f.upstream, code !== '' ? code : error.message),
+        f.flavor,
+        f.cors ?? {},
+      );
     });
   };
   tryOnce();

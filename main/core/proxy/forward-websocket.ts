@@ -33,7 +33,12 @@ export interface UpgradeForward {
   readonly retryDelaysMs?: readonly number[];
 }
 
-function headLines(status: number, message: string | undefined, rawHeaders: readonly string[], drop: ReadonlySet<string>): string {
+function headLines(
+  status: number,
+  message: string | undefined,
+  rawHeaders: readonly string[],
+  drop: ReadonlySet<string>,
+): string {
   const lines = [`HTTP/1.1 ${status} ${message ?? STATUS_CODES[status] ?? ''}`];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] ?? '';
@@ -46,13 +51,24 @@ function headLines(status: number, message: string | undefined, rawHeaders: read
 /** How long a side that was ended may still flush (a close frame) before it is cut. */
 const HALF_CLOSE_GRACE_MS = 1_000;
 
-const NON_UPGRADE_DROP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade']);
+const NON_UPGRADE_DROP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'upgrade',
+]);
 
 /** Forwards the upgrade; always ends by calling `f.done()`. */
 export function forwardUpgrade(f: UpgradeForward): void {
   const { socket } = f;
   const delays = f.retryDelaysMs ?? UPSTREAM_RETRY_DELAYS_MS;
-  const headers = upstreamRequestHeaders(f.req, { replayedBodyBytes: null, prefix: f.prefix, upgrade: true, privateCookieNames: f.privateCookieNames });
+  const headers = upstreamRequestHeaders(f.req, {
+    replayedBodyBytes: null,
+    prefix: f.prefix,
+    upgrade: true,
+    privateCookieNames: f.privateCookieNames,
+  });
   let attempt = 0;
   let current: ClientRequest | null = null;
   let upstreamSocket: Duplex | null = null;
@@ -106,7 +122,9 @@ export function forwardUpgrade(f: UpgradeForward): void {
       }
       upSocket.setNoDelay(true);
       (socket as Socket).setNoDelay?.(true);
-      socket.write(`${headLines(upRes.statusCode ?? 101, upRes.statusMessage, upRes.rawHeaders, new Set())}\r\n`);
+      socket.write(
+        `${headLines(upRes.statusCode ?? 101, upRes.statusMessage, upRes.rawHeaders, new Set())}\r\n`,
+      );
       if (upHead.length > 0) socket.write(upHead);
       if (f.head.length > 0) upSocket.write(f.head);
       upSocket.pipe(socket);
@@ -123,7 +141,9 @@ export function forwardUpgrade(f: UpgradeForward): void {
         upRes.destroy();
         return;
       }
-      socket.write(`${headLines(upRes.statusCode ?? 502, upRes.statusMessage, upRes.rawHeaders, NON_UPGRADE_DROP)}Connection: close\r\n\r\n`);
+      socket.write(
+        `${headLines(upRes.statusCode ?? 502, upRes.statusMessage, upRes.rawHeaders, NON_UPGRADE_DROP)}Connection: close\r\n\r\n`,
+      );
       upRes.pipe(socket);
       upRes.once('close', () => {
         if (!upRes.complete) finish();
@@ -145,7 +165,11 @@ export function forwardUpgrade(f: UpgradeForward): void {
         return;
       }
       // Ending the socket lets the answer out; its 'close' then finishes.
-      sendRawError(socket, upstreamUnreachable(f.model, f.upstream, code !== '' ? code : error.message), f.flavor);
+      sendRawError(
+        socket,
+        upstreamUnreachable(f.model, f.upstream, code !== '' ? code : error.message),
+        f.flavor,
+      );
     });
   };
   tryOnce();

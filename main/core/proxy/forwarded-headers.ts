@@ -37,7 +37,11 @@ export function withoutCookie(cookieHeader: string, name: string): string | null
   const kept = cookieHeader
     .split(';')
     .map((pair) => pair.trim())
-    .filter((pair) => pair !== '' && (pair.indexOf('=') < 0 ? pair : pair.slice(0, pair.indexOf('=')).trim()) !== name);
+    .filter(
+      (pair) =>
+        pair !== '' &&
+        (pair.indexOf('=') < 0 ? pair : pair.slice(0, pair.indexOf('=')).trim()) !== name,
+    );
   return kept.length === 0 ? null : kept.join('; ');
 }
 
@@ -54,7 +58,10 @@ export interface ForwardOptions {
 }
 
 /** The headers sent upstream: the client's, less hop-by-hop and Siesta's token cookie, with X-Forwarded-For/Host/Proto (and -Prefix). The Host stays the client's, so web UIs that compare Host and Origin keep working. */
-export function upstreamRequestHeaders(req: IncomingMessage, options: ForwardOptions): OutgoingHttpHeaders {
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  options: ForwardOptions,
+): OutgoingHttpHeaders {
   const source = req.headers;
   const extra = connectionTokens(source);
   const out: OutgoingHttpHeaders = {};
@@ -64,7 +71,8 @@ export function upstreamRequestHeaders(req: IncomingMessage, options: ForwardOpt
   }
   if (source.cookie !== undefined && options.privateCookieNames.length > 0) {
     let cookie: string | null = source.cookie;
-    for (const name of options.privateCookieNames) cookie = cookie === null ? null : withoutCookie(cookie, name);
+    for (const name of options.privateCookieNames)
+      cookie = cookie === null ? null : withoutCookie(cookie, name);
     if (cookie === null) delete out.cookie;
     else out.cookie = cookie;
   }
@@ -98,7 +106,8 @@ export function clientResponseHeaders(
   if (cors !== null) {
     const vary = out.vary;
     Object.assign(out, cors);
-    if (vary !== undefined && cors.vary !== undefined) out.vary = `${String(vary)}, ${String(cors.vary)}`;
+    if (vary !== undefined && cors.vary !== undefined)
+      out.vary = `${String(vary)}, ${String(cors.vary)}`;
   }
   return out;
 }

@@ -43,7 +43,10 @@ export function modelNamed(lifecycle: LifecycleApi, name: string): string | unde
 }
 
 /** The registered model whose name matches case-insensitively (host names are lower-cased). */
-export function modelNamedIgnoringCase(lifecycle: LifecycleApi, lowerCaseName: string): string | undefined {
+export function modelNamedIgnoringCase(
+  lifecycle: LifecycleApi,
+  lowerCaseName: string,
+): string | undefined {
   const exact = lifecycle.get(lowerCaseName);
   if (exact !== undefined) return exact.spec.name;
   return lifecycle.list().find((s) => s.spec.name.toLowerCase() === lowerCaseName)?.spec.name;

@@ -11,12 +11,23 @@ function known(models: readonly string[]): string {
 
 /** 403: the `Host` is not one the gateway answers (DNS rebinding). */
 export function hostRefused(reason: string): GatewayError {
-  return { status: 403, type: 'permission_error', code: 'host_not_allowed', message: `Siesta refused the request: ${reason}.` };
+  return {
+    status: 403,
+    type: 'permission_error',
+    code: 'host_not_allowed',
+    message: `Siesta refused the request: ${reason}.`,
+  };
 }
 
 /** 400: not exactly one well-formed `Host` header. */
 export function hostMalformed(reason: string): GatewayError {
-  return { status: 400, type: 'invalid_request_error', code: 'bad_host', message: `Siesta refused the request: ${reason}.`, headers: { connection: 'close' } };
+  return {
+    status: 400,
+    type: 'invalid_request_error',
+    code: 'bad_host',
+    message: `Siesta refused the request: ${reason}.`,
+    headers: { connection: 'close' },
+  };
 }
 
 /** 403: a page of another site tried to use the gateway. */
@@ -35,7 +46,12 @@ export function unknownModel(asked: string | null, models: readonly string[]): G
     asked === null
       ? 'The request names no model (use a model port, MODEL.localhost, the path /MODEL/, or the "model" field of a POST /v1/ body)'
       : `The model "${asked}" does not exist`;
-  return { status: 404, type: 'invalid_request_error', code: 'model_not_found', message: `${what}; ${known(models)}.` };
+  return {
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    message: `${what}; ${known(models)}.`,
+  };
 }
 
 /** 413: a body too large to read for its `model` field. */
@@ -82,7 +98,11 @@ export function upgradeRefused(protocol: string): GatewayError {
 }
 
 /** 502: the model was ready but its server refused the connection, even after retrying. */
-export function upstreamUnreachable(model: string, upstream: Upstream, reason: string): GatewayError {
+export function upstreamUnreachable(
+  model: string,
+  upstream: Upstream,
+  reason: string,
+): GatewayError {
   return {
     status: 502,
     type: 'server_error',
@@ -121,8 +141,12 @@ export function modelStopping(model: string): GatewayError {
  * The answer to a failed `acquire`, or null when the client is gone ('aborted'): unknown 404, failed 503 with the
  * reason and last log line, timeout 504 with Retry-After, never-fits 507 (it cannot be fixed by retrying), stopping 503.
  */
-export function wakeErrorResponse(error: WakeError, models: readonly string[]): GatewayError | null {
-  const lastLine = error.logLines.length > 0 ? error.logLines[error.logLines.length - 1] : undefined;
+export function wakeErrorResponse(
+  error: WakeError,
+  models: readonly string[],
+): GatewayError | null {
+  const lastLine =
+    error.logLines.length > 0 ? error.logLines[error.logLines.length - 1] : undefined;
   const log = lastLine === undefined ? '' : ` Last log line: ${lastLine}`;
   switch (error.code) {
     case 'unknown-model':
@@ -159,10 +183,19 @@ export function wakeErrorResponse(error: WakeError, models: readonly string[]): 
 }
 
 /** Any error from `acquire`: a WakeError by its code, anything else a 503 with its message. */
-export function acquireErrorResponse(error: unknown, model: string, models: readonly string[]): GatewayError | null {
+export function acquireErrorResponse(
+  error: unknown,
+  model: string,
+  models: readonly string[],
+): GatewayError | null {
   if (error instanceof WakeError) return wakeErrorResponse(error, models);
   const message = error instanceof Error ? error.message : String(error);
-  return { status: 503, type: 'server_error', code: 'model_wake_failed', message: `The model "${model}" could not be woken: ${message}.` };
+  return {
+    status: 503,
+    type: 'server_error',
+    code: 'model_wake_failed',
+    message: `The model "${model}" could not be woken: ${message}.`,
+  };
 }
 
 /** A `POST /v1/` body routed by its model field that is not JSON. */

@@ -66,7 +66,7 @@ describe('WebSockets and the idle time', () => {
     return ws;
   }
 
-  it('with releaseIdleWebSockets, stops counting a WebSocket silent for the idle time as a use, and keeps it open', async () => {
+  it('with releaseIdleWebSockets, stops counting a WebSocket silent for the idle time as a use, keeps it open, and counts it again when it talks', async () => {
     fx = await startGateway([{ name: 'llama', idleMs: 300 }], { releaseIdleWebSockets: true });
     const ws = await openSocket(fx.port);
     expect(fx.lifecycle.open('llama')).toBe(1);
@@ -81,7 +81,19 @@ describe('WebSockets and the idle time', () => {
     );
     ws.send('still there');
     expect(await echoed).toBe('echo:still there');
+    // Talking again holds the model again (it is still up), without a second wake.
+    await until(
+      () => fx!.lifecycle.open('llama') === 1,
+      5_000,
+      'the active WebSocket to count again',
+    );
+    expect(fx.lifecycle.wakes).toEqual([]);
     ws.close();
+    await until(
+      () => fx!.lifecycle.open('llama') === 0,
+      5_000,
+      'the closed WebSocket to stop counting',
+    );
   });
 
   it('by default keeps counting an idle WebSocket as a use until it closes', async () => {

@@ -24,15 +24,35 @@ describe('the gateway finds the model of a request', () => {
       { name: 'bypath' },
       { name: 'byfield', models: ['gpt-field', 'field-alias'] },
     ]);
-    const onPort = await call(port, { path: '/bypath/whoami', headers: { host: 'byhost.localhost' } });
+    const onPort = await call(port, {
+      path: '/bypath/whoami',
+      headers: { host: 'byhost.localhost' },
+    });
     expect((JSON.parse(onPort.body) as Whoami).model).toBe('byport');
-    const onHost = await call(fx.port, { path: '/bypath/whoami', headers: { host: `byhost.localhost:${fx.port}` } });
-    expect((JSON.parse(onHost.body) as Whoami)).toMatchObject({ model: 'byhost', url: '/bypath/whoami' });
+    const onHost = await call(fx.port, {
+      path: '/bypath/whoami',
+      headers: { host: `byhost.localhost:${fx.port}` },
+    });
+    expect(JSON.parse(onHost.body) as Whoami).toMatchObject({
+      model: 'byhost',
+      url: '/bypath/whoami',
+    });
     const onPath = await call(fx.port, { path: '/bypath/whoami?x=1' });
-    expect(JSON.parse(onPath.body) as Whoami).toMatchObject({ model: 'bypath', url: '/whoami?x=1' });
+    expect(JSON.parse(onPath.body) as Whoami).toMatchObject({
+      model: 'bypath',
+      url: '/whoami?x=1',
+    });
     expect((JSON.parse(onPath.body) as Whoami).headers['x-forwarded-prefix']).toBe('/bypath');
-    const body = JSON.stringify({ model: 'field-alias', messages: [{ role: 'user', content: 'hi' }] });
-    const byField = await call(fx.port, { method: 'POST', path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body });
+    const body = JSON.stringify({
+      model: 'field-alias',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const byField = await call(fx.port, {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(byField.status).toBe(200);
     expect(JSON.parse(byField.body)).toEqual({ served_by: 'byfield', body });
     expect(fx.lifecycle.acquires.map((a) => a.cause)).toEqual([
@@ -47,10 +67,19 @@ describe('the gateway finds the model of a request', () => {
     fx = await startGateway([{ name: 'whisper', models: ['whisper-1'] }]);
     const boundary = '----siesta';
     const body = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF\r\n--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--${boundary}--\r\n`;
-    const res = await call(fx.port, { method: 'POST', path: '/v1/audio/transcriptions', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
+    const res = await call(fx.port, {
+      method: 'POST',
+      path: '/v1/audio/transcriptions',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
     expect(res.status).toBe(404); // the upstream has no such route: the request reached it
     expect(JSON.parse(res.body)).toMatchObject({ model: 'whisper' });
-    expect(fx.lifecycle.acquires[0]?.cause).toEqual({ kind: 'request', route: 'model-field', detail: 'whisper-1' });
+    expect(fx.lifecycle.acquires[0]?.cause).toEqual({
+      kind: 'request',
+      route: 'model-field',
+      detail: 'whisper-1',
+    });
   });
 
   it('lists every OpenAI model of every container on GET /v1/models without waking anything', async () => {
@@ -61,9 +90,27 @@ describe('the gateway finds the model of a request', () => {
     expect(JSON.parse(res.body)).toEqual({
       object: 'list',
       data: [
-        { id: 'llama-3', object: 'model', created: 0, owned_by: 'llama', siesta: { model: 'llama', state: 'asleep' } },
-        { id: 'llama', object: 'model', created: 0, owned_by: 'llama', siesta: { model: 'llama', state: 'asleep' } },
-        { id: 'sd', object: 'model', created: 0, owned_by: 'sd', siesta: { model: 'sd', state: 'ready' } },
+        {
+          id: 'llama-3',
+          object: 'model',
+          created: 0,
+          owned_by: 'llama',
+          siesta: { model: 'llama', state: 'asleep' },
+        },
+        {
+          id: 'llama',
+          object: 'model',
+          created: 0,
+          owned_by: 'llama',
+          siesta: { model: 'llama', state: 'asleep' },
+        },
+        {
+          id: 'sd',
+          object: 'model',
+          created: 0,
+          owned_by: 'sd',
+          siesta: { model: 'sd', state: 'ready' },
+        },
       ],
     });
     const one = await call(fx.port, { path: '/v1/models/llama-3' });
@@ -76,7 +123,9 @@ describe('the gateway finds the model of a request', () => {
     const port = await freePort();
     fx = await startGateway([{ name: 'ollama', models: ['llama3:8b'], listenPort: port }]);
     const res = await call(port, { path: '/v1/models' });
-    expect(JSON.parse(res.body)).toMatchObject({ data: [{ id: 'llama3:8b', siesta: { state: 'asleep' } }] });
+    expect(JSON.parse(res.body)).toMatchObject({
+      data: [{ id: 'llama3:8b', siesta: { state: 'asleep' } }],
+    });
     expect(fx.lifecycle.acquires).toEqual([]);
   });
 
@@ -106,18 +155,30 @@ describe('the gateway finds the model of a request', () => {
 
   it('answers 400 for a POST /v1/ body that names no model', async () => {
     fx = await startGateway([{ name: 'llama' }]);
-    const res = await call(fx.port, { method: 'POST', path: '/v1/embeddings', body: '{"input":"x"}' });
+    const res = await call(fx.port, {
+      method: 'POST',
+      path: '/v1/embeddings',
+      body: '{"input":"x"}',
+    });
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body)).toMatchObject({ error: { type: 'invalid_request_error', code: 'model_missing' } });
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: { type: 'invalid_request_error', code: 'model_missing' },
+    });
   });
 
   it('answers 400 naming the JSON error for a POST /v1/ body that is not JSON, and wakes nothing', async () => {
     fx = await startGateway([{ name: 'llama' }]);
-    const res = await call(fx.port, { method: 'POST', path: '/v1/chat/completions', body: '{"model": llama}' });
+    const res = await call(fx.port, {
+      method: 'POST',
+      path: '/v1/chat/completions',
+      body: '{"model": llama}',
+    });
     expect(res.status).toBe(400);
     const error = (JSON.parse(res.body) as { error: { code: string; message: string } }).error;
     expect(error.code).toBe('invalid_json');
-    expect(error.message).toMatch(/^The request body is not valid JSON, so Siesta cannot read its "model" field \(.*JSON.*\)/);
+    expect(error.message).toMatch(
+      /^The request body is not valid JSON, so Siesta cannot read its "model" field \(.*JSON.*\)/,
+    );
     expect(fx.lifecycle.acquires).toEqual([]);
   });
 
@@ -126,9 +187,16 @@ describe('the gateway finds the model of a request', () => {
     const big = JSON.stringify({ model: 'llama', input: 'x'.repeat(4096) });
     const declared = await call(fx.port, { method: 'POST', path: '/v1/embeddings', body: big });
     expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body)).toMatchObject({ error: { code: 'request_too_large', type: 'invalid_request_error' } });
+    expect(JSON.parse(declared.body)).toMatchObject({
+      error: { code: 'request_too_large', type: 'invalid_request_error' },
+    });
     // Without a Content-Length the limit is found while reading.
-    const chunked = await call(fx.port, { method: 'POST', path: '/v1/embeddings', headers: { 'transfer-encoding': 'chunked' }, body: big });
+    const chunked = await call(fx.port, {
+      method: 'POST',
+      path: '/v1/embeddings',
+      headers: { 'transfer-encoding': 'chunked' },
+      body: big,
+    });
     expect(chunked.status).toBe(413);
     expect(fx.lifecycle.acquires).toEqual([]);
   });
@@ -137,7 +205,13 @@ describe('the gateway finds the model of a request', () => {
     fx = await startGateway([{ name: 'web' }]);
     const res = await call(fx.port, {
       path: '/whoami',
-      headers: { host: `web.localhost:${fx.port}`, connection: 'keep-alive, x-secret', 'x-secret': 'drop me', 'keep-alive': 'timeout=5', 'x-kept': 'yes' },
+      headers: {
+        host: `web.localhost:${fx.port}`,
+        connection: 'keep-alive, x-secret',
+        'x-secret': 'drop me',
+        'keep-alive': 'timeout=5',
+        'x-kept': 'yes',
+      },
     });
     const seen = (JSON.parse(res.body) as Whoami).headers;
     expect(seen.host).toBe(`web.localhost:${fx.port}`);

@@ -26,7 +26,12 @@ function wsRejection(url: string, headers: Record<string, string>): Promise<numb
 describe('the gateway on a desktop', () => {
   it('refuses a foreign Host with 403 and wakes nothing (DNS rebinding)', async () => {
     fx = await startGateway([{ name: 'llama' }]);
-    for (const host of ['attacker.example', `attacker.example:${fx.port}`, `192.168.1.5:${fx.port}`, `unknown.localhost:${fx.port}`]) {
+    for (const host of [
+      'attacker.example',
+      `attacker.example:${fx.port}`,
+      `192.168.1.5:${fx.port}`,
+      `unknown.localhost:${fx.port}`,
+    ]) {
       const res = await call(fx.port, {
         method: 'POST',
         path: '/v1/chat/completions',
@@ -34,11 +39,18 @@ describe('the gateway on a desktop', () => {
         body: '{"model":"llama"}',
       });
       expect(res.status, host).toBe(403);
-      expect(JSON.parse(res.body)).toMatchObject({ error: { type: 'permission_error', code: 'host_not_allowed' } });
+      expect(JSON.parse(res.body)).toMatchObject({
+        error: { type: 'permission_error', code: 'host_not_allowed' },
+      });
     }
-    const page = await call(fx.port, { path: '/llama/', headers: { host: 'attacker.example', accept: 'text/html' } });
+    const page = await call(fx.port, {
+      path: '/llama/',
+      headers: { host: 'attacker.example', accept: 'text/html' },
+    });
     expect(page.status).toBe(403);
-    expect(await wsRejection(`ws://127.0.0.1:${fx.port}/llama/socket`, { host: 'attacker.example' })).toBe(403);
+    expect(
+      await wsRejection(`ws://127.0.0.1:${fx.port}/llama/socket`, { host: 'attacker.example' }),
+    ).toBe(403);
     expect(fx.lifecycle.acquires).toEqual([]);
     expect(fx.lifecycle.wakes).toEqual([]);
     expect(fx.lifecycle.get('llama')?.state).toBe('asleep');
@@ -46,7 +58,10 @@ describe('the gateway on a desktop', () => {
 
   it('answers host names the user added', async () => {
     fx = await startGateway([{ name: 'llama' }], { allowedHosts: ['gpu-box.lan'] });
-    const res = await call(fx.port, { path: '/llama/whoami', headers: { host: `gpu-box.lan:${fx.port}` } });
+    const res = await call(fx.port, {
+      path: '/llama/whoami',
+      headers: { host: `gpu-box.lan:${fx.port}` },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -55,13 +70,21 @@ describe('the gateway on a desktop', () => {
     fx = await startGateway([{ name: 'comfy' }], { privateCookieNames: [TOKEN_COOKIE] });
     const res = await call(fx.port, {
       path: '/whoami',
-      headers: { host: `comfy.localhost:${fx.port}`, cookie: 'theme=dark; siesta_token=secret; session=abc' },
+      headers: {
+        host: `comfy.localhost:${fx.port}`,
+        cookie: 'theme=dark; siesta_token=secret; session=abc',
+      },
     });
     expect(res.status).toBe(200);
     const seen = (JSON.parse(res.body) as { headers: Record<string, string> }).headers;
     expect(seen.cookie).toBe('theme=dark; session=abc');
-    const only = await call(fx.port, { path: '/comfy/whoami', headers: { cookie: 'siesta_token=secret' } });
-    expect((JSON.parse(only.body) as { headers: Record<string, string> }).headers.cookie).toBeUndefined();
+    const only = await call(fx.port, {
+      path: '/comfy/whoami',
+      headers: { cookie: 'siesta_token=secret' },
+    });
+    expect(
+      (JSON.parse(only.body) as { headers: Record<string, string> }).headers.cookie,
+    ).toBeUndefined();
   });
 
   it('sends no CORS headers by default, even when the model server does', async () => {
@@ -71,7 +94,7 @@ describe('the gateway on a desktop', () => {
     expect(Object.keys(res.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   });
 
-  it('refuses requests from another site\'s page, so it cannot wake or use a model', async () => {
+  it("refuses requests from another site's page, so it cannot wake or use a model", async () => {
     fx = await startGateway([{ name: 'llama' }]);
     const res = await call(fx.port, {
       method: 'POST',
@@ -81,7 +104,11 @@ describe('the gateway on a desktop', () => {
     });
     expect(res.status).toBe(403);
     expect(JSON.parse(res.body)).toMatchObject({ error: { code: 'origin_not_allowed' } });
-    expect(await wsRejection(`ws://127.0.0.1:${fx.port}/llama/socket`, { origin: 'https://evil.example' })).toBe(403);
+    expect(
+      await wsRejection(`ws://127.0.0.1:${fx.port}/llama/socket`, {
+        origin: 'https://evil.example',
+      }),
+    ).toBe(403);
     expect(fx.lifecycle.acquires).toEqual([]);
   });
 
@@ -103,7 +130,11 @@ describe('the gateway on a desktop', () => {
     const preflight = await call(fx.port, {
       method: 'OPTIONS',
       path: '/v1/chat/completions',
-      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      headers: {
+        origin: 'http://localhost:3000',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('http://localhost:3000');
@@ -111,12 +142,21 @@ describe('the gateway on a desktop', () => {
     expect(preflight.headers['access-control-allow-headers']).toBe('authorization, content-type');
     expect(fx.lifecycle.acquires).toEqual([]);
 
-    const res = await call(fx.port, { path: '/llama/whoami', headers: { origin: 'http://localhost:3000' } });
+    const res = await call(fx.port, {
+      path: '/llama/whoami',
+      headers: { origin: 'http://localhost:3000' },
+    });
     expect(res.headers['access-control-allow-origin']).toBe('http://localhost:3000');
     expect(res.headers.vary).toContain('Origin');
-    const list = await call(fx.port, { path: '/v1/models', headers: { origin: 'http://localhost:3000' } });
+    const list = await call(fx.port, {
+      path: '/v1/models',
+      headers: { origin: 'http://localhost:3000' },
+    });
     expect(list.headers['access-control-allow-origin']).toBe('http://localhost:3000');
-    const error = await call(fx.port, { path: '/nothing', headers: { origin: 'http://localhost:3000' } });
+    const error = await call(fx.port, {
+      path: '/nothing',
+      headers: { origin: 'http://localhost:3000' },
+    });
     expect(error.status).toBe(404);
     expect(error.headers['access-control-allow-origin']).toBe('http://localhost:3000');
   });

@@ -114,15 +114,16 @@ export class GatewaySettingsError extends Error {
 }
 
 /** Fills the defaults for every field not given and checks the rest; throws a `GatewaySettingsError`. */
-export function gatewaySettings(
-  given: Partial<GatewaySettings> = {},
-): GatewaySettings {
+export function gatewaySettings(given: Partial<GatewaySettings> = {}): GatewaySettings {
   const defined = Object.fromEntries(
     Object.entries(given).filter(([, v]) => v !== undefined),
   ) as Partial<GatewaySettings>;
   const settings: GatewaySettings = { ...GATEWAY_DEFAULTS, ...defined };
   if (!Number.isInteger(settings.port) || settings.port < 0 || settings.port > 65535)
-    throw new GatewaySettingsError('port', `expected a port 0..65535, got ${String(settings.port)}`);
+    throw new GatewaySettingsError(
+      'port',
+      `expected a port 0..65535, got ${String(settings.port)}`,
+    );
   if (settings.host.trim() === '')
     throw new GatewaySettingsError('host', 'expected an address such as 127.0.0.1');
   if (!Number.isInteger(settings.maxRoutingBodyBytes) || settings.maxRoutingBodyBytes < 1024)
@@ -130,17 +131,26 @@ export function gatewaySettings(
       'maxRoutingBodyBytes',
       `expected a whole number of bytes >= 1024, got ${String(settings.maxRoutingBodyBytes)}`,
     );
-  if (!Number.isInteger(settings.maxBufferedRoutingBytes) || settings.maxBufferedRoutingBytes < settings.maxRoutingBodyBytes)
+  if (
+    !Number.isInteger(settings.maxBufferedRoutingBytes) ||
+    settings.maxBufferedRoutingBytes < settings.maxRoutingBodyBytes
+  )
     throw new GatewaySettingsError(
       'maxBufferedRoutingBytes',
       `expected a whole number of bytes >= maxRoutingBodyBytes (${settings.maxRoutingBodyBytes}), got ${String(settings.maxBufferedRoutingBytes)}`,
     );
   for (const field of ['headersTimeoutMs', 'requestBodyTimeoutMs', 'keepAliveTimeoutMs'] as const)
     if (!Number.isInteger(settings[field]) || settings[field] < 100)
-      throw new GatewaySettingsError(field, `expected a whole number of milliseconds >= 100, got ${String(settings[field])}`);
+      throw new GatewaySettingsError(
+        field,
+        `expected a whole number of milliseconds >= 100, got ${String(settings[field])}`,
+      );
   for (const field of ['maxConnections', 'maxConnectionsPerClient'] as const)
     if (!Number.isInteger(settings[field]) || settings[field] < 1)
-      throw new GatewaySettingsError(field, `expected a whole number of connections >= 1, got ${String(settings[field])}`);
+      throw new GatewaySettingsError(
+        field,
+        `expected a whole number of connections >= 1, got ${String(settings[field])}`,
+      );
   settings.corsOrigins.forEach((origin, i) => {
     if (!/^https?:\/\/[^/\s]+$/i.test(origin))
       throw new GatewaySettingsError(
@@ -150,7 +160,10 @@ export function gatewaySettings(
   });
   settings.noWakePaths.forEach((path, i) => {
     if (!path.startsWith('/'))
-      throw new GatewaySettingsError(`noWakePaths.${i}`, `expected a path starting with /, got "${path}"`);
+      throw new GatewaySettingsError(
+        `noWakePaths.${i}`,
+        `expected a path starting with /, got "${path}"`,
+      );
   });
   return settings;
 }

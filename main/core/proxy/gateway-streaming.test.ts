@@ -53,7 +53,14 @@ describe('streaming through the gateway', () => {
     fx = await startGateway([{ name: 'llama' }]);
     const port = fx.port;
     const echoed: string[] = [];
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/llama/echo', agent: false, headers: { 'transfer-encoding': 'chunked' } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/llama/echo',
+      agent: false,
+      headers: { 'transfer-encoding': 'chunked' },
+    });
     const response = new Promise<IncomingMessage>((resolve) => req.on('response', resolve));
     req.write('part-1;');
     const res = await response;
@@ -67,7 +74,8 @@ describe('streaming through the gateway', () => {
 
   it('releases the use exactly once when a response ends normally', async () => {
     fx = await startGateway([{ name: 'llama' }]);
-    for (let i = 0; i < 3; i++) expect((await call(fx.port, { path: '/llama/whoami' })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await call(fx.port, { path: '/llama/whoami' })).status).toBe(200);
     await until(() => fx!.lifecycle.open('llama') === 0, 5_000, 'the releases');
     expect(fx.lifecycle.leases.map((l) => l.releases)).toEqual([1, 1, 1]);
   });
@@ -79,7 +87,11 @@ describe('streaming through the gateway', () => {
     expect(fx.lifecycle.open('llama')).toBe(1);
     res.destroy();
     await until(() => fx!.lifecycle.open('llama') === 0, 5_000, 'the release');
-    await until(() => fx!.lifecycle.upstreams.get('llama')!.aborted() === 1, 5_000, 'the upstream abort');
+    await until(
+      () => fx!.lifecycle.upstreams.get('llama')!.aborted() === 1,
+      5_000,
+      'the upstream abort',
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(fx.lifecycle.leases.map((l) => l.releases)).toEqual([1]);
   });
@@ -117,12 +129,24 @@ describe('streaming through the gateway', () => {
     }
 
     const started = Date.now();
-    const res = await call(fx.port, { method: 'POST', path: '/dead/v1/chat/completions', body: '{}' });
+    const res = await call(fx.port, {
+      method: 'POST',
+      path: '/dead/v1/chat/completions',
+      body: '{}',
+    });
     expect(res.status).toBe(502);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-    expect(JSON.parse(res.body)).toMatchObject({ error: { type: 'server_error', code: 'upstream_unreachable' } });
-    expect((JSON.parse(res.body) as { error: { message: string } }).error.message).toContain(`127.0.0.1:${dead}`);
-    await until(() => fx!.lifecycle.open('dead') === 0 && fx!.lifecycle.open('late') === 0, 5_000, 'the releases');
+    expect(JSON.parse(res.body)).toMatchObject({
+      error: { type: 'server_error', code: 'upstream_unreachable' },
+    });
+    expect((JSON.parse(res.body) as { error: { message: string } }).error.message).toContain(
+      `127.0.0.1:${dead}`,
+    );
+    await until(
+      () => fx!.lifecycle.open('dead') === 0 && fx!.lifecycle.open('late') === 0,
+      5_000,
+      'the releases',
+    );
     expect(fx.lifecycle.leases.map((l) => l.releases)).toEqual([1, 1]);
   });
 });
@@ -135,7 +159,9 @@ describe('WebSockets through the gateway', () => {
       ws.once('open', resolve);
       ws.once('error', reject);
     });
-    const reply = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString('utf8'))));
+    const reply = new Promise<string>((resolve) =>
+      ws.once('message', (data: Buffer) => resolve(data.toString('utf8'))),
+    );
     ws.send('hello');
     expect(await reply).toBe('echo:hello');
     expect(fx.lifecycle.open('comfy')).toBe(1);
@@ -152,7 +178,11 @@ describe('WebSockets through the gateway', () => {
     socket.on('data', (c: Buffer) => got.push(c));
     const payload = Buffer.from('early');
     const mask = Buffer.from([1, 2, 3, 4]);
-    const frame = Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
+    const frame = Buffer.concat([
+      Buffer.from([0x81, 0x80 | payload.length]),
+      mask,
+      Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!)),
+    ]);
     socket.write(
       Buffer.concat([
         Buffer.from(
@@ -161,7 +191,11 @@ describe('WebSockets through the gateway', () => {
         frame,
       ]),
     );
-    await until(() => Buffer.concat(got).includes('echo:early'), 5_000, 'the echo of the early frame');
+    await until(
+      () => Buffer.concat(got).includes('echo:early'),
+      5_000,
+      'the echo of the early frame',
+    );
     expect(Buffer.concat(got).toString('latin1')).toMatch(/^HTTP\/1\.1 101 /);
     socket.destroy();
     await until(() => fx!.lifecycle.open('comfy') === 0, 5_000, 'the release');

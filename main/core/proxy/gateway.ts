@@ -61,9 +61,17 @@ interface Listener {
   error: string | null;
 }
 
-function listenError(host: string, port: number, model: string | null, error: NodeJS.ErrnoException): string {
+function listenError(
+  host: string,
+  port: number,
+  model: string | null,
+  error: NodeJS.ErrnoException,
+): string {
   const what = model === null ? 'the gateway' : `the gateway port of model "${model}"`;
-  const why = error.code === 'EADDRINUSE' ? 'the port is in use (by another Siesta, or by the model server itself?)' : error.message;
+  const why =
+    error.code === 'EADDRINUSE'
+      ? 'the port is in use (by another Siesta, or by the model server itself?)'
+      : error.message;
   return `${what} cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${why}`;
 }
 
@@ -143,7 +151,8 @@ export class Gateway {
   /** Client connections open now, all ports together. */
   openConnections(): number {
     let open = 0;
-    for (const l of [...(this.main ? [this.main] : []), ...this.modelListeners.values()]) open += l.limits.openConnections();
+    for (const l of [...(this.main ? [this.main] : []), ...this.modelListeners.values()])
+      open += l.limits.openConnections();
     return open;
   }
 
@@ -176,14 +185,24 @@ export class Gateway {
 
   /** Where the gateway listens: the main port first, then the dedicated ports by port. */
   addresses(): readonly GatewayAddress[] {
-    const all = [...(this.main ? [this.main] : []), ...[...this.modelListeners.values()].sort((a, b) => a.port - b.port)];
-    return all.map((l) => ({ model: l.model, host: l.host, port: l.port, listening: l.listening, error: l.error }));
+    const all = [
+      ...(this.main ? [this.main] : []),
+      ...[...this.modelListeners.values()].sort((a, b) => a.port - b.port),
+    ];
+    return all.map((l) => ({
+      model: l.model,
+      host: l.host,
+      port: l.port,
+      listening: l.listening,
+      error: l.error,
+    }));
   }
 
   /** The main port's URL as a client on this machine uses it (`http://127.0.0.1:11400`). */
   url(): string {
     if (this.main === null) throw new Error('the gateway is not started');
-    const host = this.main.host === '0.0.0.0' ? '127.0.0.1' : this.main.host === '::' ? '::1' : this.main.host;
+    const host =
+      this.main.host === '0.0.0.0' ? '127.0.0.1' : this.main.host === '::' ? '::1' : this.main.host;
     return `http://${host.includes(':') ? `[${host}]` : host}:${this.main.port}`;
   }
 
@@ -194,7 +213,8 @@ export class Gateway {
   async updateSettings(changes: Partial<GatewaySettings>): Promise<void> {
     const next = gatewaySettings({ ...this.current, ...changes });
     const moved = next.host !== this.current.host || next.port !== this.current.port;
-    for (const l of [...(this.main ? [this.main] : []), ...this.modelListeners.values()]) applyTimeouts(l.server, next);
+    for (const l of [...(this.main ? [this.main] : []), ...this.modelListeners.values()])
+      applyTimeouts(l.server, next);
     if (!this.started || !moved) {
       this.current = next;
       this.rules = new NoWakeRules(next);
@@ -225,7 +245,9 @@ export class Gateway {
       if (port === null) continue;
       const other = port === this.main.port ? 'the main gateway port' : wanted.get(port);
       if (other !== undefined) {
-        this.log(`gateway: model "${status.spec.name}" wants port ${port}, already taken by ${other}; it is reachable on the main port only`);
+        this.log(
+          `gateway: model "${status.spec.name}" wants port ${port}, already taken by ${other}; it is reachable on the main port only`,
+        );
         continue;
       }
       wanted.set(port, status.spec.name);
@@ -276,17 +298,39 @@ export class Gateway {
       this.log,
     );
     limits.guard(server);
-    const listener: Listener = { model, host, port, arrival, server, limits, listening: false, error: null };
+    const listener: Listener = {
+      model,
+      host,
+      port,
+      arrival,
+      server,
+      limits,
+      listening: false,
+      error: null,
+    };
     const ctx = this.ctx;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      handleRequest(ctx, arrival, req, res).catch((error: unknown) => this.internalError(req, res, error));
+      handleRequest(ctx, arrival, req, res).catch((error: unknown) =>
+        this.internalError(req, res, error),
+      );
     });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.upgraded.add(socket);
       socket.once('close', () => this.upgraded.delete(socket));
       handleUpgrade(this.ctx, arrival, req, socket, head).catch((error: unknown) => {
-        this.log(`gateway: upgrade failed: ${error instanceof Error ? error.message : String(error)}`);
-        sendRawError(socket, { status: 500, type: 'server_error', code: 'gateway_error', message: 'Siesta failed to forward this upgrade.' }, 'text');
+        this.log(
+          `gateway: upgrade failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        sendRawError(
+          socket,
+          {
+            status: 500,
+            type: 'server_error',
+            code: 'gateway_error',
+            message: 'Siesta failed to forward this upgrade.',
+          },
+          'text',
+        );
       });
     });
     await new Promise<void>((resolve) => {
@@ -303,7 +347,10 @@ export class Gateway {
         resolve();
       });
     });
-    if (listener.listening) server.on('error', (error) => this.log(`gateway: ${listenError(host, listener.port, listener.model, error)}`));
+    if (listener.listening)
+      server.on('error', (error) =>
+        this.log(`gateway: ${listenError(host, listener.port, listener.model, error)}`),
+      );
     return listener;
   }
 
@@ -312,7 +359,12 @@ export class Gateway {
     this.log(`gateway: ${req.method ?? ''} ${req.url ?? ''} failed: ${message}`);
     sendError(
       res,
-      { status: 500, type: 'server_error', code: 'gateway_error', message: `Siesta's gateway failed on this request: ${message}.` },
+      {
+        status: 500,
+        type: 'server_error',
+        code: 'gateway_error',
+        message: `Siesta's gateway failed on this request: ${message}.`,
+      },
       errorFlavor(req, [req.url ?? '/']),
     );
   }
@@ -323,7 +375,8 @@ export class Gateway {
     const previous = this.upstreams.get(name);
     const now = status.upstream;
     if (now !== null) {
-      if (previous !== undefined && (previous.host !== now.host || previous.port !== now.port)) this.agents.forget(previous);
+      if (previous !== undefined && (previous.host !== now.host || previous.port !== now.port))
+        this.agents.forget(previous);
       this.upstreams.set(name, now);
       return;
     }

@@ -7,7 +7,19 @@ import { corsResponseHeaders, isPreflight, judgeOrigin, preflightHeaders } from 
 import { forwardHttp } from './forward-http';
 import type { Arrival, GatewayContext } from './gateway-context';
 import { modelNamedIgnoringCase } from './gateway-context';
-import { acquireErrorResponse, asleepNoWake, hostMalformed, bodyTooLarge, bodyUnreadable, hostRefused, modelMissing, originRefused, requestRefused, routingBudgetFull, unknownModel } from './gateway-errors';
+import {
+  acquireErrorResponse,
+  asleepNoWake,
+  hostMalformed,
+  bodyTooLarge,
+  bodyUnreadable,
+  hostRefused,
+  modelMissing,
+  originRefused,
+  requestRefused,
+  routingBudgetFull,
+  unknownModel,
+} from './gateway-errors';
 import { checkHost, hostHeaderCount } from './host-check';
 import { modelFieldOf, modelForAlias } from './model-field';
 import { isOllamaServer } from '../ollama/ollama-types';
@@ -43,7 +55,12 @@ function knownModelNames(ctx: GatewayContext): string[] {
   return openAiModelNames(ctx.lifecycle.list(), ctx.ollama?.models());
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: OutgoingHttpHeaders | null): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: OutgoingHttpHeaders | null,
+): void {
   const body = JSON.stringify(value);
   res.writeHead(status, {
     ...(headers ?? {}),
@@ -55,20 +72,34 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers: 
 }
 
 /** Handles one request on the main port or a model's port. Never throws for a client's mistake; answers it. */
-export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(
+  ctx: GatewayContext,
+  arrival: Arrival,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const settings = ctx.settings();
   const url = req.url ?? '/';
   const method = req.method ?? 'GET';
   const { lifecycle } = ctx;
 
-  const host = checkHost(req.headers.host, settings.allowedHosts, ctx.isModelName, hostHeaderCount(req.rawHeaders));
-  if (host.kind === 'malformed') return sendError(res, hostMalformed(host.reason), errorFlavor(req, [url]));
-  if (host.kind === 'refused') return sendError(res, hostRefused(host.reason), errorFlavor(req, [url]));
+  const host = checkHost(
+    req.headers.host,
+    settings.allowedHosts,
+    ctx.isModelName,
+    hostHeaderCount(req.rawHeaders),
+  );
+  if (host.kind === 'malformed')
+    return sendError(res, hostMalformed(host.reason), errorFlavor(req, [url]));
+  if (host.kind === 'refused')
+    return sendError(res, hostRefused(host.reason), errorFlavor(req, [url]));
   const framing = bodyFraming(req);
-  if (framing.kind === 'refused') return sendError(res, requestRefused(framing.why), errorFlavor(req, [url]));
+  if (framing.kind === 'refused')
+    return sendError(res, requestRefused(framing.why), errorFlavor(req, [url]));
 
   const origin = judgeOrigin(req.headers.origin, req.headers.host, settings.corsOrigins);
-  if (origin.kind === 'foreign') return sendError(res, originRefused(origin.origin), errorFlavor(req, [url]));
+  if (origin.kind === 'foreign')
+    return sendError(res, originRefused(origin.origin), errorFlavor(req, [url]));
   const cors = origin.kind === 'cors' ? corsResponseHeaders(origin.origin) : null;
   if (origin.kind === 'cors' && isPreflight(req)) {
     res.writeHead(204, preflightHeaders(req, origin.origin));
@@ -76,7 +107,10 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
     return;
   }
 
-  const localhostModel = host.localhostModel === null ? null : (modelNamedIgnoringCase(lifecycle, host.localhostModel) ?? null);
+  const localhostModel =
+    host.localhostModel === null
+      ? null
+      : (modelNamedIgnoringCase(lifecycle, host.localhostModel) ?? null);
   const route = routeRequest({
     dedicatedModel: arrival.dedicatedModel,
     localPort: arrival.localPort,
@@ -93,26 +127,54 @@ export async function handleRequest(ctx: GatewayContext, arrival: Arrival, req: 
     case 'models-list':
       return sendJson(res, 200, openAiModelList(lifecycle.list(), ctx.ollama?.models()), cors);
     case 'model-info': {
-      const entry = openAiModelList(lifecycle.list(), ctx.ollama?.models()).data.find((m) => m.id === route.id);
-      if (entry === undefined) return sendError(res, unknownModel(route.id, knownModelNames(ctx)), 'openai', cors ?? {});
+      const entry = openAiModelList(lifecycle.list(), ctx.ollama?.models()).data.find(
+        (m) => m.id === route.id,
+      );
+      if (entry === undefined)
+        return sendError(res, unknownModel(route.id, knownModelNames(ctx)), 'openai', cors ?? {});
       return sendJson(res, 200, entry, cors);
     }
     case 'status': {
       const status = lifecycle.get(route.model);
       if (status === undefined)
         return sendError(res, unknownModel(route.model, knownModelNames(ctx)), 'json', cors ?? {});
-      return sendJson(res, 200, wakeProgress(status, ctx.clock.now(), ctx.wakeEstimateMs(status.spec.name)), cors);
+      return sendJson(
+        res,
+        200,
+        wakeProgress(status, ctx.clock.now(), ctx.wakeEstimateMs(status.spec.name)),
+        cors,
+      );
     }
     case 'ollama':
       return serveOllamaApi(ctx, req, res, route.endpoint, cors, (t, onEnd) =>
-        serveModel(ctx, req, res, { model: t.server, route: 'model-field', detail: t.asked, path: url, prefix: '', flavor: 'ollama', onEnd }, t.body, cors),
+        serveModel(
+          ctx,
+          req,
+          res,
+          {
+            model: t.server,
+            route: 'model-field',
+            detail: t.asked,
+            path: url,
+            prefix: '',
+            flavor: 'ollama',
+            onEnd,
+          },
+          t.body,
+          cors,
+        ),
       );
     case 'redirect':
       res.writeHead(308, { location: route.location, 'content-length': 0, ...(cors ?? {}) });
       res.end();
       return;
     case 'unrouted':
-      return sendError(res, unknownModel(null, knownModelNames(ctx)), errorFlavor(req, [url]), cors ?? {});
+      return sendError(
+        res,
+        unknownModel(null, knownModelNames(ctx)),
+        errorFlavor(req, [url]),
+        cors ?? {},
+      );
   }
 }
 
@@ -135,20 +197,42 @@ async function routeByModelField(
       sendError(res, bodyTooLarge(read.limitBytes), 'openai', cors ?? {});
       return;
     case 'over-budget':
-      sendError(res, routingBudgetFull(ctx.settings().maxBufferedRoutingBytes), 'openai', cors ?? {});
+      sendError(
+        res,
+        routingBudgetFull(ctx.settings().maxBufferedRoutingBytes),
+        'openai',
+        cors ?? {},
+      );
       return;
     case 'body': {
       const field = modelFieldOf(read.body, req.headers['content-type']);
-      if (field.kind === 'unreadable') return sendError(res, bodyUnreadable(field.why), 'openai', cors ?? {});
-      if (field.kind === 'missing') return sendError(res, modelMissing(knownModelNames(ctx)), 'openai', cors ?? {});
+      if (field.kind === 'unreadable')
+        return sendError(res, bodyUnreadable(field.why), 'openai', cors ?? {});
+      if (field.kind === 'missing')
+        return sendError(res, modelMissing(knownModelNames(ctx)), 'openai', cors ?? {});
       const alias = field.model;
-      const declared = modelForAlias(alias, ctx.lifecycle.list().map((s) => s.spec));
+      const declared = modelForAlias(
+        alias,
+        ctx.lifecycle.list().map((s) => s.spec),
+      );
       // An Ollama server's model (`llama3.2:1b`) goes to that server's own OpenAI endpoints.
       const served = declared === undefined ? ctx.ollama?.serverFor(alias) : undefined;
-      const spec = declared ?? (served === undefined ? undefined : ctx.lifecycle.get(served.server)?.spec);
-      if (spec === undefined) return sendError(res, unknownModel(alias, knownModelNames(ctx)), 'openai', cors ?? {});
-      const onEnd = served === undefined ? undefined : () => ctx.ollama?.noteUse(served.server, served.tag.name);
-      return serveModel(ctx, req, res, { model: spec.name, route: 'model-field', detail: alias, path, prefix: '', onEnd }, read.body, cors);
+      const spec =
+        declared ?? (served === undefined ? undefined : ctx.lifecycle.get(served.server)?.spec);
+      if (spec === undefined)
+        return sendError(res, unknownModel(alias, knownModelNames(ctx)), 'openai', cors ?? {});
+      const onEnd =
+        served === undefined
+          ? undefined
+          : () => ctx.ollama?.noteUse(served.server, served.tag.name);
+      return serveModel(
+        ctx,
+        req,
+        res,
+        { model: spec.name, route: 'model-field', detail: alias, path, prefix: '', onEnd },
+        read.body,
+        cors,
+      );
     }
   }
 }
@@ -170,7 +254,11 @@ async function serveModel(
   if (status === undefined) return fail(unknownModel(target.model, knownModelNames(ctx)));
 
   const forwardedPath = pathOf(target.path);
-  if (status.state !== 'ready' && method === 'GET' && (forwardedPath === '/v1/models' || forwardedPath === '/v1/models/'))
+  if (
+    status.state !== 'ready' &&
+    method === 'GET' &&
+    (forwardedPath === '/v1/models' || forwardedPath === '/v1/models/')
+  )
     // Clients poll the model list; that must not wake the model behind a dedicated port or host.
     return sendJson(res, 200, openAiModelList([status], ctx.ollama?.models()), cors);
   if (status.state !== 'ready' && isOllamaServer(status)) {
@@ -188,16 +276,30 @@ async function serveModel(
   }
 
   // A ready model is forwarded whoever asks: the no-wake rules (a substring per monitor) only matter otherwise.
-  const noWake = status.state === 'ready' ? null : ctx.noWake().match(req.headers['user-agent'], [pathOf(url), forwardedPath]);
+  const noWake =
+    status.state === 'ready'
+      ? null
+      : ctx.noWake().match(req.headers['user-agent'], [pathOf(url), forwardedPath]);
   const cause = { kind: 'request', route: target.route, detail: target.detail } as const;
-  switch (gateDecision(status.state, { navigation: isNavigation(method, req.headers), noWake: noWake !== null })) {
+  switch (
+    gateDecision(status.state, {
+      navigation: isNavigation(method, req.headers),
+      noWake: noWake !== null,
+    })
+  ) {
     case 'refuse-asleep':
       return fail(asleepNoWake(target.model, noWake ?? { kind: 'path', path: forwardedPath }));
     case 'waiting-page': {
       lifecycle.wake(target.model, cause).catch((error: unknown) => {
-        ctx.log(`gateway: waking ${target.model} for a browser failed: ${error instanceof Error ? error.message : String(error)}`);
+        ctx.log(
+          `gateway: waking ${target.model} for a browser failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       });
-      const progress = wakeProgress(lifecycle.get(target.model) ?? status, ctx.clock.now(), ctx.wakeEstimateMs(target.model));
+      const progress = wakeProgress(
+        lifecycle.get(target.model) ?? status,
+        ctx.clock.now(),
+        ctx.wakeEstimateMs(target.model),
+      );
       const html = waitingPageHtml(progress);
       res.writeHead(503, { ...waitingPageHeaders(progress, html), ...(cors ?? {}) });
       res.end(method === 'HEAD' ? undefined : html);

@@ -9,7 +9,8 @@ function isPort(text: string): boolean {
 /** How many `Host` headers a request has (Node keeps only the first in `headers`). */
 export function hostHeaderCount(rawHeaders: readonly string[]): number {
   let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]?.length === 4 && rawHeaders[i]?.toLowerCase() === 'host') count++;
+  for (let i = 0; i < rawHeaders.length; i += 2)
+    if (rawHeaders[i]?.length === 4 && rawHeaders[i]?.toLowerCase() === 'host') count++;
   return count;
 }
 
@@ -75,7 +76,11 @@ export function checkHost(
   isModelName: (lowerCaseName: string) => boolean,
   hostHeaders = 1,
 ): HostVerdict {
-  if (hostHeaders > 1) return { kind: 'malformed', reason: `the request has ${hostHeaders} Host headers; exactly one is allowed` };
+  if (hostHeaders > 1)
+    return {
+      kind: 'malformed',
+      reason: `the request has ${hostHeaders} Host headers; exactly one is allowed`,
+    };
   const name = hostNameOf(hostHeader);
   if (name === null)
     return {
@@ -89,10 +94,12 @@ export function checkHost(
   const sub = localhostSubdomain(name);
   if (sub !== null) {
     if (isModelName(sub)) return { kind: 'allowed', name, localhostModel: sub };
-    if (matchesAllowedHost(name, allowedHosts)) return { kind: 'allowed', name, localhostModel: null };
+    if (matchesAllowedHost(name, allowedHosts))
+      return { kind: 'allowed', name, localhostModel: null };
     return { kind: 'refused', reason: `"${name}" names no registered model (use MODEL.localhost)` };
   }
-  if (matchesAllowedHost(name, allowedHosts)) return { kind: 'allowed', name, localhostModel: null };
+  if (matchesAllowedHost(name, allowedHosts))
+    return { kind: 'allowed', name, localhostModel: null };
   return {
     kind: 'refused',
     reason: `the host "${name}" is not one the gateway answers (loopback, localhost, MODEL.localhost, or a host added in the gateway's allowed hosts)`,

@@ -15,7 +15,8 @@ export type ModelField =
 /** The `model` field of a JSON or multipart body. */
 export function modelFieldOf(body: Buffer, contentType: string | undefined): ModelField {
   const type = (contentType ?? '').toLowerCase();
-  if (type.startsWith('multipart/form-data')) return named(multipartModel(body, type, contentType ?? ''));
+  if (type.startsWith('multipart/form-data'))
+    return named(multipartModel(body, type, contentType ?? ''));
   // JSON is the default: SDKs always send it, curl users often forget the header.
   if (body.length > PARSE_WHOLE_BYTES) return scanModelField(body);
   let parsed: unknown;
@@ -24,7 +25,8 @@ export function modelFieldOf(body: Buffer, contentType: string | undefined): Mod
   } catch (error: unknown) {
     return { kind: 'unreadable', why: error instanceof Error ? error.message : String(error) };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { kind: 'missing' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { kind: 'missing' };
   const model = (parsed as Record<string, unknown>).model;
   return named(typeof model === 'string' ? model : null);
 }
@@ -36,7 +38,11 @@ function named(model: string | null): ModelField {
 function multipartModel(body: Buffer, lowerType: string, contentType: string): string | null {
   const at = lowerType.indexOf('boundary=');
   if (at < 0) return null;
-  let boundary = contentType.slice(at + 'boundary='.length).split(';')[0]?.trim() ?? '';
+  let boundary =
+    contentType
+      .slice(at + 'boundary='.length)
+      .split(';')[0]
+      ?.trim() ?? '';
   if (boundary.startsWith('"') && boundary.endsWith('"')) boundary = boundary.slice(1, -1);
   if (boundary === '') return null;
   const delimiter = Buffer.from(`--${boundary}`);
@@ -49,7 +55,10 @@ function multipartModel(body: Buffer, lowerType: string, contentType: string): s
     if (next < 0) return null;
     const headers = body.subarray(headersStart, headersEnd).toString('latin1');
     if (/content-disposition:[^\r\n]*;\s*name="?model"?(\s*;|\s*$|\r)/im.test(headers)) {
-      const value = body.subarray(headersEnd + 4, next - 2).toString('utf8').trim();
+      const value = body
+        .subarray(headersEnd + 4, next - 2)
+        .toString('utf8')
+        .trim();
       return value === '' ? null : value;
     }
     start = next;

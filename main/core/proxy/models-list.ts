@@ -24,18 +24,32 @@ export interface ModelList {
  * An Ollama server lists the models learned from its `/api/tags` (`serverModels`) after its declared names, so
  * `/v1/models` and `/api/tags` agree.
  */
-export function openAiModelList(statuses: readonly ModelStatus[], serverModels: readonly ServerModel[] = []): ModelList {
+export function openAiModelList(
+  statuses: readonly ModelStatus[],
+  serverModels: readonly ServerModel[] = [],
+): ModelList {
   const seen = new Set<string>();
   const data: ListedModel[] = [];
   const add = (id: string, status: ModelStatus): void => {
     if (seen.has(id)) return;
     seen.add(id);
-    data.push({ id, object: 'model', created: 0, owned_by: status.spec.name, siesta: { model: status.spec.name, state: status.state } });
+    data.push({
+      id,
+      object: 'model',
+      created: 0,
+      owned_by: status.spec.name,
+      siesta: { model: status.spec.name, state: status.state },
+    });
   };
   for (const status of statuses) {
     const learned = serverModels.filter((m) => m.server === status.spec.name);
     // An Ollama server's own name is no model; it is listed only until its models are known.
-    const declared = learned.length > 0 && status.spec.models.length === 1 && status.spec.models[0] === status.spec.name ? [] : status.spec.models;
+    const declared =
+      learned.length > 0 &&
+      status.spec.models.length === 1 &&
+      status.spec.models[0] === status.spec.name
+        ? []
+        : status.spec.models;
     for (const id of declared) add(id, status);
     for (const m of learned) add(m.tag.name, status);
   }
@@ -43,6 +57,9 @@ export function openAiModelList(statuses: readonly ModelStatus[], serverModels: 
 }
 
 /** Every OpenAI model name, for error messages. */
-export function openAiModelNames(statuses: readonly ModelStatus[], serverModels: readonly ServerModel[] = []): string[] {
+export function openAiModelNames(
+  statuses: readonly ModelStatus[],
+  serverModels: readonly ServerModel[] = [],
+): string[] {
   return openAiModelList(statuses, serverModels).data.map((m) => m.id);
 }

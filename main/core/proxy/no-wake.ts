@@ -14,7 +14,10 @@ export class NoWakeRules {
 
   constructor(settings: Pick<GatewaySettings, 'noWakeUserAgents' | 'noWakePaths'>) {
     // Plain case-insensitive substrings, as documented: matching takes time linear in the User-Agent, whatever the pattern.
-    this.agents = settings.noWakeUserAgents.map((source) => ({ source, lower: source.toLowerCase() }));
+    this.agents = settings.noWakeUserAgents.map((source) => ({
+      source,
+      lower: source.toLowerCase(),
+    }));
     this.exactPaths = new Set(settings.noWakePaths.filter((p) => !p.endsWith('*')));
     this.prefixes = settings.noWakePaths.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
   }
@@ -25,12 +28,15 @@ export class NoWakeRules {
       const q = raw.indexOf('?');
       const path = q < 0 ? raw : raw.slice(0, q);
       const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-      if (this.exactPaths.has(path) || this.exactPaths.has(trimmed)) return { kind: 'path', path: trimmed };
-      for (const prefix of this.prefixes) if (path.startsWith(prefix)) return { kind: 'path', path: trimmed };
+      if (this.exactPaths.has(path) || this.exactPaths.has(trimmed))
+        return { kind: 'path', path: trimmed };
+      for (const prefix of this.prefixes)
+        if (path.startsWith(prefix)) return { kind: 'path', path: trimmed };
     }
     if (userAgent !== undefined && userAgent !== '') {
       const lower = userAgent.toLowerCase();
-      for (const agent of this.agents) if (lower.includes(agent.lower)) return { kind: 'user-agent', pattern: agent.source };
+      for (const agent of this.agents)
+        if (lower.includes(agent.lower)) return { kind: 'user-agent', pattern: agent.source };
     }
     return null;
   }

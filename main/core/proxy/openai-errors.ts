@@ -22,25 +22,37 @@ export type ErrorFlavor = 'openai' | 'json' | 'text' | 'ollama';
 export function errorFlavor(req: IncomingMessage, paths: readonly string[]): ErrorFlavor {
   if (paths.some((p) => p.startsWith('/v1/') || p === '/v1')) return 'openai';
   const accept = req.headers.accept ?? '';
-  if (accept.includes('json') || (req.headers['content-type'] ?? '').includes('json')) return 'json';
+  if (accept.includes('json') || (req.headers['content-type'] ?? '').includes('json'))
+    return 'json';
   return 'text';
 }
 
 /** The body and its content type. */
-export function errorBody(error: GatewayError, flavor: ErrorFlavor): { readonly body: string; readonly contentType: string } {
+export function errorBody(
+  error: GatewayError,
+  flavor: ErrorFlavor,
+): { readonly body: string; readonly contentType: string } {
   switch (flavor) {
     case 'openai':
       return {
-        body: JSON.stringify({ error: { message: error.message, type: error.type, code: error.code } }),
+        body: JSON.stringify({
+          error: { message: error.message, type: error.type, code: error.code },
+        }),
         contentType: 'application/json',
       };
     case 'json':
-      return { body: JSON.stringify({ error: error.message, code: error.code }), contentType: 'application/json' };
+      return {
+        body: JSON.stringify({ error: error.message, code: error.code }),
+        contentType: 'application/json',
+      };
     case 'text':
       return { body: `${error.message}\n`, contentType: 'text/plain; charset=utf-8' };
     case 'ollama':
       // Ollama's own shape: its clients read `error` (the code is in the X-Siesta-Error header).
-      return { body: JSON.stringify({ error: error.message }), contentType: 'application/json; charset=utf-8' };
+      return {
+        body: JSON.stringify({ error: error.message }),
+        contentType: 'application/json; charset=utf-8',
+      };
   }
 }
 
@@ -79,6 +91,7 @@ export function sendRawError(socket: Duplex, error: GatewayError, flavor: ErrorF
     'Connection: close',
   ];
   for (const [name, value] of Object.entries(error.headers ?? {}))
-    if (value !== undefined) lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    if (value !== undefined)
+      lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
   socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
 }

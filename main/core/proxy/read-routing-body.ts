@@ -16,19 +16,20 @@ export type RoutingBody =
  * Reads the whole body of `req` if it is at most `maxBytes`; stops reading as soon as it is known to be larger, or
  * when `hold` cannot grow by it (a declared length is taken at once, a chunked body chunk by chunk).
  */
-export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: BudgetHold): Promise<RoutingBody> {
+export function readRoutingBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  hold: BudgetHold,
+): Promise<RoutingBody> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > maxBytes)
     return Promise.resolve({ kind: 'too-large', limitBytes: maxBytes });
   const declaredBytes = declared === undefined ? null : Number(declared);
-  if (declaredBytes !== null && !hold.grow(declaredBytes)) {
-    // Drained, not held: the client finishes sending and reads its 503 on a connection that stays usable.
-    req.resume();
-    return Promise.resolve({ kind: 'over-budget' });
-  }
+  if (declaredBytes !== null && !hold.grow(declaredBytes)) return drainThenRefuse(req);
   return new Promise((resolve) => {
     // A declared length is read straight into one buffer: no chunk list, no second copy when it is joined.
-    const whole = declaredBytes !== null && declaredBytes > 0 ? Buffer.allocUnsafe(declaredBytes) : null;
+    const whole =
+      declaredBytes !== null && declaredBytes > 0 ? Buffer.allocUnsafe(declaredBytes) : null;
     const chunks: Buffer[] = [];
     let total = 0;
     let settled = false;
@@ -49,9 +50,12 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
         return;
       }
       if (declaredBytes === null && !hold.grow(chunk.length)) {
-        finish({ kind: 'over-budget' });
-        // The rest is read and dropped (no listener keeps it), so no memory is held for it.
-        req.resume();
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onAbort);
+        req.off('close', onClose);
+        settled = true;
+        void drainThenRefuse(req).then(resolve);
         return;
       }
       if (whole !== null) chunk.copy(whole, total - chunk.length);
@@ -60,7 +64,12 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
     const onEnd = (): void =>
       finish({
         kind: 'body',
-        body: whole !== null ? whole.subarray(0, total) : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total),
+        body:
+          whole !== null
+            ? whole.subarray(0, total)
+            : chunks.length === 1
+              ? chunks[0]!
+              : Buffer.concat(chunks, total),
       });
     const onAbort = (): void => finish({ kind: 'aborted' });
     const onClose = (): void => {
@@ -70,5 +79,25 @@ export function readRoutingBody(req: IncomingMessage, maxBytes: number, hold: Bu
     req.on('end', onEnd);
     req.on('error', onAbort);
     req.on('close', onClose);
+  });
+}
+
+/**
+ * Reads the rest of a body it will not hold and drops it, then answers `over-budget`: the 503 goes out once the client
+ * has finished sending, so it reads its answer instead of a broken pipe on a connection Node would otherwise start to
+ * time out (keep-alive) while the upload still runs.
+ */
+function drainThenRefuse(req: IncomingMessage): Promise<RoutingBody> {
+  return new Promise((resolve) => {
+    if (req.complete) {
+      resolve({ kind: 'over-budget' });
+      return;
+    }
+    req.once('end', () => resolve({ kind: 'over-budget' }));
+    req.once('error', () => resolve({ kind: 'aborted' }));
+    req.once('close', () => {
+      if (!req.complete) resolve({ kind: 'aborted' });
+    });
+    req.resume();
   });
 }

@@ -97,7 +97,8 @@ export function routeRequest(input: RouteInput): Route {
   const path = pathOf(url);
   if (method === 'GET' || method === 'HEAD') {
     if (path === '/v1/models' || path === '/v1/models/') return { kind: 'models-list' };
-    if (path.startsWith('/v1/models/')) return { kind: 'model-info', id: safeDecode(path.slice('/v1/models/'.length)) };
+    if (path.startsWith('/v1/models/'))
+      return { kind: 'model-info', id: safeDecode(path.slice('/v1/models/'.length)) };
   }
   if (method === 'POST' && path.startsWith('/v1/')) return { kind: 'model-field', path: url };
   const ollama = ollamaEndpointOf(method, path);
@@ -122,7 +123,8 @@ function pathRoute(
   const rest = url.slice(end);
   const prefix = url.slice(0, end);
   if (rest === '' || rest.startsWith('?')) {
-    if (method === 'GET' || method === 'HEAD') return { kind: 'redirect', location: `${prefix}/${rest}` };
+    if (method === 'GET' || method === 'HEAD')
+      return { kind: 'redirect', location: `${prefix}/${rest}` };
     return { kind: 'model', model, route: 'path', detail: `/${model}/`, path: `/${rest}`, prefix };
   }
   return { kind: 'model', model, route: 'path', detail: `/${model}/`, path: rest, prefix };

@@ -28,7 +28,8 @@ describe('the waiting page in a real browser', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('503')) errors.push(`${m.text()} (${m.location().url})`);
+      if (m.type() === 'error' && !m.text().includes('503'))
+        errors.push(`${m.text()} (${m.location().url})`);
     });
     page.on('pageerror', (e) => errors.push(e.message));
     // Chromium resolves *.localhost to loopback itself.
@@ -36,7 +37,11 @@ describe('the waiting page in a real browser', () => {
     expect(response?.status()).toBe(503);
     expect(await page.locator('h1').textContent()).toBe('Waking comfy');
     expect(await page.locator('#usual').textContent()).toContain('about 30 s');
-    await page.waitForFunction(() => document.getElementById('elapsed')?.textContent !== '0 s', null, { timeout: 5_000 });
+    await page.waitForFunction(
+      () => document.getElementById('elapsed')?.textContent !== '0 s',
+      null,
+      { timeout: 5_000 },
+    );
     expect(fx.lifecycle.wakes).toHaveLength(1);
     await until(() => fx!.lifecycle.isWaking('comfy'), 5_000, 'the wake');
     await fx.lifecycle.finishWake('comfy');
@@ -52,9 +57,16 @@ describe('the waiting page in a real browser', () => {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${fx.port}/llm/`);
     await until(() => fx!.lifecycle.isWaking('llm'), 5_000, 'the wake');
-    fx.lifecycle.failWake('llm', new WakeError('failed', 'the container exited with code 3', 'llm', ['CUDA error: out of memory']));
+    fx.lifecycle.failWake(
+      'llm',
+      new WakeError('failed', 'the container exited with code 3', 'llm', [
+        'CUDA error: out of memory',
+      ]),
+    );
     await page.waitForSelector('#retry:not([hidden])', { timeout: 10_000 });
-    expect(await page.locator('#state').textContent()).toContain('the container exited with code 3');
+    expect(await page.locator('#state').textContent()).toContain(
+      'the container exited with code 3',
+    );
     expect(await page.locator('#log').textContent()).toBe('CUDA error: out of memory');
     await page.close();
   });

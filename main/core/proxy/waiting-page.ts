@@ -85,8 +85,14 @@ export function waitingPageHtml(progress: WakeProgress): string {
   const name = escapeHtml(progress.model);
   const elapsed = progress.elapsedMs ?? 0;
   const estimate = progress.estimateMs;
-  const data = { progress, statusUrl: `${SIESTA_PREFIX}status/${encodeURIComponent(progress.model)}` };
-  const value = estimate !== null && estimate > 0 ? ` value="${Math.min(0.97, elapsed / estimate).toFixed(3)}"` : '';
+  const data = {
+    progress,
+    statusUrl: `${SIESTA_PREFIX}status/${encodeURIComponent(progress.model)}`,
+  };
+  const value =
+    estimate !== null && estimate > 0
+      ? ` value="${Math.min(0.97, elapsed / estimate).toFixed(3)}"`
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -126,7 +132,9 @@ export function waitingPageHtml(progress: WakeProgress): string {
 /** The waiting page's headers: 503 with Retry-After (what is left of the usual time, at least 1 s), never cached. */
 export function waitingPageHeaders(progress: WakeProgress, body: string): OutgoingHttpHeaders {
   const left =
-    progress.estimateMs !== null ? Math.max(1, Math.ceil((progress.estimateMs - (progress.elapsedMs ?? 0)) / 1000)) : 5;
+    progress.estimateMs !== null
+      ? Math.max(1, Math.ceil((progress.estimateMs - (progress.elapsedMs ?? 0)) / 1000))
+      : 5;
   return {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(body),

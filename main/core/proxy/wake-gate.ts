@@ -23,7 +23,10 @@ export function isNavigation(method: string, headers: IncomingHttpHeaders): bool
 }
 
 /** The gate's decision for a model in `state`. */
-export function gateDecision(state: ModelState, request: { readonly navigation: boolean; readonly noWake: boolean }): GateDecision {
+export function gateDecision(
+  state: ModelState,
+  request: { readonly navigation: boolean; readonly noWake: boolean },
+): GateDecision {
   switch (state) {
     case 'ready':
       return 'acquire';

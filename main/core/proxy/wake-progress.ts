@@ -14,16 +14,24 @@ export interface WakeProgress {
 }
 
 /** The progress of `status` at `now`. */
-export function wakeProgress(status: ModelStatus, now: number, estimateMs: number | null): WakeProgress {
+export function wakeProgress(
+  status: ModelStatus,
+  now: number,
+  estimateMs: number | null,
+): WakeProgress {
   const waking = status.state === 'waking' && status.wakeStartedAt !== null;
   const failure =
     status.state === 'failed' && status.failure !== null
-      ? { reason: status.failure.reason, lastLogLine: status.failure.logLines[status.failure.logLines.length - 1] ?? null }
+      ? {
+          reason: status.failure.reason,
+          lastLogLine: status.failure.logLines[status.failure.logLines.length - 1] ?? null,
+        }
       : null;
   return {
     model: status.spec.name,
     state: status.state,
-    elapsedMs: waking && status.wakeStartedAt !== null ? Math.max(0, now - status.wakeStartedAt) : null,
+    elapsedMs:
+      waking && status.wakeStartedAt !== null ? Math.max(0, now - status.wakeStartedAt) : null,
     estimateMs,
     failure,
   };

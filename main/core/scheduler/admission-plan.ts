@@ -87,7 +87,11 @@ export type AdmissionPlan =
    * Put these to sleep (all of them), wait until they stop, then decide again. `shortBytesByGpu`: the room missing on
    * each GPU that needed evictions, so a many-model server may unload some of its models instead (inner-unload-plan.ts).
    */
-  | { readonly kind: 'sleep'; readonly victims: readonly Victim[]; readonly shortBytesByGpu?: ReadonlyMap<number, number> }
+  | {
+      readonly kind: 'sleep';
+      readonly victims: readonly Victim[];
+      readonly shortBytesByGpu?: ReadonlyMap<number, number>;
+    }
   /** Nothing can be done now without breaking a rule: wait, then decide again. */
   | { readonly kind: 'wait'; readonly blockers: readonly Blocker[] };
 
@@ -221,7 +225,11 @@ export function planAdmission(input: AdmissionInput): AdmissionPlan {
 
   if (blockers.length > 0) return { kind: 'wait', blockers: uniqueBlockers(blockers) };
   if (victims.size > 0)
-    return { kind: 'sleep', victims: [...victims.values()], ...(shortBytesByGpu.size > 0 ? { shortBytesByGpu } : {}) };
+    return {
+      kind: 'sleep',
+      victims: [...victims.values()],
+      ...(shortBytesByGpu.size > 0 ? { shortBytesByGpu } : {}),
+    };
   if (releasingOn !== null) {
     return {
       kind: 'wait',

@@ -13,12 +13,14 @@ import { systemClock } from '../clock/clock';
 import { type ModelSpec } from '../config/model-spec';
 import { dockerFromEnv } from '../docker/docker-client';
 import { DockerRuntime } from '../docker/docker-runtime';
-import { Lifecycle } from '../lifecycle/lifecycle';
+import type { Lifecycle } from '../lifecycle/lifecycle';
 import { WakeError } from '../lifecycle/lifecycle-api';
 import type { Lease, LifecycleEvent } from '../lifecycle/model-state';
+import { SETTINGS_DEFAULTS } from '../settings/settings-schema';
 import type { SchedulerSettings } from './admission-plan';
 import { SimulatedVram } from './testdata/simulated-vram';
-import { VramScheduler } from './vram-scheduler';
+import type { VramScheduler } from './vram-scheduler';
+import { vramRig } from './testdata/vram-rig';
 import { until } from '../../../test/until';
 import { specForTest } from '../config/testdata/spec-for-test';
 
@@ -51,7 +53,6 @@ function spec(name: Name, overrides: Partial<ModelSpec> = {}): ModelSpec {
     ...overrides,
   });
 }
-
 
 /**
  * A real request to the model's server while the lease is held; resolves with the model that answered.
@@ -154,22 +155,19 @@ async function rig(specs: readonly ModelSpec[], settings: SchedulerSettings): Pr
   });
   await vram.start();
   teardown.push(() => vram.stop());
-  await untilEventsFlow(docker, (name) => vram.heard.has(name), { prefix: 'hs-sched-probe', timeoutMs: 20_000, attemptMs: 500 });
-  let lifecycle: Lifecycle | null = null;
-  const scheduler = new VramScheduler({
+  await untilEventsFlow(docker, (name) => vram.heard.has(name), {
+    prefix: 'hs-sched-probe',
+    timeoutMs: 20_000,
+    attemptMs: 500,
+  });
+  const { lifecycle: built, scheduler } = vramRig({
     clock,
-    lifecycle: () => {
-      if (!lifecycle) throw new Error('the lifecycle is not built yet');
-      return lifecycle;
-    },
-    freeVramBytes: (gpu) => vram.freeVramBytes(gpu),
-    totalVramBytes: (gpu) => vram.totalVramBytes(gpu),
-    learnedVramBytes: () => null,
-    settings: () => settings,
+    runtime,
+    vram,
+    settings,
+    stopGraceMs: 1000,
     pollMs: 50,
   });
-  const built = new Lifecycle({ clock, runtime, admission: scheduler, stopGraceMs: 1000 });
-  lifecycle = built;
   teardown.push(() => built.stop());
   const events: LifecycleEvent[] = [];
   built.onEvent((event) => events.push(event));
@@ -185,7 +183,6 @@ async function rig(specs: readonly ModelSpec[], settings: SchedulerSettings): Pr
     running: () => vram.runningContainers(),
   };
 }
-
 
 const LOOSE: SchedulerSettings = { vramMarginBytes: 0.5 * GIB, minResidencyMs: 0 };
 
@@ -410,6 +407,32 @@ describeDocker('many models on one 24 GiB card, with the real engine', () => {
     expect(vram.startCount('hs-huge')).toBe(0);
     expect(running()).toEqual(['hs-llama']);
     llama.release();
+  });
+
+  it('switches away from an idle model at once with the default settings: its stop, then the new start, no hold', async () => {
+    const { lifecycle, scheduler, vram, events } = await rig([spec('hs-llama'), spec('hs-sdxl')], {
+      vramMarginBytes: SETTINGS_DEFAULTS.vramMarginBytes,
+      minResidencyMs: SETTINGS_DEFAULTS.minResidencyMs,
+    });
+    // llama has just woken and answered: idle, nothing queued for it.
+    expect(await use(lifecycle, 'hs-llama')).toBe('hs-llama');
+    const reasons = new Set<string>();
+    const watch = setInterval(() => {
+      for (const w of scheduler.waiting()) for (const b of w.blockers) reasons.add(b.reason);
+    }, 10);
+    const requestedAt = Date.now();
+    try {
+      expect(await use(lifecycle, 'hs-sdxl')).toBe('hs-sdxl');
+    } finally {
+      clearInterval(watch);
+    }
+    const evicted = events.find((e) => e.kind === 'evicted');
+    expect(evicted).toMatchObject({ model: 'hs-llama', forModel: 'hs-sdxl' });
+    // The eviction is decided on the request, not after a minimum residency (it was 30 s before issue 15).
+    expect(evicted?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(requestedAt + 2_000);
+    expect([...reasons].filter((r) => r === 'young' || r === 'busy')).toEqual([]);
+    expect(vram.everRanTogether(['hs-llama', 'hs-sdxl'])).toBe(false);
+    expect(vram.runningContainers()).toEqual(['hs-sdxl']);
   });
 
   it('serves two clients alternating between two models that cannot share the card in batches, not one swap per request', async () => {

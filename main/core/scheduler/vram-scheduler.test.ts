@@ -1,11 +1,12 @@
 // The scheduler on a virtual clock with a fake lifecycle: evictions, waiting for memory, the FIFO queue, timeouts, batches.
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../clock/virtual-clock';
 import type { ModelSpec } from '../config/model-spec';
 import { WakeError } from '../lifecycle/lifecycle-api';
 import type { SchedulerSettings } from './admission-plan';
-import { FakeLifecycle, type FakeLifecycleOptions } from './testdata/fake-lifecycle';
+import { VirtualClock } from '../clock/virtual-clock';
+import { FakeLifecycle } from './testdata/fake-lifecycle';
 import { GIB, modelSpec } from './testdata/scheduler-fixtures';
+import { schedulerRig, type SchedulerRigOptions } from './testdata/scheduler-rig';
 import { VramScheduler } from './vram-scheduler';
 
 const SECOND = 1000;
@@ -16,35 +17,8 @@ const llama = modelSpec('llama', { vramGib: 14 });
 const whisper = modelSpec('whisper', { vramGib: 10 });
 const sdxl = modelSpec('sdxl', { vramGib: 20 });
 
-function setup(
-  specs: readonly ModelSpec[],
-  o: Partial<FakeLifecycleOptions> & {
-    settings?: SchedulerSettings;
-    pollMs?: number;
-    learnedGib?: Record<string, number>;
-  } = {},
-) {
-  const clock = new VirtualClock();
-  const lifecycle = new FakeLifecycle({
-    clock,
-    specs,
-    stopMs: 1000,
-    wakeMs: 2000,
-    releaseLagMs: 1500,
-    ...o,
-  });
-  const scheduler = new VramScheduler({
-    clock,
-    lifecycle,
-    freeVramBytes: (g) => lifecycle.freeVramBytes(g),
-    totalVramBytes: (g) => lifecycle.totalVramBytes(g),
-    learnedVramBytes: (m) =>
-      o.learnedGib?.[m] === undefined ? null : (o.learnedGib[m] ?? 0) * GIB,
-    settings: () => o.settings ?? SETTINGS,
-    pollMs: o.pollMs,
-  });
-  lifecycle.admission = scheduler;
-  return { clock, lifecycle, scheduler };
+function setup(specs: readonly ModelSpec[], o: SchedulerRigOptions = {}) {
+  return schedulerRig(specs, SETTINGS, o);
 }
 
 /** Settles a promise into a readable outcome without letting it reject unobserved. */

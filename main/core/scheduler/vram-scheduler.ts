@@ -71,6 +71,11 @@ export interface VramSchedulerOptions {
   /** What a model used in its last run (ledger/attribution), or null. */
   readonly learnedVramBytes: (model: string) => number | null;
   readonly settings: () => SchedulerSettings;
+  /**
+   * Takes a fresh GPU reading (the probe's `readNow`), called once evicted models have stopped so the wake sees their
+   * memory back at once instead of at the next tick (1 s by default). Absent: the next tick.
+   */
+  readonly readNow?: () => Promise<void>;
   /** How often a waiting wake looks at the GPU again (free VRAM changes with samples, not events). Default 100 ms. */
   readonly pollMs?: number;
   /** How long memory of an evicted model may take to show as free before the scheduler stops waiting for it. Default 10 s. */
@@ -169,8 +174,15 @@ export class VramScheduler implements WakeAdmission {
           case 'sleep': {
             const unloads = this.innerUnloadsFor(plan);
             if (unloads !== null) {
-              waiter.blockers = unloads.map((u) => ({ reason: 'stopping', model: u.server, gpuIndex: null, group: null, detail: null }));
-              if (!(await this.unloadInner(unloads, name, context))) await this.pause(waiter, context);
+              waiter.blockers = unloads.map((u) => ({
+                reason: 'stopping',
+                model: u.server,
+                gpuIndex: null,
+                group: null,
+                detail: null,
+              }));
+              if (!(await this.unloadInner(unloads, name, context)))
+                await this.pause(waiter, context);
               break;
             }
             waiter.blockers = plan.victims.map((v) => ({
@@ -310,7 +322,12 @@ export class VramScheduler implements WakeAdmission {
         this.kickAll();
       }
     });
-    const all = Promise.all(sleeps).then((results) => results.every(Boolean));
+    const all = Promise.all(sleeps).then(async (results) => {
+      // The containers have exited, so the driver has freed their memory: read it now rather than at the next tick.
+      await this.options.readNow?.().catch(() => undefined);
+      this.kickAll();
+      return results.every(Boolean);
+    });
     // The sleeps go on if this wake gives up; it stops waiting for them at its deadline or on abort.
     return (await this.untilOver(all, context)) === true;
   }
@@ -320,11 +337,20 @@ export class VramScheduler implements WakeAdmission {
     const inner = this.options.innerModels;
     if (inner === undefined) return null;
     const lifecycle = this.lifecycle();
-    return planInnerUnloads(plan.victims, plan.shortBytesByGpu, (server) => gpusOf(lifecycle.get(server)), (server) => inner.loaded(server));
+    return planInnerUnloads(
+      plan.victims,
+      plan.shortBytesByGpu,
+      (server) => gpusOf(lifecycle.get(server)),
+      (server) => inner.loaded(server),
+    );
   }
 
   /** Unloads the models inside their servers and records the memory they give back; false when one failed. */
-  private async unloadInner(unloads: readonly InnerUnload[], forModel: string, context: Context): Promise<boolean> {
+  private async unloadInner(
+    unloads: readonly InnerUnload[],
+    forModel: string,
+    context: Context,
+  ): Promise<boolean> {
     const inner = this.options.innerModels;
     if (inner === undefined) return false;
     const lifecycle = this.lifecycle();
@@ -332,10 +358,19 @@ export class VramScheduler implements WakeAdmission {
     const models = this.planModels(lifecycle.list(), clock.now());
     const work = unloads.map(async (u) => {
       const gpus = gpusOf(lifecycle.get(u.server));
-      const baselines = gpus.map((g) => minKnown(freeVramBytes(g), accountedFreeBytes(g, totalVramBytes(g), models)));
+      const baselines = gpus.map((g) =>
+        minKnown(freeVramBytes(g), accountedFreeBytes(g, totalVramBytes(g), models)),
+      );
       try {
         await inner.unload(u.server, u.model, forModel);
-        gpus.forEach((g, i) => this.releases.add(g, baselines[i] ?? null, perGpuBytes(u.vramBytes, gpus.length), clock.now()));
+        gpus.forEach((g, i) =>
+          this.releases.add(
+            g,
+            baselines[i] ?? null,
+            perGpuBytes(u.vramBytes, gpus.length),
+            clock.now(),
+          ),
+        );
         return true;
       } catch {
         return false;

@@ -98,7 +98,10 @@ export const SettingsSchema = z.strictObject({
   notifications: NotificationSettingsSchema,
   /** How much one cold start annoys the user, as energy worth spending to avoid it (keep-alive policies, issue 9). */
   coldStartCostJoules: nonNegative('joules >= 0, such as 6000'),
-  /** A woken model stays at least this long before it may be evicted for another (issue 8). */
+  /**
+   * A woken model stays at least this long before it may be evicted for another (issue 8). Default 0 (issue 15):
+   * an idle model with nothing queued gives way at once; batches, not a hold, keep swaps rare.
+   */
   minResidencyMs: wholeMs('a whole number of milliseconds >= 0'),
   /** VRAM kept free on each GPU when deciding whether a model fits. */
   vramMarginBytes: wholeMs('a whole number of bytes >= 0'),
@@ -120,7 +123,7 @@ export const SETTINGS_DEFAULTS: Settings = {
   notifications: { wake: true, ready: true, failed: true, evicted: true },
   // Same figure as the keep-alive policies' default (main/core/policy/keep-alive-settings.ts).
   coldStartCostJoules: 6_000,
-  minResidencyMs: 30_000,
+  minResidencyMs: 0,
   vramMarginBytes: 512 * MIB,
   gateway: {
     allowedHosts: [],
@@ -140,11 +143,17 @@ export const SETTINGS_DEFAULTS: Settings = {
 
 /** The defaults with the gateway's own lists of clients that never wake a model, and its own limits when given. */
 export function settingsDefaults(
-  gateway: { readonly noWakeUserAgents: readonly string[] } & Partial<Omit<GatewaySettings, 'noWakeUserAgents'>>,
+  gateway: { readonly noWakeUserAgents: readonly string[] } & Partial<
+    Omit<GatewaySettings, 'noWakeUserAgents'>
+  >,
 ): Settings {
   return {
     ...SETTINGS_DEFAULTS,
-    gateway: { ...SETTINGS_DEFAULTS.gateway, ...gateway, noWakeUserAgents: [...gateway.noWakeUserAgents] },
+    gateway: {
+      ...SETTINGS_DEFAULTS.gateway,
+      ...gateway,
+      noWakeUserAgents: [...gateway.noWakeUserAgents],
+    },
   };
 }
 

@@ -37,7 +37,7 @@ describe('settings', () => {
       failed: true,
       evicted: true,
     });
-    expect(settings.minResidencyMs).toBe(30_000);
+    expect(settings.minResidencyMs).toBe(0);
     expect(settings.vramMarginBytes).toBe(512 * 1024 ** 2);
     expect(settings.gateway.allowedHosts).toEqual([]);
     expect(settings.gateway.corsOrigins).toEqual([]);

@@ -7,7 +7,8 @@ export type TrayAction =
   /** Unload one model inside an awake Ollama server (the server stays up). */
   | { readonly kind: 'unload'; readonly server: string; readonly model: string }
   | { readonly kind: 'set-auto-sleep-paused'; readonly paused: boolean }
-  | { readonly kind: 'open-dashboard' }
+  /** Opens the dashboard window, on a page when given (`add`: the add-model form). */
+  | { readonly kind: 'open-dashboard'; readonly page?: 'add' }
   | { readonly kind: 'quit' };
 
 /** One line of the tray menu. `label` items are greyed-out information. */

@@ -26,18 +26,22 @@ describe('tray icon', () => {
   });
 
   it('shows waking while a wake runs, over awake models', () => {
-    expect(trayIconState({ models: withStates('ready', 'waking', 'asleep'), engine: UP })).toBe('waking');
+    expect(trayIconState({ models: withStates('ready', 'waking', 'asleep'), engine: UP })).toBe(
+      'waking',
+    );
   });
 
   it('shows error when a model failed, whatever else runs', () => {
-    expect(trayIconState({ models: withStates('ready', 'waking', 'failed'), engine: UP })).toBe('error');
+    expect(trayIconState({ models: withStates('ready', 'waking', 'failed'), engine: UP })).toBe(
+      'error',
+    );
   });
 
   it('shows error while Docker does not answer, and says so in the tooltip', () => {
     expect(trayIconState({ models: withStates('asleep'), engine: AWAY })).toBe('error');
-    expect(trayTooltip(exampleState({ gpus: [], models: withStates('asleep'), engine: AWAY }))).toBe(
-      'Siesta: 0 of 1 model awake · Docker is not answering · no GPU found',
-    );
+    expect(
+      trayTooltip(exampleState({ gpus: [], models: withStates('asleep'), engine: AWAY })),
+    ).toBe('Siesta: 0 of 1 model awake · Docker is not answering · no GPU found');
   });
 
   it('loads a template image on macOS and a panel-coloured PNG elsewhere', () => {

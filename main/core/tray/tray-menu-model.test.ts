@@ -2,7 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { TrayMenuItem } from './tray-action';
 import { trayMenuModel, wakeProgress } from './tray-menu-model';
-import { EXAMPLE_NOW, exampleGpu, exampleModel, exampleState } from './testdata/state-examples';
+import {
+  EXAMPLE_NOW,
+  exampleGpu,
+  exampleModel,
+  exampleState,
+  twoEngines,
+} from './testdata/state-examples';
 
 const GIB = 1024 ** 3;
 
@@ -22,18 +28,51 @@ describe('tray menu', () => {
     expect(item(menu, 'no-gpu')).toEqual({ type: 'label', id: 'no-gpu', label: 'No GPU found' });
     const starting = exampleState({ gpus: [] });
     const waiting = trayMenuModel(
-      { ...starting, probe: { ...starting.probe, backend: 'nvidia-smi', gpuCount: 1, lastError: 'nvidia-smi exited with code 9' } },
+      {
+        ...starting,
+        probe: {
+          ...starting.probe,
+          backend: 'nvidia-smi',
+          gpuCount: 1,
+          lastError: 'nvidia-smi exited with code 9',
+        },
+      },
       EXAMPLE_NOW,
     );
-    expect(item(waiting, 'no-gpu')).toMatchObject({ label: 'No GPU readings yet from nvidia-smi: nvidia-smi exited with…' });
+    expect(item(waiting, 'no-gpu')).toMatchObject({
+      label: 'No GPU readings yet from nvidia-smi: nvidia-smi exited with…',
+    });
     expect(menu.filter((i) => i.id.startsWith('gpu-'))).toEqual([]);
   });
 
   it('says when Docker does not answer, and that the models wait for it', () => {
-    const menu = trayMenuModel(exampleState({ engine: { reachable: false, detail: 'connect ENOENT', since: 0 } }), EXAMPLE_NOW);
+    const menu = trayMenuModel(
+      exampleState({ engine: { reachable: false, detail: 'connect ENOENT', since: 0 } }),
+      EXAMPLE_NOW,
+    );
     expect(labels(menu)).toContain('Docker is not answering; Siesta keeps trying');
     expect(item(menu, 'no-models')).toMatchObject({ label: 'No models yet: waiting for Docker' });
-    expect(labels(trayMenuModel(exampleState(), EXAMPLE_NOW)).some((l) => l.includes('Docker'))).toBe(false);
+    expect(
+      labels(trayMenuModel(exampleState(), EXAMPLE_NOW)).some((l) => l.includes('Docker')),
+    ).toBe(false);
+  });
+
+  it('lists the models under the engine that runs them when there are several, and marks one that does not answer', () => {
+    const engines = twoEngines('connect ETIMEDOUT');
+    const state = exampleState({
+      engines,
+      models: [
+        exampleModel('whisper', { engine: 'gpu2' }),
+        exampleModel('qwen', { engine: 'home' }),
+      ],
+    });
+    const menu = labels(trayMenuModel(state, EXAMPLE_NOW));
+    const at = (label: string) => menu.findIndex((l) => l.startsWith(label));
+    expect(menu).toContain('gpu2 (not answering)');
+    expect([at('home'), at('qwen'), at('gpu2 (not answering)'), at('whisper')]).toEqual(
+      [...[at('home'), at('qwen'), at('gpu2'), at('whisper')]].sort((a, b) => a - b),
+    );
+    expect(at('home')).toBeGreaterThanOrEqual(0);
   });
 
   it('shows one line per GPU with its VRAM used and total and its watts', () => {
@@ -221,7 +260,7 @@ describe('tray menu', () => {
     });
   });
 
-  it('ends with "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
+  it('ends with "Add model…", "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
     const menu = trayMenuModel(exampleState(), EXAMPLE_NOW);
     expect(labels(menu)).toEqual([
       'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24 GiB · 215 W',
@@ -231,6 +270,7 @@ describe('tray menu', () => {
       'Pause auto-sleep',
       'Energy saved today: 0.000 kWh',
       '---',
+      'Add model…',
       'Open dashboard',
       'Quit Siesta',
     ]);

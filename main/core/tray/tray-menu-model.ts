@@ -1,7 +1,7 @@
 // The tray menu as data, computed from the control API's state: GPUs, one toggle per model, pause, savings.
 import type { GpuView, ModelView, ProbeView, StateResponse } from '../api/contract';
 import { assertNever } from '../shared/assert-never';
-import { noGpuText } from '../api/contract';
+import { engineGroups, noGpuText } from '../api/contract';
 import { servedModelItems } from './served-model-items';
 import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from './display-format';
@@ -33,15 +33,33 @@ export function trayMenuModel(
   const items: TrayMenuItem[] = [];
   items.push(...gpuLines(state.gpus, state.probe));
   items.push({ type: 'separator', id: 'separator-gpus' });
-  if (!state.engine.reachable) items.push({ type: 'label', id: 'engine-away', label: 'Docker is not answering; Siesta keeps trying' });
+  if (!state.engine.reachable)
+    items.push({
+      type: 'label',
+      id: 'engine-away',
+      label: 'Docker is not answering; Siesta keeps trying',
+    });
   if (state.models.length === 0) {
     items.push({
       type: 'label',
       id: 'no-models',
-      label: state.engine.reachable ? 'No models yet: label a container siesta.enable=true' : 'No models yet: waiting for Docker',
+      label: state.engine.reachable
+        ? 'No models yet: label a container siesta.enable=true'
+        : 'No models yet: waiting for Docker',
     });
   }
-  for (const model of state.models) items.push(modelItem(model, now), ...servedModelItems(model));
+  for (const group of engineGroups(state)) {
+    // With several engines, each engine's models under its name, and a line when it does not answer.
+    if (group.engine !== null) {
+      const away = group.engine.reachable ? '' : ' (not answering)';
+      items.push({
+        type: 'label',
+        id: `engine-${group.engine.name}`,
+        label: `${group.engine.name}${away}`,
+      });
+    }
+    for (const model of group.models) items.push(modelItem(model, now), ...servedModelItems(model));
+  }
   items.push({ type: 'separator', id: 'separator-models' });
   items.push({
     type: 'checkbox',
@@ -56,6 +74,12 @@ export function trayMenuModel(
     label: savedTodayLine(state.savedTodayJoules, price),
   });
   items.push({ type: 'separator', id: 'separator-app' });
+  items.push({
+    type: 'action',
+    id: 'add-model',
+    label: 'Add model…',
+    action: { kind: 'open-dashboard', page: 'add' },
+  });
   items.push({
     type: 'action',
     id: 'open-dashboard',
@@ -76,7 +100,8 @@ export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): st
 function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {
   if (gpus.length === 0) {
     // What was tried on a machine without a GPU is too long for a menu line; the dashboard and `siesta status` say it.
-    const label = probe.backend === 'none' ? 'No GPU found' : truncate(noGpuText(probe), MAX_REASON_CHARS);
+    const label =
+      probe.backend === 'none' ? 'No GPU found' : truncate(noGpuText(probe), MAX_REASON_CHARS);
     return [{ type: 'label', id: 'no-gpu', label }];
   }
   const stale =

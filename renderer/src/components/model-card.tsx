@@ -121,6 +121,13 @@ export function ModelCard({
         >
           {model.pinned ? 'Unpin' : 'Pin'}
         </button>
+        <a
+          className="button"
+          href={`#/edit/${encodeURIComponent(name)}`}
+          aria-label={`Settings of ${name}`}
+        >
+          Settings
+        </a>
       </div>
     </section>
   );

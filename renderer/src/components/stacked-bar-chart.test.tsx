@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { StackedBarChart } from './stacked-bar-chart';
 
 function ticks(markup: string): string[] {
-  return [...markup.matchAll(/<text[^>]*text-anchor="end"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] ?? '');
+  return [...markup.matchAll(/<text[^>]*text-anchor="end"[^>]*>([^<]*)<\/text>/g)].map(
+    (m) => m[1] ?? '',
+  );
 }
 
 describe('the energy-saved chart', () => {

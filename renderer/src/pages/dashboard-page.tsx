@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { ReactElement } from 'react';
 import { AutoSleepResponseSchema } from '../../../main/core/api/contract';
-import { engineAwayText, noGpuText } from '../../../main/core/api/contract';
+import { engineAwayText, engineGroups, noGpuText } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import { GpuCard } from '../components/gpu-card';
 import { ModelCard } from '../components/model-card';
@@ -66,9 +66,7 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       <section aria-labelledby="gpus-heading">
         <h2 id="gpus-heading">GPUs</h2>
         {state.gpus.length === 0 ? (
-          <p className="muted">
-            {noGpuText(state.probe)}.
-          </p>
+          <p className="muted">{noGpuText(state.probe)}.</p>
         ) : (
           <div className="grid">
             {state.gpus.map((gpu) => (
@@ -91,16 +89,38 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
               : 'No models yet. Label a container siesta.enable=true or list it in siesta.yaml.'}
           </p>
         ) : (
-          <div className="grid">
-            {state.models.map((model) => (
-              <ModelCard
-                key={model.name}
-                model={model}
-                now={now}
-                autoSleepPaused={state.autoSleepPaused}
-              />
-            ))}
-          </div>
+          engineGroups(state).map((group) => (
+            <div
+              key={group.engine?.name ?? ''}
+              aria-label={group.engine ? `Engine ${group.engine.name}` : undefined}
+              role={group.engine ? 'group' : undefined}
+            >
+              {group.engine ? (
+                <h3>
+                  {group.engine.name}{' '}
+                  <span className="muted small">
+                    {group.engine.kind === 'swarm' ? 'Swarm ' : ''}
+                    {group.engine.address}
+                  </span>
+                </h3>
+              ) : null}
+              {group.awayText !== null ? (
+                <p className="error" role="alert">
+                  {group.awayText}.
+                </p>
+              ) : null}
+              <div className="grid">
+                {group.models.map((model) => (
+                  <ModelCard
+                    key={model.name}
+                    model={model}
+                    now={now}
+                    autoSleepPaused={state.autoSleepPaused}
+                  />
+                ))}
+              </div>
+            </div>
+          ))
         )}
       </section>
     </div>

@@ -4,6 +4,7 @@ import type { FormEvent, ReactElement } from 'react';
 import type { Settings, SettingsPatch } from '../../../main/core/api/contract';
 import { SettingsSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
+import { TextField } from '../components/text-field';
 
 type NotificationKey = keyof Settings['notifications'];
 
@@ -194,33 +195,5 @@ export function SettingsPage({
         ) : null}
       </div>
     </form>
-  );
-}
-
-/** A labelled text input with its error below it (announced, and tied to the input). */
-function TextField(props: {
-  readonly id: string;
-  readonly label: string;
-  readonly value: string;
-  readonly error: string | null;
-  readonly onChange: (value: string) => void;
-}): ReactElement {
-  const errorId = `${props.id}-error`;
-  return (
-    <div className={`field${props.error ? ' field-invalid' : ''}`}>
-      <label htmlFor={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? errorId : undefined}
-      />
-      {props.error ? (
-        <p id={errorId} className="error" role="alert">
-          {props.error}
-        </p>
-      ) : null}
-    </div>
   );
 }

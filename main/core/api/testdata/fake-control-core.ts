@@ -50,6 +50,7 @@ export function restingModel(name: string, overrides: Partial<ModelView> = {}): 
 export type FakeCall =
   | { readonly kind: 'wake' | 'sleep'; readonly name: string; readonly via: Via }
   | { readonly kind: 'pin'; readonly name: string; readonly pinned: boolean }
+  | { readonly kind: 'unload'; readonly server: string; readonly model: string }
   | { readonly kind: 'auto-sleep'; readonly paused: boolean }
   | { readonly kind: 'history' | 'history-csv'; readonly query: HistoryQuery };
 
@@ -82,7 +83,12 @@ export class FakeControlCore implements ControlCore {
   }
 
   unload(server: string, model: string): Promise<void> {
-    return Promise.reject(new Error(`the fake core has no Ollama servers (asked to unload ${model} from ${server})`));
+    this.calls.push({ kind: 'unload', server, model });
+    const serves = this.models.get(server)?.serves ?? [];
+    this.set(server, {
+      serves: serves.map((m) => (m.name === model ? { ...m, loaded: false, vramBytes: null } : m)),
+    });
+    return Promise.resolve();
   }
 
   state(): StateResponse {

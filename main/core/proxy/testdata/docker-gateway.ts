@@ -37,24 +37,44 @@ export function fakeModelSpec(name: string, overrides: Partial<ModelSpec> = {}):
 }
 
 /** Creates the containers (stopped, labelled siesta.enable=true) and starts a lifecycle and a gateway on 127.0.0.1:0. */
-export async function startDockerGateway(docker: Docker, models: readonly DockerModel[]): Promise<DockerGateway> {
+export async function startDockerGateway(
+  docker: Docker,
+  models: readonly DockerModel[],
+): Promise<DockerGateway> {
   await Promise.all(
-    models.map((m) => createFakeModel(docker, { name: m.name, env: m.env ?? {}, labels: { 'siesta.enable': 'true' } })),
+    models.map((m) =>
+      createFakeModel(docker, {
+        name: m.name,
+        env: m.env ?? {},
+        labels: { 'siesta.enable': 'true' },
+      }),
+    ),
   );
   const clock = systemClock();
   const logs: string[] = [];
   const events: LifecycleEvent[] = [];
   const runtime = new DockerRuntime({ docker, managedNames: () => [] });
-  const lifecycle = new Lifecycle({ clock, runtime, stopGraceMs: 2_000, log: (line) => logs.push(line) });
+  const lifecycle = new Lifecycle({
+    clock,
+    runtime,
+    stopGraceMs: 2_000,
+    log: (line) => logs.push(line),
+  });
   lifecycle.onEvent((event) => events.push(event));
   lifecycle.setSpecs(models.map((m) => fakeModelSpec(m.name, m.spec)));
   await lifecycle.start();
-  const gateway = new Gateway({ lifecycle, clock, settings: gatewaySettings({ port: 0 }), log: (line) => logs.push(line) });
+  const gateway = new Gateway({
+    lifecycle,
+    clock,
+    settings: gatewaySettings({ port: 0 }),
+    log: (line) => logs.push(line),
+  });
   await gateway.start();
   const port = gateway.addresses()[0]?.port;
   if (port === undefined) throw new Error('the gateway has no main address');
 
-  const running = async (name: string): Promise<boolean> => (await docker.getContainer(name).inspect()).State.Running;
+  const running = async (name: string): Promise<boolean> =>
+    (await docker.getContainer(name).inspect()).State.Running;
   return {
     gateway,
     lifecycle,

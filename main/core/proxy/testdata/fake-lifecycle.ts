@@ -3,7 +3,13 @@
 import type { ModelSpec } from '../../config/model-spec';
 import type { AcquireOptions, LifecycleApi } from '../../lifecycle/lifecycle-api';
 import { WakeError } from '../../lifecycle/lifecycle-api';
-import type { Lease, LifecycleEvent, ModelStatus, Upstream, WakeCause } from '../../lifecycle/model-state';
+import type {
+  Lease,
+  LifecycleEvent,
+  ModelStatus,
+  Upstream,
+  WakeCause,
+} from '../../lifecycle/model-state';
 import type { UpstreamServer } from './upstream-server';
 import { startUpstream } from './upstream-server';
 import { specForTest } from '../../config/testdata/spec-for-test';
@@ -99,14 +105,18 @@ export class FakeLifecycle implements LifecycleApi {
     const signal = options.signal;
     for (;;) {
       const status = this.statuses.get(name);
-      if (status === undefined) throw new WakeError('unknown-model', `no model named ${name}`, name);
+      if (status === undefined)
+        throw new WakeError('unknown-model', `no model named ${name}`, name);
       if (signal?.aborted) throw new WakeError('aborted', 'the client went away', name);
-      if (status.state === 'ready' && status.upstream !== null) return this.lease(name, status.upstream, options.cause);
+      if (status.state === 'ready' && status.upstream !== null)
+        return this.lease(name, status.upstream, options.cause);
       const wake = this.startWake(name, options.cause);
       await new Promise<void>((resolve, reject) => {
         const onAbort = (): void => reject(new WakeError('aborted', 'the client went away', name));
         signal?.addEventListener('abort', onAbort, { once: true });
-        wake.promise.then(resolve, reject).finally(() => signal?.removeEventListener('abort', onAbort));
+        wake.promise
+          .then(resolve, reject)
+          .finally(() => signal?.removeEventListener('abort', onAbort));
       });
     }
   }
@@ -114,7 +124,8 @@ export class FakeLifecycle implements LifecycleApi {
   wake(name: string, cause: WakeCause): Promise<void> {
     this.wakes.push({ model: name, cause });
     const status = this.statuses.get(name);
-    if (status === undefined) return Promise.reject(new WakeError('unknown-model', `no model named ${name}`, name));
+    if (status === undefined)
+      return Promise.reject(new WakeError('unknown-model', `no model named ${name}`, name));
     if (status.state === 'ready') return Promise.resolve();
     return this.startWake(name, cause).promise;
   }
@@ -191,7 +202,8 @@ export class FakeLifecycle implements LifecycleApi {
     const wake = pending();
     this.running.set(name, wake);
     this.update(name, { state: 'waking', wakeStartedAt: Date.now(), failure: null });
-    for (const l of this.eventListeners) l({ kind: 'wake-requested', at: Date.now(), model: name, cause });
+    for (const l of this.eventListeners)
+      l({ kind: 'wake-requested', at: Date.now(), model: name, cause });
     if ((this.options.get(name)?.wake ?? 'auto') === 'auto')
       void this.becomeReady(name).then(
         () => {
@@ -217,7 +229,11 @@ export class FakeLifecycle implements LifecycleApi {
       }
       port = server.port;
     }
-    this.update(name, { state: 'ready', upstream: { host: '127.0.0.1', port }, readyAt: Date.now() });
+    this.update(name, {
+      state: 'ready',
+      upstream: { host: '127.0.0.1', port },
+      readyAt: Date.now(),
+    });
   }
 
   private lease(name: string, upstream: Upstream, cause: WakeCause): Lease {

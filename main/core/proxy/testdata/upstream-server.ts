@@ -24,9 +24,18 @@ export interface UpstreamServer {
   close(): Promise<void>;
 }
 
-function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(data),
+    ...headers,
+  });
   res.end(data);
 }
 
@@ -49,11 +58,18 @@ export async function startUpstream(name: string, port = 0): Promise<UpstreamSer
     const url = new URL(req.url ?? '/', 'http://x');
     switch (url.pathname) {
       case '/whoami':
-        return json(res, 200, { model: name, method: req.method, url: req.url, headers: req.headers }, {
-          'access-control-allow-origin': '*',
-        });
+        return json(
+          res,
+          200,
+          { model: name, method: req.method, url: req.url, headers: req.headers },
+          {
+            'access-control-allow-origin': '*',
+          },
+        );
       case '/echo':
-        res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
+        res.writeHead(200, {
+          'content-type': req.headers['content-type'] ?? 'application/octet-stream',
+        });
         req.pipe(res);
         return;
       case '/sse': {
@@ -94,7 +110,9 @@ export async function startUpstream(name: string, port = 0): Promise<UpstreamSer
       case '/v1/chat/completions': {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => json(res, 200, { served_by: name, body: Buffer.concat(chunks).toString('utf8') }));
+        req.on('end', () =>
+          json(res, 200, { served_by: name, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         return;
       }
       default:
@@ -113,7 +131,13 @@ export async function startUpstream(name: string, port = 0): Promise<UpstreamSer
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `echo:${(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8')}`));
+      ws.on('message', (data, isBinary) =>
+        ws.send(
+          isBinary
+            ? data
+            : `echo:${(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8')}`,
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

@@ -34,6 +34,8 @@ export class FakeLifecycle implements SchedulerLifecycle {
   private readonly statuses = new Map<string, ModelStatus>();
   private readonly wakes = new Map<string, Promise<void>>();
   private readonly stops = new Map<string, Promise<void>>();
+  /** Uses waiting for a model's wake: each is granted when the model is ready. */
+  private readonly waitingUses = new Map<string, ((granted: boolean) => void)[]>();
   /** Containers holding memory: name -> until when (Infinity while running). */
   private readonly holding = new Map<string, number>();
 
@@ -111,18 +113,39 @@ export class FakeLifecycle implements SchedulerLifecycle {
     return wake;
   }
 
-  /** One request: wakes the model if needed, holds a use for `durationMs`. */
+  /**
+   * One request: wakes the model if needed, holds a use for `durationMs`. Like the real lifecycle, the uses that
+   * waited for a wake are opened in the same step that makes the model ready, before anyone sees it idle.
+   */
   async use(name: string, durationMs: number): Promise<void> {
     const { clock } = this.options;
     for (;;) {
       const status = this.must(name);
-      if (status.state === 'ready') break;
-      if (status.state === 'stopping') await this.stops.get(name);
-      else await this.wake(name);
+      if (status.state === 'ready') {
+        this.update(name, { inFlight: status.inFlight + 1 });
+        break;
+      }
+      if (status.state === 'stopping') {
+        await this.stops.get(name);
+        continue;
+      }
+      const granted = new Promise<boolean>((resolve) => this.queuedUses(name).push(resolve));
+      await this.wake(name).catch((error: unknown) => {
+        this.queuedUses(name)
+          .splice(0)
+          .forEach((resolve) => resolve(false));
+        throw error;
+      });
+      if (await granted) break;
     }
-    this.update(name, { inFlight: this.must(name).inFlight + 1 });
     await clock.sleep(durationMs);
     this.update(name, { inFlight: this.must(name).inFlight - 1, lastUsedAt: clock.now() });
+  }
+
+  private queuedUses(name: string): ((granted: boolean) => void)[] {
+    let queued = this.waitingUses.get(name);
+    if (!queued) this.waitingUses.set(name, (queued = []));
+    return queued;
   }
 
   private async runWake(name: string, signal: AbortSignal): Promise<void> {
@@ -139,7 +162,13 @@ export class FakeLifecycle implements SchedulerLifecycle {
     this.starts.push({ model: name, at: clock.now() });
     this.holding.set(name, Number.POSITIVE_INFINITY);
     await clock.sleep(this.options.wakeMs ?? 2000);
-    this.update(name, { state: 'ready', readyAt: clock.now() });
+    const granted = this.queuedUses(name).splice(0);
+    this.update(name, {
+      state: 'ready',
+      readyAt: clock.now(),
+      inFlight: this.must(name).inFlight + granted.length,
+    });
+    for (const grant of granted) grant(true);
   }
 
   private must(name: string): ModelStatus {

@@ -71,6 +71,22 @@ export class SimulatedVram {
     await this.probe.stop();
   }
 
+  /**
+   * A reading now, as the real probe's `readNow`: a container whose stop the engine has not told yet but which is no
+   * longer running counts as stopped (its process is gone, so a real driver has freed its memory).
+   */
+  async readNow(): Promise<void> {
+    for (const name of [...this.running]) {
+      const info = await this.options.runtime.inspect(name);
+      if (info?.running) continue;
+      this.running.delete(name);
+      const now = this.options.clock.now();
+      this.releasedAt.set(name, now + (this.options.releaseLagMs ?? 0));
+      this.changes.push({ container: name, action: 'stop', at: now });
+    }
+    await this.probe.readNow();
+  }
+
   freeVramBytes(gpuIndex: number): number | null {
     const sample = this.latest.find((s) => s.index === gpuIndex);
     if (!sample || sample.vramTotalBytes === null || sample.vramUsedBytes === null) return null;

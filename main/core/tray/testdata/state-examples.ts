@@ -1,5 +1,5 @@
 // Control API states for tray and notification tests and for the generated docs, checked against the contract.
-import type { GpuView, ModelView, StateResponse } from '../../api/contract';
+import type { GpuView, ModelView, NamedEngineView, StateResponse } from '../../api/contract';
 import { StateResponseSchema } from '../../api/contract';
 
 /** 2026-03-02 09:00 UTC: the "now" of every example. */
@@ -35,6 +35,28 @@ export function exampleModel(name: string, overrides: Partial<ModelView> = {}): 
   };
 }
 
+/** Two engines of siesta.yaml: `home` answering, `gpu2` (tcp://10.0.0.12:2376) away for `awayDetail`. */
+export function twoEngines(awayDetail: string): NamedEngineView[] {
+  return [
+    {
+      name: 'home',
+      kind: 'docker',
+      address: 'unix:///var/run/docker.sock',
+      reachable: true,
+      detail: null,
+      since: null,
+    },
+    {
+      name: 'gpu2',
+      kind: 'docker',
+      address: 'tcp://10.0.0.12:2376',
+      reachable: false,
+      detail: awayDetail,
+      since: 0,
+    },
+  ];
+}
+
 /** A GPU with a fresh sample. */
 export function exampleGpu(index: number, overrides: Partial<GpuView> = {}): GpuView {
   return {
@@ -62,7 +84,10 @@ export function exampleState(overrides: Partial<StateResponse> = {}): StateRespo
     probe: {
       backend: gpus.length === 0 ? 'none' : 'nvidia-smi',
       gpuCount: gpus.length,
-      lastError: gpus.length === 0 ? 'no GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist' : null,
+      lastError:
+        gpus.length === 0
+          ? 'no GPU found: tried nvidia-smi: nvidia-smi was not found; AMD sysfs: cannot list /sys/class/drm: it does not exist'
+          : null,
       lastSampleAt: gpus.length === 0 ? null : EXAMPLE_NOW - 500,
       staleMs: gpus.length === 0 ? null : 500,
     },

@@ -1,23 +1,23 @@
 // Writes docs/tray-and-notifications.md from the tray's and the notifications' own functions, so every example is what the app shows.
-import type { ApiEvent, StateResponse } from '../core/api/contract';
-import { SETTINGS_DEFAULTS } from '../core/api/contract';
-import { apiEventOfLifecycle } from '../core/api/api-events';
-import { VirtualClock } from '../core/clock/virtual-clock';
-import type { LifecycleEvent } from '../core/lifecycle/model-state';
-import type { Notice } from '../core/notify/notice';
-import { notificationFor } from '../core/notify/notification-text';
-import { NotificationThrottle } from '../core/notify/notification-throttle';
+import type { ApiEvent, StateResponse } from '../../main/core/api/contract';
+import { SETTINGS_DEFAULTS } from '../../main/core/api/contract';
+import { apiEventOfLifecycle } from '../../main/core/api/api-events';
+import { VirtualClock } from '../../main/core/clock/virtual-clock';
+import type { LifecycleEvent } from '../../main/core/lifecycle/model-state';
+import type { Notice } from '../../main/core/notify/notice';
+import { notificationFor } from '../../main/core/notify/notification-text';
+import { NotificationThrottle } from '../../main/core/notify/notification-throttle';
 import {
   EXAMPLE_NOW,
   exampleGpu,
   exampleModel,
   exampleState,
-} from '../core/tray/testdata/state-examples';
-import type { TrayMenuItem } from '../core/tray/tray-action';
-import { trayIconFile } from '../core/tray/tray-icon-file';
-import { trayIconState } from '../core/tray/tray-icon-state';
-import { trayMenuModel } from '../core/tray/tray-menu-model';
-import { trayTooltip } from '../core/tray/tray-tooltip';
+} from '../../main/core/tray/testdata/state-examples';
+import type { TrayMenuItem } from '../../main/core/tray/tray-action';
+import { trayIconFile } from '../../main/core/tray/tray-icon-file';
+import { trayIconState } from '../../main/core/tray/tray-icon-state';
+import { trayMenuModel } from '../../main/core/tray/tray-menu-model';
+import { trayTooltip } from '../../main/core/tray/tray-tooltip';
 
 const GIB = 1024 ** 3;
 const PRICE = { pricePerKwh: SETTINGS_DEFAULTS.pricePerKwh, currency: SETTINGS_DEFAULTS.currency };
@@ -257,7 +257,7 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
   ]);
 
   const lines = [
-    '<!-- Generated from the tray and notification functions by main/app/tray-docs.test.ts: edit the code, then run `npx vitest run main/app/tray-docs.test.ts -u`. -->',
+    '<!-- Generated from the tray and notification functions by test/docs/tray-docs.test.ts: edit the code, then run `npx vitest run test/docs/tray-docs.test.ts -u`. -->',
     '',
     '# The tray and notifications',
     '',

@@ -1,6 +1,6 @@
 // A container engine in memory on a clock: for the lifecycle's unit tests and the keep-alive simulator.
 // Containers "serve" a set time after they start; the engine's events are emitted as Docker would.
-import type { Clock } from '../clock/clock';
+import type { Clock } from '../../clock/clock';
 import {
   ContainerRefusedError,
   labelledForSiesta,
@@ -8,8 +8,8 @@ import {
   type ContainerHealth,
   type ContainerInfo,
   type RuntimeEvent,
-} from './container-runtime';
-import type { ContainerRuntime } from './container-runtime';
+} from '../container-runtime';
+import type { ContainerRuntime } from '../container-runtime';
 
 /** A container to put in the memory engine. */
 export interface MemoryContainerOptions {
@@ -120,7 +120,9 @@ export class MemoryRuntime implements ContainerRuntime {
 
   discover(): Promise<readonly ContainerInfo[]> {
     if (this.engineDown) return this.away('list containers');
-    return Promise.resolve([...this.containers.values()].filter((c) => this.managed(c)).map((c) => this.info(c)));
+    return Promise.resolve(
+      [...this.containers.values()].filter((c) => this.managed(c)).map((c) => this.info(c)),
+    );
   }
 
   inspect(nameOrId: string): Promise<ContainerInfo | null> {
@@ -133,7 +135,8 @@ export class MemoryRuntime implements ContainerRuntime {
     if (this.engineDown) return this.away(`start container "${nameOrId}"`);
     const container = this.find(nameOrId);
     if (!container) return Promise.reject(new Error(`no container "${nameOrId}"`));
-    if (!this.managed(container)) return Promise.reject(new ContainerRefusedError(container.name, 'start'));
+    if (!this.managed(container))
+      return Promise.reject(new ContainerRefusedError(container.name, 'start'));
     this.calls.push({ op: 'start', name: container.name, at: this.clock.now() });
     if (this.failNextStart !== null) {
       const message = this.failNextStart;
@@ -160,7 +163,9 @@ export class MemoryRuntime implements ContainerRuntime {
 
   pids(nameOrId: string): Promise<readonly number[]> {
     const container = this.find(nameOrId);
-    return Promise.resolve(container?.running ? [10_000 + Number.parseInt(container.id.slice(-4), 16)] : []);
+    return Promise.resolve(
+      container?.running ? [10_000 + Number.parseInt(container.id.slice(-4), 16)] : [],
+    );
   }
 
   watch(listener: (event: RuntimeEvent) => void): () => void {
@@ -260,8 +265,12 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   private away<T>(doing: string): Promise<T> {
-    const cause = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), { code: 'ECONNREFUSED' });
-    return Promise.reject(new Error(`Docker engine: could not ${doing}: ${cause.message}`, { cause }));
+    const cause = Object.assign(new Error('connect ECONNREFUSED /var/run/docker.sock'), {
+      code: 'ECONNREFUSED',
+    });
+    return Promise.reject(
+      new Error(`Docker engine: could not ${doing}: ${cause.message}`, { cause }),
+    );
   }
 
   private managed(container: MemoryContainer): boolean {
@@ -270,7 +279,12 @@ export class MemoryRuntime implements ContainerRuntime {
 
   private find(nameOrId: string): MemoryContainer | undefined {
     const name = nameOrId.replace(/^\//, '');
-    return this.containers.get(name) ?? [...this.containers.values()].find((c) => c.id === name || (name.length >= 12 && c.id.startsWith(name)));
+    return (
+      this.containers.get(name) ??
+      [...this.containers.values()].find(
+        (c) => c.id === name || (name.length >= 12 && c.id.startsWith(name)),
+      )
+    );
   }
 
   private must(name: string): MemoryContainer {
@@ -289,7 +303,14 @@ export class MemoryRuntime implements ContainerRuntime {
       hasHealthcheck: c.hasHealthcheck,
       exitCode: c.running ? null : c.exitCode,
       oomKilled: false,
-      publishedPorts: [{ containerPort: c.containerPort, protocol: 'tcp', hostIp: '127.0.0.1', hostPort: c.hostPort }],
+      publishedPorts: [
+        {
+          containerPort: c.containerPort,
+          protocol: 'tcp',
+          hostIp: '127.0.0.1',
+          hostPort: c.hostPort,
+        },
+      ],
       hostNetwork: false,
       gpuIndexes: c.gpuIndexes,
       startedAt: c.startedAt,
@@ -326,7 +347,9 @@ export class MemoryRuntime implements ContainerRuntime {
 export class MemoryReadiness {
   constructor(private readonly runtime: MemoryRuntime) {}
 
-  check(target: { readonly container: ContainerInfo }): Promise<{ ready: boolean; detail: string }> {
+  check(target: {
+    readonly container: ContainerInfo;
+  }): Promise<{ ready: boolean; detail: string }> {
     const ready = this.runtime.isServing(target.container.id);
     return Promise.resolve({ ready, detail: ready ? 'serving' : 'not serving yet' });
   }

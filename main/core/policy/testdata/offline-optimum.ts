@@ -1,5 +1,5 @@
 // The offline optimum that knows every gap in advance: the bound the online policies are measured against.
-import type { GapCosts } from './best-timeout';
+import type { GapCosts } from '../best-timeout';
 
 /** What the offline optimum spends over a sequence of gaps. */
 export interface OfflineOptimum {
@@ -27,5 +27,9 @@ export function offlineOptimum(gapsMs: readonly number[], costs: GapCosts): Offl
       energyJoules += (costs.dPWatts * gapMs) / 1_000;
     }
   }
-  return { energyJoules, coldStarts, costJoules: energyJoules + coldStarts * costs.coldStartCostJoules };
+  return {
+    energyJoules,
+    coldStarts,
+    costJoules: energyJoules + coldStarts * costs.coldStartCostJoules,
+  };
 }

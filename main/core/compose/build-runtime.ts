@@ -1,0 +1,66 @@
+// The container runtime Siesta drives: the one engine the docker CLI would use, or siesta.yaml's `engines:` (several
+// engines, Swarm managers) joined into one provider.
+import type Dockerode from 'dockerode';
+import type { Clock } from '../clock/clock';
+import { yamlContainerNames } from '../config/load-specs';
+import type { ContainerRuntime } from '../docker/container-runtime';
+import { dockerFor, resolveDockerEndpoint } from '../docker/docker-client';
+import { DockerRuntime } from '../docker/docker-runtime';
+import { buildEngineSet, engineStatusLine } from '../providers/build-engine-set';
+import type { EngineSetRuntime } from '../providers/engine-set';
+import type { ConfigInForce } from './config-reloader';
+import type { EngineFeed } from './core-feeds';
+import type { SiestaOptions } from './siesta-types';
+
+/** The engine as the docker CLI finds it (DOCKER_HOST, its current context, the platform default), named in messages. */
+export function buildRuntime(
+  root: {
+    readonly options: SiestaOptions;
+    readonly clock: Clock;
+    readonly log: (line: string) => void;
+  },
+  config: ConfigInForce,
+  engine: EngineFeed,
+): {
+  runtime: ContainerRuntime;
+  engineAddress: string;
+  engineSet: EngineSetRuntime | null;
+  docker: Dockerode;
+} {
+  const { options } = root;
+  let docker = options.docker;
+  let engineAddress = 'the engine Siesta was given';
+  if (!docker) {
+    const endpoint = resolveDockerEndpoint();
+    docker = dockerFor(endpoint);
+    engineAddress = `${endpoint.address}, ${endpoint.source}`;
+  }
+  const managedNames = (): readonly string[] => {
+    const yaml = config.get();
+    return yaml ? yamlContainerNames(yaml) : [];
+  };
+  // siesta.yaml's `engines:` (several engines, Swarm managers): one provider over them all; else the one engine.
+  const engines = config.get()?.engines ?? [];
+  const engineSet =
+    engines.length > 0 && !options.docker
+      ? buildEngineSet(engines, {
+          clock: root.clock,
+          managedNames,
+          scope: options.containerScope,
+          onStatus: (status) => {
+            root.log(engineStatusLine(status));
+            engine.republish();
+          },
+        })
+      : null;
+  if (engineSet) {
+    engineAddress = engineSet
+      .statuses()
+      .map((e) => `${e.name} (${e.kind}) ${e.address}`)
+      .join('; ');
+  }
+  const runtime: ContainerRuntime =
+    engineSet ??
+    new DockerRuntime({ docker, managedNames, scope: options.containerScope, clock: root.clock });
+  return { runtime, engineAddress, engineSet, docker };
+}
