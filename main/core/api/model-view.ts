@@ -50,6 +50,7 @@ export function modelViewOf(
       : null,
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
+    savedUncertaintyJoules: stats.savedUncertaintyJoules,
     ...(serves === undefined ? {} : { serves: [...serves] }),
   };
 }

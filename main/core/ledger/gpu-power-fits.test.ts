@@ -40,6 +40,23 @@ describe('GpuPowerFits', () => {
     expect(fits.marginalAt('a', [0, 1], 20_000)).toBeNull(); // GPU 1 has no fit
   });
 
+  it('takes back a sample read just before a model left: its container stopped before the sleep was recorded', () => {
+    const fits = new GpuPowerFits(() => true, {
+      settleMs: 2000,
+      leadMs: 1000,
+      keepTimelineMs: 60_000,
+      idleUtilizationPercent: 10,
+    });
+    fits.noteResidency(0, [{ name: 'a', residency: 'ready', gpus: [0] }]);
+    for (let t = 500; t < 9_000; t += 1000) fits.addSample(0, t, 130, 0);
+    // The container is gone at 9.2 s (70 W read at 9.5 s), the stop returns and the sleep is recorded at 9.8 s.
+    fits.addSample(0, 9_500, 70, 0);
+    fits.noteResidency(9_800, [{ name: 'a', residency: 'down', gpus: [0] }]);
+    for (let t = 12_500; t < 20_000; t += 1000) fits.addSample(0, t, 70, 0);
+    expect(fits.fitOf(0)?.samples).toBe(9 + 8);
+    expect(fits.marginalAt('a', [0], 20_000) ?? NaN).toBeCloseTo(60, 0); // 54 W had it stayed in
+  });
+
   it('forgets residency older than it keeps', () => {
     const fits = new GpuPowerFits(() => true, {
       settleMs: 0,

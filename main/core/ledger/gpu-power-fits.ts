@@ -1,12 +1,17 @@
 // One power fit per GPU, fed every sample with the models resident and loading on it at that moment, and a short
 // timeline of residency so a measurement can ask who held the GPU at any time in its window.
-import { PowerFit, type GpuState, type TakesContext } from './power-fit';
+import { PowerFit, type Estimate, type GpuState, type TakesContext } from './power-fit';
 import { gpusOverlap, type ResidencySnapshot } from './residency';
 
 /** How the fits are fed. */
 export interface GpuPowerFitSettings {
   /** Samples this soon after a model left a GPU are not fitted: the GPU is still freeing memory and lowering its P-state. */
   readonly settleMs: number;
+  /**
+   * Samples this soon before a model left are taken back out of the fit when it leaves: its container stops (and
+   * frees the GPU) before the stop returns and Siesta records the sleep.
+   */
+  readonly leadMs?: number;
   /** Residency older than this is forgotten (longer than any measurement window). */
   readonly keepTimelineMs: number;
   /** Samples with utilisation above this are not fitted: serving power is the requests', not residency's. */
@@ -16,6 +21,7 @@ export interface GpuPowerFitSettings {
 /** Defaults for a 1 Hz probe. */
 export const DEFAULT_FIT_SETTINGS: GpuPowerFitSettings = {
   settleMs: 2_000,
+  leadMs: 1_000,
   keepTimelineMs: 15 * 60_000,
   idleUtilizationPercent: 10,
 };
@@ -25,6 +31,8 @@ export class GpuPowerFits {
   private readonly fits = new Map<number, PowerFit>();
   /** Residency snapshots, oldest first; the first one may predate every sample. */
   private timeline: { at: number; snapshot: ResidencySnapshot }[] = [];
+  /** The samples fitted in the last `leadMs`, to take back if a model turns out to have left meanwhile. */
+  private recent: { gpuIndex: number; at: number; state: GpuState; powerWatts: number }[] = [];
 
   constructor(
     private readonly takesContext: TakesContext = () => true,
@@ -38,6 +46,18 @@ export class GpuPowerFits {
 
   /** Records who holds the GPUs from `at` on (call after every residency change). */
   noteResidency(at: number, snapshot: ResidencySnapshot): void {
+    const leadMs = this.settings.leadMs ?? 0;
+    const previous = this.timeline[this.timeline.length - 1];
+    if (previous !== undefined && leadMs > 0)
+      this.recent = this.recent.filter((r) => {
+        const left = someoneLeft(
+          stateOn(previous.snapshot, r.gpuIndex),
+          stateOn(snapshot, r.gpuIndex),
+        );
+        if (!left || r.at <= at - leadMs) return true;
+        this.fits.get(r.gpuIndex)?.remove(r.state, r.powerWatts);
+        return false;
+      });
     this.timeline.push({ at, snapshot });
     const keepFrom = at - this.settings.keepTimelineMs;
     let drop = 0;
@@ -46,7 +66,8 @@ export class GpuPowerFits {
   }
 
   /**
-   * Fits one sample, unless it falls within `settleMs` of a model leaving its GPU, before any residency is known,
+   * Fits one sample, unless it falls within `settleMs` after a model left its GPU, before any residency is known,
+   * or (taken back later) within `leadMs` before one leaves,
    * or while the GPU serves (utilisation above `idleUtilizationPercent`).
    */
   addSample(
@@ -75,6 +96,11 @@ export class GpuPowerFits {
       this.fits.set(gpuIndex, fit);
     }
     fit.add(state, powerWatts);
+    const leadMs = this.settings.leadMs ?? 0;
+    if (leadMs > 0) {
+      this.recent = this.recent.filter((r) => r.at > at - leadMs);
+      this.recent.push({ gpuIndex, at, state, powerWatts });
+    }
   }
 
   /** The GPU's fit, or null before its first fitted sample. */
@@ -90,18 +116,57 @@ export class GpuPowerFits {
 
   /**
    * What the GPUs would draw more with `model` resident than without, the other models resident at `at` as they
-   * were, summed over `gpus` from each GPU's fit; null where a fit cannot tell.
+   * were, summed over `gpus` from each GPU's fit, with its standard error (the GPUs' errors added: one model, one
+   * error); null where a fit cannot tell.
    */
+  marginalEstimateAt(model: string, gpus: readonly number[], at: number): Estimate | null {
+    if (gpus.length === 0) return null;
+    let watts = 0;
+    let errorWatts = 0;
+    for (const g of gpus) {
+      const state = this.stateAt(g, at);
+      const marginal = state && this.fitOf(g)?.marginal(model, state.resident);
+      if (marginal === null || marginal === undefined) return null;
+      watts += marginal.watts;
+      errorWatts += marginal.standardErrorWatts ?? 0;
+    }
+    return { watts, standardErrorWatts: errorWatts };
+  }
+
+  /** The watts only, see `marginalEstimateAt`. */
   marginalAt(model: string, gpus: readonly number[], at: number): number | null {
+    return this.marginalEstimateAt(model, gpus, at)?.watts ?? null;
+  }
+
+  /** The fits' residual noise summed over `gpus` (watts), 0 where a fit cannot say yet. */
+  noiseWatts(gpus: readonly number[]): number {
+    return gpus.reduce((sum, g) => sum + (this.fitOf(g)?.residualWatts() ?? 0), 0);
+  }
+
+  /**
+   * What the GPUs would draw more with `model` resident alone than with nothing resident: an upper bound of its cost
+   * beside others (the context step is paid once), for when the fit cannot tell that cost yet. Null where it cannot.
+   */
+  aloneWatts(model: string, gpus: readonly number[]): number | null {
     if (gpus.length === 0) return null;
     let watts = 0;
     for (const g of gpus) {
-      const state = this.stateAt(g, at);
-      const marginal = state && this.fitOf(g)?.marginalWatts(model, state.resident);
-      if (marginal === null || marginal === undefined) return null;
-      watts += marginal;
+      const alone = this.fitOf(g)?.marginalWatts(model, []);
+      if (alone === null || alone === undefined) return null;
+      watts += alone;
     }
     return watts;
+  }
+
+  /**
+   * Whether the GPU's fit tells its power with the models resident at `at` (loading aside); null without a fit or a
+   * residency timeline reaching back to `at`.
+   */
+  predictsAt(gpuIndex: number, at: number): boolean | null {
+    const fit = this.fitOf(gpuIndex);
+    const state = this.stateAt(gpuIndex, at);
+    if (!fit || !state) return null;
+    return fit.predict({ resident: state.resident, loading: [] }) !== null;
   }
 
   /** When the residency changed in (fromAt, toAt), in order. */

@@ -5,6 +5,7 @@ import type { BucketTimeZone } from './buckets';
 import { toCsv } from './csv';
 import type { StoredEvent } from './event-store';
 import type { HistoryBucket } from './history';
+import { joulesToKwh } from './power-math';
 
 function wakeCauseText(cause: WakeCause): string {
   switch (cause.kind) {
@@ -108,6 +109,8 @@ export function dailyToCsv(days: readonly HistoryBucket[], timeZone: BucketTimeZ
       round(m.hoursAwake, 4),
       round(m.hoursAsleep, 4),
       m.estimated,
+      round(joulesToKwh(m.savedUncertaintyJoules), 6),
+      round(m.savedUncertaintyJoules, 1),
     ]),
   );
   return toCsv(
@@ -126,6 +129,9 @@ export function dailyToCsv(days: readonly HistoryBucket[], timeZone: BucketTimeZ
       'hours_awake',
       'hours_asleep',
       'estimated',
+      // "saved_kwh ± saved_uncertainty_kwh": one standard uncertainty (docs/energy.md); none for estimates.
+      'saved_uncertainty_kwh',
+      'saved_uncertainty_joules',
     ],
     rows,
   );

@@ -79,7 +79,7 @@ import { residencyAfter, residencyOfState } from './residency';
 import type { StoredServerModel } from './server-model-store';
 import { ServerModelStore } from './server-model-store';
 import type { Average, Pricing } from './savings';
-import { NO_PRICING, averageOf } from './savings';
+import { NO_PRICING, averageOf, fittedCredit, withUncertainty } from './savings';
 import { WriteQueue } from './write-queue';
 
 // The public shapes live in their own file; importers keep reading them from here.
@@ -270,14 +270,19 @@ export class Ledger {
     this.writes.write(() => {
       this.store.writeEvent(event, facts, (sleep) => {
         // The context step is paid again: the sleep keeps only what its model adds beside those now resident.
-        const fitted = this.fits.marginalAt(
+        const fitted = this.fits.marginalEstimateAt(
           sleep.model,
           this.samples.gpusToRead(sleep.gpuIndexes),
           event.at,
         );
-        return fitted === null
-          ? this.learned.takeoverCredit(sleep)
-          : { value: Math.max(0, fitted), source: 'fitted' };
+        if (fitted !== null) return fittedCredit(fitted);
+        const learned = this.learned.takeoverCredit(sleep);
+        if (learned.source !== 'none') return learned;
+        // Not yet identifiable: its cost alone bounds it (refitted once later samples tell it, see the resolver).
+        const alone = this.fits.aloneWatts(sleep.model, this.samples.gpusToRead(sleep.gpuIndexes));
+        return alone === null
+          ? learned
+          : withUncertainty({ value: Math.max(0, alone), source: 'unidentified' });
       });
       if (late) this.queries.forgetFrom(touchedFromAt);
     }, 'save an event to');
@@ -455,6 +460,7 @@ export class Ledger {
       vramBytes: this.store.vramBytes(model),
       savedJoules: total.savedJoules,
       savedIsEstimate: total.estimated,
+      savedUncertaintyJoules: total.savedUncertaintyJoules,
     };
   }
 

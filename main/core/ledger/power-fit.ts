@@ -70,14 +70,23 @@ export class PowerFit {
 
   /** Adds one sample: the measured watts with this state. */
   add(state: GpuState, powerWatts: number): void {
+    this.weigh(state, powerWatts, 1);
+  }
+
+  /** Takes back a sample added before (it turned out to belong to another state). */
+  remove(state: GpuState, powerWatts: number): void {
+    this.weigh(state, powerWatts, -1);
+  }
+
+  private weigh(state: GpuState, powerWatts: number, weight: 1 | -1): void {
     const on = this.activeFeatures(state, true);
     for (const i of on) {
-      this.xty[i] = at(this.xty, i) + powerWatts;
+      this.xty[i] = at(this.xty, i) + weight * powerWatts;
       const row = this.xtx[i] ?? [];
-      for (const j of on) row[j] = at(row, j) + 1;
+      for (const j of on) row[j] = at(row, j) + weight;
     }
-    this.yy += powerWatts * powerWatts;
-    this.count += 1;
+    this.yy += weight * powerWatts * powerWatts;
+    this.count += weight;
     this.solved = null;
   }
 

@@ -1,4 +1,7 @@
 // What sleeping saved: the watts credited to each sleep, the joules charged to each wake, and money and CO2.
+import type { Estimate } from './power-fit';
+import type { UncertaintyParts } from './uncertainty';
+import { uncertaintyOf } from './uncertainty';
 import { joulesToKwh } from './power-math';
 
 /** Where a credited figure came from. Only `spec` and `none` are estimates (no GPU reading behind them). */
@@ -11,6 +14,11 @@ export type CreditSource =
   | 'gpu-learned'
   /** From the GPU's power fit over every sample (docs/energy.md): what the model's residency adds beside the others'. */
   | 'fitted'
+  /**
+   * Not yet identifiable: the fit cannot yet tell the model's cost beside the models now resident, so it is credited
+   * its cost alone (an upper bound: the context step is paid once) with the whole figure as its uncertainty.
+   */
+  | 'unidentified'
   /** This reading, disturbed by other activity, with nothing learned to replace it. */
   | 'unclean'
   /** The model's declared `idleWatts` (no GPU reading). */
@@ -72,12 +80,31 @@ export interface SleepFacts {
   readonly otherwiseIdle: boolean | null;
   /** What the GPU's power fit says the model's residency added beside the others resident, or null (no fit yet). */
   readonly fittedWatts?: number | null;
+  /** The fit's standard error of `fittedWatts`. */
+  readonly fittedErrorWatts?: number | null;
+  /** The noise of the drop as read from the windows' medians. */
+  readonly samplingWatts?: number;
 }
 
-/** A credited figure and where it came from. */
+/** A credited figure, where it came from and how sure it is. */
 export interface Credit {
   readonly value: number;
   readonly source: CreditSource;
+  /** One standard uncertainty in the figure's unit (uncertainty.ts); null for an estimate; absent: not worked out. */
+  readonly uncertainty?: number | null;
+}
+
+/** A credit from the GPU's power fit (never below zero), its standard error as the attribution's uncertainty. */
+export function fittedCredit(estimate: Estimate): Credit {
+  return withUncertainty(
+    { value: Math.max(0, estimate.watts), source: 'fitted' },
+    { sampling: 0, attribution: estimate.standardErrorWatts ?? 0 },
+  );
+}
+
+/** The credit with its uncertainty from its source and `parts` (uncertainty.ts). */
+export function withUncertainty(credit: Credit, parts?: UncertaintyParts): Credit {
+  return { ...credit, uncertainty: uncertaintyOf(credit.value, credit.source, parts) };
 }
 
 /**
@@ -88,6 +115,22 @@ export interface Credit {
  * reading (never below zero); with no reading at all, the spec's `idleWatts` as an estimate.
  */
 export function creditSleep(
+  facts: SleepFacts,
+  learned: LearnedCosts,
+  idleWatts: number | null,
+): Credit {
+  const sampling = facts.samplingWatts ?? 0;
+  const credit = creditSleepValue(facts, learned, idleWatts);
+  // A fitted figure's error holds its sampling and attribution; a clean reading has no split to get wrong.
+  if (credit.source === 'fitted')
+    return withUncertainty(credit, { sampling: 0, attribution: facts.fittedErrorWatts ?? 0 });
+  return withUncertainty(credit, {
+    sampling,
+    attribution: credit.source === 'measured' ? 0 : null,
+  });
+}
+
+function creditSleepValue(
   facts: SleepFacts,
   learned: LearnedCosts,
   idleWatts: number | null,
@@ -112,10 +155,10 @@ export function creditSleep(
  */
 export function creditAfterTakeover(learned: LearnedCosts, gpuShared: Average): Credit {
   const own = averageOf(learned.sharedWatts);
-  if (own !== null) return { value: own, source: 'learned' };
+  if (own !== null) return withUncertainty({ value: own, source: 'learned' });
   const gpu = averageOf(gpuShared);
-  if (gpu !== null) return { value: gpu, source: 'gpu-learned' };
-  return { value: 0, source: 'none' };
+  if (gpu !== null) return withUncertainty({ value: gpu, source: 'gpu-learned' });
+  return withUncertainty({ value: 0, source: 'none' });
 }
 
 /** The measured facts of one wake. */
@@ -126,6 +169,15 @@ export interface WakeFacts {
   readonly otherwiseIdle: boolean | null;
   /** The model's fitted loading watts times the wake's length, or null (the fit has not seen it load). */
   readonly fittedJoules?: number | null;
+  /** The fit's standard error of `fittedJoules`. */
+  readonly fittedErrorJoules?: number | null;
+  /** The noise of `energyJoules` (where a reading interval cuts each end of the integral). */
+  readonly samplingJoules?: number;
+  /**
+   * How far its share of a rise it shared may be off, where the fit split it (docs/energy.md); absent where nothing
+   * split it, so a disturbed reading counts wholly uncertain.
+   */
+  readonly attributionJoules?: number;
 }
 
 /**
@@ -134,6 +186,16 @@ export interface WakeFacts {
  * (estimate) without any.
  */
 export function creditWake(facts: WakeFacts, learned: LearnedCosts): Credit {
+  const credit = creditWakeValue(facts, learned);
+  return withUncertainty(
+    credit,
+    credit.source === 'fitted'
+      ? { sampling: 0, attribution: facts.fittedErrorJoules ?? 0 }
+      : { sampling: facts.samplingJoules ?? 0, attribution: facts.attributionJoules ?? null },
+  );
+}
+
+function creditWakeValue(facts: WakeFacts, learned: LearnedCosts): Credit {
   if (facts.fittedJoules !== undefined && facts.fittedJoules !== null)
     return { value: facts.fittedJoules, source: 'fitted' };
   if (facts.status === 'measured' && facts.energyJoules !== null && facts.otherwiseIdle === true) {
