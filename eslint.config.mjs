@@ -66,8 +66,10 @@ export default tseslint.config(
                 '!**/main/core/api',
                 '**/main/core/api/*',
                 '!**/main/core/api/contract',
+                '!**/main/core/client',
               ],
-              message: 'The renderer may import only the control API contract.',
+              message:
+                'The renderer may import only the control API contract and the shared client side (main/core/client).',
             },
           ],
         },

@@ -11,7 +11,7 @@ import { compileForBench } from './gateway/compile-for-bench';
 import { UPSTREAM_CONTAINER, startDaemon, startUpstreamContainer } from './gateway/daemon-upstream';
 import { freePort } from '../test/free-port';
 import type { LoadRequest, LoadResult } from './gateway/load-generator';
-import { runLoad } from './gateway/load-generator';
+import { combineRounds, runLoad } from './gateway/load-generator';
 import { NGINX_BINARY, startNginx } from './gateway/nginx-proxy';
 import { median, quantile } from './gateway/stats';
 import { DIRECT_POLL_MS, measureWakeOverhead } from './gateway/wake-overhead';
@@ -114,20 +114,6 @@ function fixed(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
 }
 
-/** Combines rounds: requests/s over all rounds, latency percentiles as the mean of the rounds'. */
-function combine(rounds: readonly LoadResult[]): LoadResult {
-  const n = rounds.length;
-  const sum = (pick: (r: LoadResult) => number): number => rounds.reduce((s, r) => s + pick(r), 0);
-  return {
-    requests: sum((r) => r.requests),
-    errors: sum((r) => r.errors),
-    requestsPerSecond: sum((r) => r.requestsPerSecond) / n,
-    p50Ms: sum((r) => r.p50Ms) / n,
-    p99Ms: sum((r) => r.p99Ms) / n,
-    firstError: rounds.find((r) => r.firstError !== null)?.firstError ?? null,
-  };
-}
-
 async function throughput(args: readonly string[]): Promise<void> {
   const durationMs = option(args, '--seconds', 4) * 1000;
   const warmupMs = option(args, '--warmup-seconds', 1) * 1000;
@@ -209,7 +195,7 @@ async function throughput(args: readonly string[]): Promise<void> {
           );
           rounds.get(target)?.push(result);
         }
-      const results = new Map(targets.map((t) => [t, combine(rounds.get(t) ?? [])]));
+      const results = new Map(targets.map((t) => [t, combineRounds(rounds.get(t) ?? [])]));
       for (const target of targets) {
         const r = results.get(target);
         if (r === undefined) continue;

@@ -4,7 +4,8 @@
 const path = require('node:path');
 
 /**
- * The fuses Siesta sets (Electron's security checklist, "Check which fuses you can change"):
+ * The fuses Siesta sets (Electron's security checklist, "Check which fuses you can change"), but see
+ * fuseSettingsFor for Linux:
  * no `ELECTRON_RUN_AS_NODE`, no `NODE_OPTIONS`, no `--inspect`; cookies encrypted at rest; the
  * app's code only from its asar archive.
  */
@@ -15,6 +16,19 @@ const FUSE_SETTINGS = Object.freeze({
   EnableCookieEncryption: true,
   OnlyLoadAppFromAsar: true,
 });
+
+/**
+ * The fuses for one platform. On Linux RunAsNode stays on: the `.deb`'s `siesta` command
+ * (build/linux/siesta) is the bundled CLI run by the app's own Electron with
+ * `ELECTRON_RUN_AS_NODE=1`, so the CLI uses the native modules rebuilt for Electron's ABI and needs
+ * no separate Node. Linux has no code-signing trust that a signed binary running as Node would
+ * borrow (the reason for the fuse on macOS and Windows), and NODE_OPTIONS and --inspect stay off.
+ * @param {string} electronPlatformName
+ * @returns {Readonly<Record<string, boolean>>}
+ */
+function fuseSettingsFor(electronPlatformName) {
+  return electronPlatformName === 'linux' ? { ...FUSE_SETTINGS, RunAsNode: true } : FUSE_SETTINGS;
+}
 
 /** electron-builder's `Arch.arm64`. */
 const ARCH_ARM64 = 3;
@@ -58,7 +72,7 @@ async function afterPack(context) {
     resetAdHocDarwinSignature:
       context.electronPlatformName === 'darwin' && context.arch === ARCH_ARM64,
   };
-  for (const [name, enabled] of Object.entries(FUSE_SETTINGS)) {
+  for (const [name, enabled] of Object.entries(fuseSettingsFor(context.electronPlatformName))) {
     const index = FuseV1Options[/** @type {keyof typeof FuseV1Options} */ (name)];
     /** @type {Record<number, boolean>} */ (/** @type {unknown} */ (config))[index] = enabled;
   }
@@ -72,4 +86,10 @@ async function afterPack(context) {
   }
 }
 
-module.exports = { default: afterPack, afterPack, electronBinaryPath, FUSE_SETTINGS };
+module.exports = {
+  default: afterPack,
+  afterPack,
+  electronBinaryPath,
+  fuseSettingsFor,
+  FUSE_SETTINGS,
+};

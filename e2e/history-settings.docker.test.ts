@@ -70,7 +70,7 @@ describeDocker('history and settings pages', () => {
     ]);
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe(
-      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,saved_uncertainty_kwh,saved_uncertainty_joules',
+      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules',
     );
     expect(csv.split(/\r?\n/).filter((l) => l.includes(',qwen,')).length).toBeGreaterThanOrEqual(7);
     await context.close();

@@ -129,6 +129,30 @@ describeDocker('adding and editing a model in the dashboard', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await waitForText(page.locator('#vram-error'), /^vram: expected a size like 512MiB/);
 
+    // The doze: an http one without its wake path is refused at that field, siesta.yaml left alone; then saved.
+    await form.field('VRAM it needs (empty: learned from use)').fill('');
+    await form.field('Doze').selectOption('http');
+    await form.field('Doze: sleep path (POST)').fill('/sleep');
+    const beforeDoze = readFileSync(yamlPath, 'utf8');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await waitForText(
+      page.locator('#dozeWake-error'),
+      /^dozeWake: .*doze http needs its wake path/,
+    );
+    expect(readFileSync(yamlPath, 'utf8')).toBe(beforeDoze);
+    await form.field('Doze: wake path (POST)').fill('/wake_up');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await waitForText(form.saved(), /doze, dozeSleep, dozeWake written to .* and applied$/);
+    expect(readFileSync(yamlPath, 'utf8')).toContain(
+      '    doze: http\n    dozeSleep: /sleep\n    dozeWake: /wake_up\n',
+    );
+    expect(app.siesta.lifecycle.get(NAME)?.spec.doze).toEqual({
+      kind: 'http',
+      sleepPath: '/sleep',
+      wakePath: '/wake_up',
+      statusPath: null,
+    });
+
     await form.field(`Also remove its container (${NAME})`).check();
     await page.getByRole('button', { name: `Stop managing ${NAME}` }).click();
     await waitForText(
@@ -159,8 +183,10 @@ describeDocker('adding and editing a model in the dashboard', () => {
         ),
     ).toBe(false);
     expect(readFileSync(yamlPath, 'utf8')).not.toContain(NAME);
-    // The one refused save (the bad size) is the only console line: Chromium logs every 4xx answer.
+    // The two refused saves (the bad size, the http doze without its wake path) are the only console lines:
+    // Chromium logs each 400 the page asked for.
     expect(errors).toEqual([
+      'Failed to load resource: the server responded with a status of 400 (Bad Request)',
       'Failed to load resource: the server responded with a status of 400 (Bad Request)',
     ]);
     await context.close();

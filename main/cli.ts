@@ -9,8 +9,10 @@ import { runAdd } from './cli/add-command';
 import { CliError } from './cli/cli-error';
 import { installService, uninstallService } from './cli/service-unit';
 import { MANAGE_USAGE, runManageCommand } from './cli/manage-commands';
+import { runCosts } from './cli/costs-command';
 import { runLedgerExport } from './cli/ledger-export-command';
 import { parseAddress, type Address } from './cli/parse-address';
+import { writeServeAdvice } from './cli/serve-advice';
 import { runSleep } from './cli/sleep-command';
 import { runAutoSleep, runPin, runUnload } from './cli/toggle-commands';
 import { runStatus } from './cli/status-command';
@@ -38,6 +40,7 @@ Commands:
   pin NAME / unpin NAME keep a model awake (never put to sleep or evicted) / let it sleep again
   pause / resume        pause auto-sleep for every model / turn it back on
   unload SERVER MODEL   unload one model inside an awake Ollama server (the server stays up)
+  costs                 this month's requests, tokens, kWh and money per model, beside a cloud GPU and APIs
   ledger export --csv FILE [--from DATE] [--to DATE] [--model NAME]
                         daily energy savings per model as CSV (FILE '-' for stdout)
   check FILE            read a siesta.yaml and report its problems; starts nothing
@@ -46,7 +49,7 @@ ${MANAGE_USAGE}
   service install [serve flags] / service uninstall
                         run siesta serve as a systemd user service (written, enabled, started) / remove it
 
-Options of status, wake, sleep, pin, unpin, pause, resume, unload, add, edit, adopt, remove and ledger export:
+Options of status, wake, sleep, pin, unpin, pause, resume, unload, costs, add, edit, adopt, remove and ledger export:
   --control URL|HOST:PORT   where the daemon's control API listens (default http://127.0.0.1:11401)
   --data-dir DIR            where to read its token (default: per-user data folder)
   --token TOKEN             the token itself
@@ -67,10 +70,11 @@ function controlUrlArg(value: string | undefined): string | undefined {
 }
 
 function rendererDir(): string | null {
-  // dist/main/cli.js -> dist/renderer; main/cli.ts run by tsx -> dist/renderer.
+  // main/cli.ts run by tsx -> dist/renderer; dist/main/cli.js -> dist/renderer. In that order: from main/, ../renderer
+  // is the dashboard's source, whose index.html loads ./src/main.tsx, which no browser can run.
   for (const dir of [
-    join(__dirname, '..', 'renderer'),
     join(__dirname, '..', 'dist', 'renderer'),
+    join(__dirname, '..', 'renderer'),
   ]) {
     if (existsSync(join(dir, 'index.html'))) return dir;
   }
@@ -152,6 +156,11 @@ async function serve(args: readonly string[]): Promise<void> {
       .filter((line) => line !== null)
       .join('\n'),
   );
+  await writeServeAdvice({
+    controlUrl: running.controlUrl,
+    token: running.token,
+    out: process.stdout,
+  });
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -223,10 +232,11 @@ async function client(command: string, args: readonly string[]): Promise<void> {
     allowPositionals: true,
   });
   const options = clientOptions(values);
-  if (command === 'status' || command === 'pause' || command === 'resume') {
+  if (command === 'status' || command === 'pause' || command === 'resume' || command === 'costs') {
     if (positionals.length > 0)
       fail(`siesta ${command} takes no arguments, got "${positionals.join(' ')}"`);
     if (command === 'status') await runStatus(options);
+    else if (command === 'costs') await runCosts(options);
     else await runAutoSleep(command === 'pause', options);
     return;
   }
@@ -318,6 +328,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'resume':
       case 'unload':
       case 'ledger':
+      case 'costs':
         await client(command, args);
         return 0;
       default:

@@ -42,6 +42,10 @@ describe('the layers of main/core', () => {
   it('catches Electron in the core and the CLI, and allows downward imports', () => {
     expect(breachesIn('main/core/tray/x.ts', "import { Tray } from 'electron';")).toHaveLength(1);
     expect(breachesIn('main/cli/x.ts', "import { app } from 'electron';")).toHaveLength(1);
+    // The client side goes into the renderer's bundle too: no Node modules.
+    expect(breachesIn('main/core/client/x.ts', "import { Agent } from 'node:http';")).toHaveLength(
+      1,
+    );
     expect(breachesIn('main/app/x.ts', "import { app } from 'electron';")).toEqual([]);
     expect(
       breachesIn('main/core/api/x.ts', "import type { Ledger } from '../ledger/ledger';"),

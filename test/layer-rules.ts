@@ -17,6 +17,8 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['settings'],
   ['manage'],
   ['api'],
+  // The client side the dashboard, the tray and the CLI share: formatters, the state reducer, the SSE reader, the client.
+  ['client'],
   ['tray'],
   ['notify'],
   // The composition root: its builders, then siesta.ts.
@@ -65,6 +67,10 @@ export function breachesIn(file: string, source: string): LayerBreach[] {
           imported: spec,
           why: `${inCli ? 'the CLI' : 'main/core'} runs without Electron`,
         });
+      continue;
+    }
+    if (from === 'client' && spec.startsWith('node:')) {
+      breaches.push({ file, imported: spec, why: 'main/core/client is bundled into the renderer' });
       continue;
     }
     if (from === null || !spec.startsWith('.')) continue;

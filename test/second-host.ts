@@ -15,6 +15,12 @@ export interface SecondHost {
   readonly dockerHost: string;
   /** Folder with ca.pem, cert.pem and key.pem for a client. */
   readonly clientTlsDir: string;
+  /** The network namespace it runs in (`ip netns`), for other servers of the same host (sshd). */
+  readonly netns: string;
+  /** Its engine's unix socket, as a process on that host reaches it. */
+  readonly socketPath: string;
+  /** A folder of its own for such servers' files, removed with it. */
+  readonly dir: string;
   /** An admin client over the engine's unix socket (for setting up containers). */
   readonly admin: Docker;
   /** siesta.yaml lines of an `engines:` entry that reaches this host over TLS. */
@@ -231,6 +237,9 @@ export async function startSecondHost(
     address,
     dockerHost: `tcp://${address}:2376`,
     clientTlsDir: certs.client,
+    netns: ns,
+    socketPath: socket,
+    dir,
     admin,
     engineYaml: (name, kind) => [
       `  ${name}:`,

@@ -1,12 +1,39 @@
 // The gateway under load, in its own process as in Siesta's daemon: a real Lifecycle and Gateway with one model that is
 // always awake, whose "container" (a MemoryRuntime entry) publishes the port of the benchmark's fake model server.
-// Run: `node --import tsx bench/gateway/gateway-server.ts` with BENCH_UPSTREAM_PORT and BENCH_MODEL set.
+// Run: `node --import tsx bench/gateway/gateway-server.ts` with BENCH_UPSTREAM_PORT and BENCH_MODEL set; with
+// BENCH_LEDGER_DIR, each request is also accounted (issue 16) into a real ledger there, a 1 Hz GPU reading feeding it.
+import { join } from 'node:path';
 import { systemClock } from '../../main/core/clock/clock';
+import type { Clock } from '../../main/core/clock/clock';
+import { RequestMetering } from '../../main/core/compose/request-metering';
+import { ReplayProbe } from '../../main/core/gpu/replay-probe';
+import { Ledger } from '../../main/core/ledger/ledger';
+import type { RequestAccounting } from '../../main/core/proxy/request-accounting';
 import { MemoryRuntime } from '../../main/core/docker/testdata/memory-runtime';
 import { Lifecycle } from '../../main/core/lifecycle/lifecycle';
 import { Gateway } from '../../main/core/proxy/gateway';
 import { gatewaySettings } from '../../main/core/proxy/gateway-settings';
 import { benchModelSpec } from './bench-model-spec';
+
+/** Request accounting as `siesta serve` runs it, into a ledger in `dir`, or undefined without one. */
+async function accountingIn(
+  dir: string | undefined,
+  clock: Clock,
+): Promise<RequestAccounting | undefined> {
+  if (dir === undefined || dir === '') return undefined;
+  const ledger = new Ledger({ path: join(dir, 'ledger.sqlite'), clock });
+  const metering = new RequestMetering({ clock, ledger, gpuIndexesOf: () => [0] });
+  const probe = new ReplayProbe({
+    clock,
+    intervalMs: 1_000,
+    gpus: [{ index: 0, powerWatts: 180, powerKind: 'average' }],
+  });
+  await probe.start((samples) => {
+    ledger.recordSamples(samples);
+    metering.samples(samples);
+  });
+  return metering;
+}
 
 async function main(): Promise<void> {
   const upstreamPort = Number(process.env.BENCH_UPSTREAM_PORT);
@@ -29,7 +56,9 @@ async function main(): Promise<void> {
       );
     await new Promise((r) => setTimeout(r, 10));
   }
+  const accounting = await accountingIn(process.env.BENCH_LEDGER_DIR, clock);
   const gateway = new Gateway({
+    accounting,
     lifecycle,
     clock,
     settings: gatewaySettings({ port: 0 }),

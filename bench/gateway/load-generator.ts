@@ -102,3 +102,17 @@ export async function runLoad(shape: LoadRequest, options: LoadOptions): Promise
     firstError,
   };
 }
+
+/** Combines rounds: requests/s over all rounds, latency percentiles as the mean of the rounds'. */
+export function combineRounds(rounds: readonly LoadResult[]): LoadResult {
+  const n = Math.max(1, rounds.length);
+  const sum = (pick: (r: LoadResult) => number): number => rounds.reduce((s, r) => s + pick(r), 0);
+  return {
+    requests: sum((r) => r.requests),
+    errors: sum((r) => r.errors),
+    requestsPerSecond: sum((r) => r.requestsPerSecond) / n,
+    p50Ms: sum((r) => r.p50Ms) / n,
+    p99Ms: sum((r) => r.p99Ms) / n,
+    firstError: rounds.find((r) => r.firstError !== null)?.firstError ?? null,
+  };
+}

@@ -14,6 +14,7 @@ import { startSiesta, type RunningSiesta } from '../../main/core/siesta';
 import { TEST_LABEL, testDocker } from '../../test/docker-harness';
 import { ensureRendererBuilt } from './build-renderer';
 import { seedLedgerWeek } from './seed-ledger';
+import { seedMonthRequests } from './seed-requests';
 import { SyntheticGpu } from './synthetic-gpu';
 
 /** The control API's addresses, as the tests use them. */
@@ -38,6 +39,8 @@ export interface E2eServerOptions {
   readonly docker?: Docker;
   /** Seed the ledger with a week of history first. */
   readonly seedWeek?: boolean;
+  /** Seed the ledger with this month's requests (e2e/support/seed-requests.ts). */
+  readonly seedMonthRequests?: boolean;
   readonly samplePeriodMs?: number;
 }
 
@@ -46,6 +49,7 @@ export async function startE2eServer(options: E2eServerOptions = {}): Promise<E2
   const rendererDir = ensureRendererBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'siesta-e2e-'));
   if (options.seedWeek) await seedLedgerWeek(ledgerPathIn(dataDir));
+  if (options.seedMonthRequests) seedMonthRequests(ledgerPathIn(dataDir));
   const clock = systemClock();
   let lifecycle: Lifecycle | null = null;
   const count = (state: string): number =>

@@ -10,7 +10,7 @@ import type { BridgeRequest } from './bridge-handler';
 import { BRIDGE_CHANNEL } from './bridge-handler';
 import type { DesktopShell, ElectronParts } from './desktop-shell';
 import { startDesktopShell } from './desktop-shell';
-import { TEST_TOKEN, startFakeControlApi, until } from './testdata/fake-control-core';
+import { TEST_TOKEN, startFakeControlApi, until } from '../core/client/testdata/fake-control-api';
 
 const root = join(__dirname, '..', '..');
 
@@ -161,19 +161,19 @@ describe('desktop shell', () => {
     const { seen, api } = await start();
     await until(() => seen.menus.length > 0, 'the first tray menu');
     expect(seen.menus[0]?.map((i) => i.label ?? i.type)).toEqual([
-      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24 GiB · 215 W',
+      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24.0 GiB · 215 W',
       'separator',
       'qwen: asleep',
       'sdxl: awake',
       'separator',
       'Pause auto-sleep',
-      'Energy saved today: 0.000 kWh (€0.00)',
+      'Energy saved today: 0.000 kWh (0.00 EUR)',
       'separator',
       'Add model…',
       'Open dashboard',
       'Quit Siesta',
     ]);
-    expect(seen.tooltips.at(-1)).toBe('Siesta: 1 of 2 models awake · VRAM 20.1 / 24 GiB · 215 W');
+    expect(seen.tooltips.at(-1)).toBe('Siesta: 1 of 2 models awake · VRAM 20.1 / 24.0 GiB · 215 W');
     expect(seen.images.at(-1)).toBe(join(root, 'assets', 'tray', 'awake-dark.png'));
     expect(existsSync(seen.images.at(-1) ?? '')).toBe(true);
     expect(seen.cookies).toEqual([
@@ -226,6 +226,7 @@ describe('desktop shell', () => {
       at: Date.now(),
       model: 'sdxl',
       reason: 'CUDA out of memory',
+      failureCause: { kind: 'error', detail: 'CUDA out of memory' },
       logLines: [],
     });
     await until(() => seen.notifications.length > 0, 'the notification');

@@ -3,13 +3,13 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import type { Settings, StateResponse } from '../core/api/contract';
 import type { Clock, TimerHandle } from '../core/clock/clock';
-import { applyApiEvent } from '../core/tray/live-state';
+import { applyApiEvent } from '../core/client/live-state';
 import type { TrayAction } from '../core/tray/tray-action';
 import type { DesktopPlatform } from '../core/tray/tray-icon-file';
 import { trayIconFile, trayPanelIsDark } from '../core/tray/tray-icon-file';
 import { currentLauncher } from './autostart';
 import { handleBridgeRequests } from './bridge-handler';
-import { ControlClient } from './control-client';
+import { ControlClient } from '../core/client/control-client';
 import type { ShellCore } from './core-starter';
 import { applyStartAtLogin } from './login-item';
 import { DesktopNotifier } from './notifier';
@@ -83,7 +83,7 @@ export async function startDesktopShell(
     log,
   );
 
-  const client = new ControlClient({ controlUrl: origin, token: running.token });
+  const client = new ControlClient({ controlUrl: origin, token: running.token }, { via: 'tray' });
   let settings: Settings = await client.settings();
   const launcher = currentLauncher({
     env,

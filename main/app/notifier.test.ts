@@ -50,6 +50,7 @@ describe('desktop notifier', () => {
         at: clock.now(),
         model,
         cause: `request:path /${model}/`,
+        wakeCause: { kind: 'request', route: 'path', detail: `/${model}/` },
       });
     }
     await clock.advance(2_000);
@@ -67,6 +68,7 @@ describe('desktop notifier', () => {
       at: clock.now(),
       model: 'sdxl',
       reason: 'CUDA out of memory',
+      failureCause: { kind: 'error', detail: 'CUDA out of memory' },
       logLines: [],
     });
     notifier.handle({ type: 'evicted', at: clock.now(), model: 'tts', forModel: 'llama' });
@@ -80,8 +82,20 @@ describe('desktop notifier', () => {
   it('shows nothing for a kind switched off in the settings', async () => {
     const { clock, made, notifier } = setup({ ...SETTINGS_DEFAULTS.notifications, wake: false });
     const events: ApiEvent[] = [
-      { type: 'wake-requested', at: clock.now(), model: 'qwen', cause: 'request:port 11434' },
-      { type: 'slept', at: clock.now(), model: 'qwen', cause: 'idle' },
+      {
+        type: 'wake-requested',
+        at: clock.now(),
+        model: 'qwen',
+        cause: 'request:port 11434',
+        wakeCause: { kind: 'request', route: 'port', detail: '11434' },
+      },
+      {
+        type: 'slept',
+        at: clock.now(),
+        model: 'qwen',
+        cause: 'idle',
+        sleepCause: { kind: 'idle', idleMs: 600_000 },
+      },
     ];
     for (const event of events) notifier.handle(event);
     await clock.advance(10_000);

@@ -1,10 +1,14 @@
 // The installers: targets, icons, the asar with native modules unpacked, and the hook that closes Electron's fuses.
+import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +29,7 @@ interface BuilderConfig {
   asarUnpack: string[];
   afterPack: string;
   linux: { target: string[]; icon: string; executableName: string };
+  deb: { fpm: string[] };
   win: { target: string[]; icon: string };
   mac: { target: string[]; icon: string };
 }
@@ -32,6 +37,7 @@ interface BuilderConfig {
 interface AfterPackModule {
   default: (context: unknown) => Promise<void>;
   electronBinaryPath: (context: unknown) => string;
+  fuseSettingsFor: (platform: string) => Record<string, boolean>;
   FUSE_SETTINGS: Record<string, boolean>;
 }
 
@@ -135,6 +141,28 @@ describe('fuses hook', () => {
   it('turns off RunAsNode, NODE_OPTIONS and --inspect, and turns on cookie encryption and asar-only loading', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'siesta-fuses-'));
     dirs.push(dir);
+    fakeElectronBinary(join(dir, 'Siesta.exe'));
+    const before = fusesOf(join(dir, 'Siesta.exe'));
+    await hook.default({
+      electronPlatformName: 'win32',
+      arch: 1,
+      appOutDir: dir,
+      packager: { appInfo: { productFilename: 'Siesta' } },
+    });
+    expect(fusesOf(join(dir, 'Siesta.exe'))).toEqual({
+      ...before,
+      RunAsNode: false,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableCookieEncryption: true,
+      OnlyLoadAppFromAsar: true,
+    });
+    expect(hook.fuseSettingsFor('darwin').RunAsNode).toBe(false);
+  });
+
+  it("keeps RunAsNode on Linux only, for the .deb's siesta command, and closes the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siesta-fuses-'));
+    dirs.push(dir);
     fakeElectronBinary(join(dir, 'siesta'));
     const before = fusesOf(join(dir, 'siesta'));
     expect(before).toMatchObject({
@@ -152,7 +180,7 @@ describe('fuses hook', () => {
     });
     expect(fusesOf(join(dir, 'siesta'))).toEqual({
       ...before,
-      RunAsNode: false,
+      RunAsNode: true,
       EnableNodeOptionsEnvironmentVariable: false,
       EnableNodeCliInspectArguments: false,
       EnableCookieEncryption: true,
@@ -190,5 +218,62 @@ describe('fuses hook', () => {
     expect(() =>
       hook.electronBinaryPath({ electronPlatformName: 'aix', appOutDir: '/out', packager }),
     ).toThrow('no Electron binary known for platform "aix"');
+  });
+});
+
+describe("the .deb's siesta command", () => {
+  const wrapper = join(root, 'build', 'linux', 'siesta');
+  const cli = join(root, 'dist', 'main', 'cli.js');
+
+  /** The wrapper as installed, but pointing at a stand-in app folder instead of /opt/Siesta. */
+  function installed(appDir: string): string {
+    const copy = join(appDir, 'usr-bin-siesta');
+    const text = readFileSync(wrapper, 'utf8');
+    expect(text).toContain('app_dir=/opt/Siesta\n');
+    writeFileSync(copy, text.replace('app_dir=/opt/Siesta\n', `app_dir=${appDir}\n`), {
+      mode: 0o755,
+    });
+    return copy;
+  }
+
+  it('is put on PATH as /usr/bin/siesta, from an executable file in the repository', () => {
+    expect(config.deb.fpm).toContain('build/linux/siesta=/usr/bin/siesta');
+    expect(statSync(wrapper).mode & 0o111).not.toBe(0);
+    expect(config.files).toContain('dist/**');
+  });
+
+  it('runs the bundled CLI with the app binary as Node (ELECTRON_RUN_AS_NODE=1), passing its arguments', () => {
+    expect(existsSync(cli), `${cli} is missing: run npm run build first`).toBe(true);
+    const appDir = mkdtempSync(join(tmpdir(), 'siesta-deb-'));
+    dirs.push(appDir);
+    // Electron run as Node, stood in for by plain Node: it refuses to run without ELECTRON_RUN_AS_NODE=1,
+    // as the real binary would start the GUI instead.
+    writeFileSync(
+      join(appDir, 'siesta-desktop'),
+      `#!/bin/sh\n[ "$ELECTRON_RUN_AS_NODE" = 1 ] || { echo "started as the GUI" >&2; exit 3; }\nexec "${process.execPath}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    mkdirSync(join(appDir, 'resources'));
+    // The asar holds the project's files at its root; the built project stands in for it.
+    symlinkSync(root, join(appDir, 'resources', 'app.asar'));
+    const env = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const help = spawnSync(installed(appDir), ['--help'], { encoding: 'utf8', env });
+    expect(help.stderr).toBe('');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: siesta <command>/);
+    const bad = spawnSync(installed(appDir), ['no-such-command'], { encoding: 'utf8', env });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('no-such-command');
+  });
+
+  it('says the app is missing, rather than a shell error, when the package was half removed', () => {
+    const appDir = mkdtempSync(join(tmpdir(), 'siesta-deb-'));
+    dirs.push(appDir);
+    const run = spawnSync(installed(appDir), ['status'], { encoding: 'utf8' });
+    expect(run.status).toBe(127);
+    expect(run.stderr).toBe(
+      `siesta: the Siesta desktop app is not installed in ${appDir} (reinstall the siesta package)\n`,
+    );
   });
 });

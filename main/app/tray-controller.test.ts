@@ -49,7 +49,7 @@ describe('tray controller', () => {
     controller.show(exampleState({ models: [exampleModel('qwen', { state: 'ready' })] }), NO_PRICE);
     expect(menus).toHaveLength(1);
     expect(labelOf(menus[0], 'model-qwen')).toBe('qwen: awake');
-    expect(tooltips).toEqual(['Siesta: 1 of 1 model awake · VRAM 20.1 / 24 GiB · 215 W']);
+    expect(tooltips).toEqual(['Siesta: 1 of 1 model awake · VRAM 20.1 / 24.0 GiB · 215 W']);
     expect(images).toEqual(['awake.png']);
   });
 
@@ -62,7 +62,7 @@ describe('tray controller', () => {
     await clock.advance(1_000);
     expect(menus.length).toBeGreaterThanOrEqual(4);
     expect(menus.length).toBeLessThanOrEqual(5);
-    expect(labelOf(menus.at(-1), 'saved-today')).toBe('Energy saved today: 0.99 kWh');
+    expect(labelOf(menus.at(-1), 'saved-today')).toBe('Energy saved today: 0.990 kWh');
   });
 
   it('changes the icon and tooltip only when they change', async () => {
@@ -77,15 +77,18 @@ describe('tray controller', () => {
     controller.show(
       exampleState({
         models: [
-          exampleModel('qwen', { state: 'failed', failure: { reason: 'x', logLines: [], at: 0 } }),
+          exampleModel('qwen', {
+            state: 'failed',
+            failure: { reason: 'x', cause: null, logLines: [], at: 0 },
+          }),
         ],
       }),
       NO_PRICE,
     );
     expect(images).toEqual(['asleep.png', 'error.png']);
     expect(tooltips).toEqual([
-      'Siesta: 0 of 1 model awake · VRAM 20.1 / 24 GiB · 215 W',
-      'Siesta: 0 of 1 model awake, 1 failed · VRAM 20.1 / 24 GiB · 215 W',
+      'Siesta: 0 of 1 model awake · VRAM 20.1 / 24.0 GiB · 215 W',
+      'Siesta: 0 of 1 model awake, 1 failed · VRAM 20.1 / 24.0 GiB · 215 W',
     ]);
   });
 
@@ -99,9 +102,9 @@ describe('tray controller', () => {
     controller.show(exampleState({ models: [waking] }), NO_PRICE);
     await clock.advance(2_000);
     expect(menus.map((m) => labelOf(m, 'model-llama'))).toEqual([
-      'llama: waking 0 s of ~40 s (0%)',
-      'llama: waking 1 s of ~40 s (2%)',
-      'llama: waking 2 s of ~40 s (5%)',
+      'llama: waking 0.0 s of ~40 s (0%)',
+      'llama: waking 1.0 s of ~40 s (2%)',
+      'llama: waking 2.0 s of ~40 s (5%)',
     ]);
     controller.show(exampleState({ models: [{ ...waking, state: 'ready' }] }), NO_PRICE);
     await clock.advance(5_000);

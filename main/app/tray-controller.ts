@@ -2,7 +2,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { StateResponse } from '../core/api/contract';
 import type { Clock, TimerHandle } from '../core/clock/clock';
-import type { EnergyPrice } from '../core/tray/display-format';
+import type { EnergyPrice } from '../core/client/format';
 import type { TrayAction } from '../core/tray/tray-action';
 import type { TrayIconState } from '../core/tray/tray-icon-state';
 import { trayIconState } from '../core/tray/tray-icon-state';

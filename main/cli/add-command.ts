@@ -10,9 +10,10 @@ import { AddModelError } from '../core/manage/add-model-error';
 import { planAddModel, type AddModelRequest } from '../core/manage/add-plan';
 import { gpuCapacities } from '../core/sizing/gpu-capacity';
 import { CliError } from './cli-error';
-import { formatBytes } from './cli-format';
+import { formatBytes } from '../core/client/format';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import type { ControlClient } from '../core/client/control-client';
+import { cliClient } from './control-client';
 import { OutputLine } from './output-line';
 import { sizingLines } from './sizing-table';
 import { runWake } from './wake-command';
@@ -48,7 +49,7 @@ async function daemonState(
   options: CliCommandOptions,
 ): Promise<{ client: ControlClient; state: StateResponse } | string> {
   try {
-    const client = new ControlClient(options);
+    const client = cliClient(options);
     return { client, state: await client.json('GET', '/api/state', StateResponseSchema) };
   } catch (error: unknown) {
     return error instanceof Error ? error.message : String(error);

@@ -1,127 +1,37 @@
-// The CLI's client of the control API: typed calls with the token, errors a user can read, the live event stream.
-import type { z } from 'zod';
-import type { ApiEvent } from '../core/api/contract';
-import { ApiErrorSchema, ApiEventSchema, VIA_HEADER } from '../core/api/contract';
+// The CLI's door to the control API: the shared client (core/client/control-client.ts) with the address and token
+// from the command line or the data dir, saying it is the CLI, and the CLI's words for a call that failed.
+import type { ControlCallError } from '../core/client/control-client';
+import { ControlClient } from '../core/client/control-client';
 import { CliError } from './cli-error';
 import type { CliCommandOptions } from './cli-options';
 import { controlUrlOf, tokenOf } from './cli-options';
-import { readServerSentEvents } from './sse-reader';
 
-/** An open event stream: events in order; `close()` ends it. */
-export interface EventStream {
-  next(): Promise<ApiEvent | null>;
-  close(): void;
+/** A client of the daemon the options point at; its failed calls throw `CliError`s. */
+export function cliClient(options: CliCommandOptions): ControlClient {
+  return new ControlClient(
+    { controlUrl: controlUrlOf(options), token: tokenOf(options) },
+    { via: 'cli', errorOf: cliErrorOf },
+  );
 }
 
-/** Talks to one running Siesta. */
-export class ControlClient {
-  readonly baseUrl: string;
-  private readonly token: string;
-
-  constructor(options: CliCommandOptions) {
-    this.baseUrl = controlUrlOf(options);
-    this.token = tokenOf(options);
-  }
-
-  /** GETs or POSTs `path` and parses the JSON answer with `schema`. */
-  async json<S extends z.ZodType>(
-    method: 'GET' | 'POST',
-    path: string,
-    schema: S,
-    body?: unknown,
-  ): Promise<z.output<S>> {
-    const res = await this.send(method, path, undefined, body);
-    const parsed = schema.safeParse(await res.json());
-    if (!parsed.success)
-      throw new CliError(
-        `the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`,
+/** What the CLI says when a call failed: how to start the daemon, which token to use, or what the API said. */
+export function cliErrorOf(error: ControlCallError): CliError {
+  const url = error.controlUrl;
+  switch (error.kind) {
+    case 'unreachable':
+      return new CliError(
+        `no Siesta daemon answers at ${url} — start it with \`siesta serve\` (${networkCause(error.cause)})`,
       );
-    return parsed.data;
-  }
-
-  /** POSTs or PUTs a JSON body to `path` and parses the JSON answer with `schema`. */
-  async sendBody<S extends z.ZodType>(
-    method: 'POST' | 'PUT',
-    path: string,
-    body: unknown,
-    schema: S,
-  ): Promise<z.output<S>> {
-    const parsed = schema.safeParse(await (await this.send(method, path, undefined, body)).json());
-    if (!parsed.success)
-      throw new CliError(
-        `the daemon at ${this.baseUrl} answered ${method} ${path} with something this CLI does not understand (a different Siesta version?)`,
+    case 'refused':
+      return error.status === 401
+        ? new CliError(
+            `the daemon at ${url} refused this token; is it using another data dir? Pass --data-dir or --token. (${error.detail})`,
+          )
+        : new CliError(error.detail);
+    case 'bad-answer':
+      return new CliError(
+        `the daemon at ${url} answered ${error.call} with something this CLI does not understand (a different Siesta version?)`,
       );
-    return parsed.data;
-  }
-
-  /** GETs `path` as text. */
-  async text(path: string): Promise<string> {
-    return (await this.send('GET', path)).text();
-  }
-
-  /** Opens the live event stream (`GET /api/events`). */
-  async events(): Promise<EventStream> {
-    const controller = new AbortController();
-    const res = await this.send('GET', '/api/events', controller.signal);
-    if (!res.body) throw new CliError(`the daemon at ${this.baseUrl} sent no event stream`);
-    const frames = readServerSentEvents(res.body);
-    return {
-      async next() {
-        for (;;) {
-          let data: string | null;
-          try {
-            data = await frames.next();
-          } catch {
-            return null;
-          }
-          if (data === null) return null;
-          const parsed = ApiEventSchema.safeParse(JSON.parse(data));
-          if (parsed.success) return parsed.data;
-          // An event type from a newer daemon: skip it.
-        }
-      },
-      close: () => controller.abort(),
-    };
-  }
-
-  private async send(
-    method: 'GET' | 'POST' | 'PUT',
-    path: string,
-    signal?: AbortSignal,
-    body?: unknown,
-  ): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${this.token}`,
-          [VIA_HEADER]: 'cli',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal,
-      });
-    } catch (error: unknown) {
-      throw new CliError(
-        `no Siesta daemon answers at ${this.baseUrl} — start it with \`siesta serve\` (${networkCause(error)})`,
-      );
-    }
-    if (res.ok) return res;
-    const text = await res.text();
-    let message = text.trim() || res.statusText;
-    try {
-      const envelope = ApiErrorSchema.safeParse(JSON.parse(text));
-      if (envelope.success) message = envelope.data.error.message;
-    } catch {
-      // not JSON: keep the text
-    }
-    if (res.status === 401) {
-      throw new CliError(
-        `the daemon at ${this.baseUrl} refused this token; is it using another data dir? Pass --data-dir or --token. (${message})`,
-      );
-    }
-    throw new CliError(message);
   }
 }
 

@@ -2,7 +2,8 @@
 import type { Clock } from '../core/clock/clock';
 import type { ApiEvent, ModelView } from '../core/api/contract';
 import { StateResponseSchema } from '../core/api/contract';
-import type { ControlClient, EventStream } from './control-client';
+import { applyApiEventToModel } from '../core/client/live-state';
+import type { ControlClient, EventStream } from '../core/client/control-client';
 
 /** What the follower does with each view of the model: keep waiting (null) or stop with a result. */
 export type FollowStep<T> = (model: ModelView) => { readonly result: T } | null;
@@ -50,9 +51,7 @@ export async function followModel<T>(options: {
         continue;
       }
       options.onEvent?.(event);
-      if (event.type === 'model' && event.model.name === name) model = event.model;
-      if (event.type === 'snapshot')
-        model = event.state.models.find((m) => m.name === name) ?? model;
+      model = applyApiEventToModel(model, event);
       continue;
     }
     // The stream broke (daemon restarting, a proxy cut it): poll the state instead.

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../core/settings/atomic-write';
 import { parseTimeParam } from '../core/api/contract';
 import { CliError } from './cli-error';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 
 /** Options of `siesta ledger export`. */
 export interface LedgerExportOptions extends CliCommandOptions {
@@ -32,7 +32,7 @@ export async function runLedgerExport(options: LedgerExportOptions): Promise<{ r
   }
   if (options.model !== undefined) params.set('model', options.model);
   const query = params.size > 0 ? `?${params.toString()}` : '';
-  const csv = await new ControlClient(options).text(`/api/history.csv${query}`);
+  const csv = await cliClient(options).text(`/api/history.csv${query}`);
   const rows = Math.max(0, csv.split('\n').filter((l) => l.length > 0).length - 1);
   if (options.csvPath === '-') {
     options.out.write(csv);

@@ -104,6 +104,69 @@ describeDocker('siesta edit, adopt and remove', () => {
     expect(unknown.stderr).toBe('siesta: name: no model named "nobody"\n');
   }, 60_000);
 
+  it('edits the doze: a bad kind or an http doze without its wake path is refused and the file is left alone; a good one is written and applied', async () => {
+    const before = readFileSync(yamlPath(), 'utf8');
+    const kind = await runSiesta(['edit', 'labelled', '--doze', 'nap', ...client]);
+    expect(kind.code).toBe(1);
+    expect(kind.stderr).toBe(
+      'siesta: doze: expected one of vllm, sglang, ollama, cuda-checkpoint, http (or none), got "nap"\n',
+    );
+    const half = await runSiesta([
+      'edit',
+      'labelled',
+      '--doze',
+      'http',
+      '--doze-sleep',
+      '/sleep',
+      ...client,
+    ]);
+    expect(half.code).toBe(1);
+    expect(half.stderr).toMatch(
+      new RegExp(
+        `^siesta: dozeWake: ${yamlPath().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: .*doze http needs its wake path \\(label siesta\\.doze\\.wake, YAML dozeWake\\), a path such as /wake\\n$`,
+      ),
+    );
+    expect(readFileSync(yamlPath(), 'utf8')).toBe(before);
+    expect((await stateOf(daemon)).models.find((m) => m.name === 'labelled')?.doze).toBeUndefined();
+
+    const http = await runSiesta([
+      'edit',
+      'labelled',
+      '--doze',
+      'http',
+      '--doze-sleep',
+      '/sleep',
+      '--doze-wake',
+      '/wake_up',
+      '--doze-status',
+      '/is_sleeping',
+      ...client,
+    ]);
+    expect(http.stderr).toBe('');
+    expect(http.stdout).toBe(
+      `labelled: doze, dozeSleep, dozeWake, dozeStatus written to ${yamlPath()} and applied\n`,
+    );
+    expect(readFileSync(yamlPath(), 'utf8')).toContain(
+      '    doze: http\n    dozeSleep: /sleep\n    dozeWake: /wake_up\n    dozeStatus: /is_sleeping\n',
+    );
+    await until(
+      'the http doze applied',
+      async () => (await stateOf(daemon)).models.find((m) => m.name === 'labelled')?.doze?.kind,
+      (k) => k === 'http',
+      10_000,
+    );
+
+    const vllm = await runSiesta(['edit', 'labelled', '--doze', 'vllm', ...client]);
+    expect(vllm.stderr).toBe('');
+    expect((await stateOf(daemon)).models.find((m) => m.name === 'labelled')?.doze?.kind).toBe(
+      'vllm',
+    );
+    const off = await runSiesta(['edit', 'labelled', '--doze', 'none', ...client]);
+    expect(off.stdout).toBe(`labelled: doze written to ${yamlPath()} and applied\n`);
+    expect(readFileSync(yamlPath(), 'utf8')).not.toMatch(/^ {4}doze: /m);
+    expect((await stateOf(daemon)).models.find((m) => m.name === 'labelled')?.doze).toBeUndefined();
+  }, 60_000);
+
   it('adopts one container by writing an entry and another by re-creating it with labels, and says which', async () => {
     const byYaml = await runSiesta([
       'adopt',

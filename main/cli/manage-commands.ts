@@ -9,7 +9,7 @@ import {
 } from '../core/api/manage-contract';
 import { CliError } from './cli-error';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 import type { ClientFlags } from './add-args';
 
 const CLIENT = {
@@ -21,6 +21,7 @@ const CLIENT = {
 /** The usage lines of these commands. */
 export const MANAGE_USAGE = `  edit NAME             change a model's settings, saved in the managed siesta.yaml and applied at once
     --idle 10m  --policy fixed|break-even|adaptive  --pin / --no-pin  --vram 20GiB|none  --group NAME|none
+    --doze vllm|sglang|http|none  (http: --doze-sleep /PATH --doze-wake /PATH [--doze-status /PATH])
   adopt CONTAINER --recreate | --yaml   manage an existing container: re-create it with Siesta's labels,
                         or write a siesta.yaml entry naming it   [--name NAME --port PORT --health PATH --idle 10m]
   remove NAME [--remove-container --yes]   stop managing a model; optionally remove its container too`;
@@ -53,6 +54,10 @@ export async function runManageCommand(
         'no-pin': { type: 'boolean' },
         vram: { type: 'string' },
         group: { type: 'string' },
+        doze: { type: 'string' },
+        'doze-sleep': { type: 'string' },
+        'doze-wake': { type: 'string' },
+        'doze-status': { type: 'string' },
       },
       allowPositionals: true,
     });
@@ -66,11 +71,15 @@ export async function runManageCommand(
         pin: values.pin === true ? true : values['no-pin'] === true ? false : undefined,
         vram: none(values.vram),
         group: none(values.group),
+        doze: none(values.doze),
+        dozeSleep: none(values['doze-sleep']),
+        dozeWake: none(values['doze-wake']),
+        dozeStatus: none(values['doze-status']),
       }).filter(([, v]) => v !== undefined),
     );
     if (Object.keys(body).length === 0)
       throw new CliError(
-        'siesta edit: nothing to change; give --idle, --policy, --pin/--no-pin, --vram or --group',
+        'siesta edit: nothing to change; give --idle, --policy, --pin/--no-pin, --vram, --group or --doze (with --doze-sleep, --doze-wake, --doze-status for http)',
         2,
       );
     const checked = EditSettingsBodySchema.safeParse(body);
@@ -82,11 +91,11 @@ export async function runManageCommand(
     const options = clientOptions(values);
     return say(
       options,
-      await new ControlClient(options).sendBody(
+      await cliClient(options).json(
         'PUT',
         `/api/models/${encodeURIComponent(name)}/settings`,
-        checked.data,
         ManageResponseSchema,
+        checked.data,
       ),
     );
   }
@@ -123,7 +132,7 @@ export async function runManageCommand(
     const options = clientOptions(values);
     return say(
       options,
-      await new ControlClient(options).sendBody('POST', '/api/adopt', body, ManageResponseSchema),
+      await cliClient(options).json('POST', '/api/adopt', ManageResponseSchema, body),
     );
   }
   const { values, positionals } = parseArgs({
@@ -141,11 +150,11 @@ export async function runManageCommand(
   const options = clientOptions(values);
   return say(
     options,
-    await new ControlClient(options).sendBody(
+    await cliClient(options).json(
       'POST',
       `/api/models/${encodeURIComponent(name)}/remove`,
-      { removeContainer: values['remove-container'] === true },
       ManageResponseSchema,
+      { removeContainer: values['remove-container'] === true },
     ),
   );
 }

@@ -1,7 +1,7 @@
 // Opens the event stream and finds a model in its first snapshot, so no change between looking and acting is missed.
 import type { ModelView } from '../core/api/contract';
 import { CliError } from './cli-error';
-import type { ControlClient, EventStream } from './control-client';
+import type { ControlClient, EventStream } from '../core/client/control-client';
 
 /** The open stream and the model as the snapshot shows it; a `CliError` listing the models when there is no such model. */
 export async function openFollow(

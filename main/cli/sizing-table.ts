@@ -3,7 +3,8 @@
 import { precisionInfo } from '../core/templates/precision';
 import type { SizingReport, SizingOption } from '../core/sizing/vram-estimate';
 import type { AddModelPlan } from '../core/manage/add-plan';
-import { formatBytes, formatTable } from './cli-format';
+import { formatBytes } from '../core/client/format';
+import { formatTable } from './cli-format';
 
 function fitText(option: SizingOption, gpuCount: number): string {
   if (gpuCount === 0) return 'no GPU seen';

@@ -3,9 +3,9 @@ import type { ModelView } from '../core/api/contract';
 import { ModelActionResponseSchema } from '../core/api/contract';
 import { systemClock } from '../core/clock/clock';
 import { CliError } from './cli-error';
-import { formatDuration } from './cli-format';
+import { formatDuration } from '../core/client/format';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 import { followModel } from './follow-model';
 import { openFollow } from './open-follow';
 import { OutputLine } from './output-line';
@@ -20,7 +20,7 @@ export interface SleepOutcome {
 /** Puts `name` to sleep and waits until it is asleep. */
 export async function runSleep(name: string, options: CliCommandOptions): Promise<SleepOutcome> {
   const clock = options.clock ?? systemClock();
-  const client = new ControlClient(options);
+  const client = cliClient(options);
   const out = new OutputLine(options.out);
   const { stream, model: before } = await openFollow(client, name);
   try {

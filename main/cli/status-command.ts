@@ -2,12 +2,12 @@
 import type { StateResponse } from '../core/api/contract';
 import { StateResponseSchema } from '../core/api/contract';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 import { statusText } from './status-table';
 
 /** Prints the status; returns the state it printed. */
 export async function runStatus(options: CliCommandOptions): Promise<StateResponse> {
-  const state = await new ControlClient(options).json('GET', '/api/state', StateResponseSchema);
+  const state = await cliClient(options).json('GET', '/api/state', StateResponseSchema);
   options.out.write(statusText(state));
   return state;
 }

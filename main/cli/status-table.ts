@@ -1,14 +1,30 @@
 // `siesta status` as text: the GPUs and the models in two tables, then the auto-sleep state and today's savings.
 import type { ModelView, StateResponse } from '../core/api/contract';
-import { engineAwayText, engineGroups, noGpuText } from '../core/api/contract';
+import {
+  engineAdvice,
+  engineGroups,
+  gpuAdvice,
+  noGpuText,
+  setupAdviceLines,
+} from '../core/api/contract';
 import { assertNever } from '../core/shared/assert-never';
-import { formatBytes, formatDuration, formatKwh, formatTable, formatWatts } from './cli-format';
+import {
+  STATE_WORDS,
+  formatAgo,
+  expectedWakeMs,
+  nextLevelText,
+  formatBytes,
+  formatDuration,
+  formatEnergyKwh,
+  formatWatts,
+} from '../core/client/format';
+import { formatTable } from './cli-format';
 
 /** The status of a running Siesta as the CLI prints it. */
 export function statusText(state: StateResponse): string {
   const parts: string[] = [];
-  const engineAway = engineAwayText(state.engine);
-  if (engineAway !== null) parts.push(`${engineAway}.`);
+  const engineAway = engineAdvice(state.engine);
+  if (engineAway !== null) parts.push(setupAdviceLines(engineAway).join('\n'));
   const groups = engineGroups(state);
   for (const group of groups) if (group.awayText !== null) parts.push(`${group.awayText}.`);
   // With several engines, each model's engine is a column and the rows follow siesta.yaml's order of engines.
@@ -20,8 +36,9 @@ export function statusText(state: StateResponse): string {
         g.engine === null ? '' : g.engine.reachable ? g.engine.name : `${g.engine.name} (away)`,
     })),
   );
+  const noGpu = gpuAdvice(state.probe);
   if (state.gpus.length === 0) {
-    parts.push(`${noGpuText(state.probe)}.`);
+    parts.push(noGpu === null ? `${noGpuText(state.probe)}.` : setupAdviceLines(noGpu).join('\n'));
   } else {
     parts.push(
       formatTable(
@@ -59,7 +76,7 @@ export function statusText(state: StateResponse): string {
               stateText(m, state.at),
               formatBytes(m.vramBytes),
               String(m.inFlight),
-              m.lastUsedAt === null ? 'never' : `${formatDuration(state.at - m.lastUsedAt)} ago`,
+              formatAgo(m.lastUsedAt, state.at),
               sleepsIn(m, state),
               m.pinned ? 'pinned' : '',
             ],
@@ -70,7 +87,7 @@ export function statusText(state: StateResponse): string {
               s.loaded ? 'loaded' : '-',
               s.loaded ? formatBytes(s.vramBytes) : '-',
               '',
-              s.lastUsedAt === null ? '' : `${formatDuration(state.at - s.lastUsedAt)} ago`,
+              s.lastUsedAt === null ? '' : formatAgo(s.lastUsedAt, state.at),
               '',
               '',
             ]),
@@ -78,7 +95,7 @@ export function statusText(state: StateResponse): string {
         ),
   );
   const footer = [
-    `Saved today: ${formatKwh(state.savedTodayJoules)}`,
+    `Saved today: ${formatEnergyKwh(state.savedTodayJoules)}`,
     `Gateway: ${state.gatewayUrl}`,
   ];
   if (state.autoSleepPaused) footer.unshift('Auto-sleep is paused');
@@ -88,7 +105,7 @@ export function statusText(state: StateResponse): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-/** `ready`, `ready (busy)`, `waking 3.1 s`, `asleep`... */
+/** `ready`, `ready (busy)`, `waking 3.1 s`, `asleep`, `dozed (wakes ~1.2 s)`... */
 export function stateText(model: ModelView, nowAt: number): string {
   switch (model.state) {
     case 'ready':
@@ -97,20 +114,29 @@ export function stateText(model: ModelView, nowAt: number): string {
       return model.wakeStartedAt === null
         ? 'waking'
         : `waking ${formatDuration(nowAt - model.wakeStartedAt)}`;
+    case 'dozed': {
+      // The level it is at, and what waking it from there usually takes.
+      const wakeMs = expectedWakeMs(model);
+      return wakeMs === null ? 'dozed' : `dozed (wakes ~${formatDuration(wakeMs)})`;
+    }
     case 'asleep':
     case 'stopping':
     case 'failed':
-      return model.state;
+    case 'dozing':
+      return STATE_WORDS[model.state];
     default:
       return assertNever(model.state);
   }
 }
 
 function sleepsIn(model: ModelView, state: StateResponse): string {
+  if (model.state === 'dozed' && model.sleepAt !== null && !state.autoSleepPaused)
+    return `stops in ${formatDuration(model.sleepAt - state.at)}`;
   if (model.state !== 'ready') return '-';
   if (model.pinned) return 'never';
   if (state.autoSleepPaused) return 'paused';
   if (model.inFlight > 0) return 'when idle';
+  if (model.doze?.dozeAt != null) return nextLevelText(model, state.at) ?? 'never';
   if (model.sleepAt === null) return 'never';
   return formatDuration(model.sleepAt - state.at);
 }

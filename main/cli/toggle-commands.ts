@@ -4,8 +4,8 @@
 import type { ModelView } from '../core/api/contract';
 import { AutoSleepResponseSchema, ModelActionResponseSchema } from '../core/api/contract';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
-import { formatDuration } from './cli-format';
+import { cliClient } from './control-client';
+import { formatDuration } from '../core/client/format';
 import { OutputLine } from './output-line';
 
 /** Pins or unpins `name` and says what that means for it now. */
@@ -30,7 +30,7 @@ export async function runPin(
 
 /** Pauses or resumes auto-sleep for every model. */
 export async function runAutoSleep(paused: boolean, options: CliCommandOptions): Promise<void> {
-  const client = new ControlClient(options);
+  const client = cliClient(options);
   const out = new OutputLine(options.out);
   const answer = await client.json(
     'POST',
@@ -64,7 +64,7 @@ async function modelAction(
   action: string,
   body?: unknown,
 ): Promise<ModelView> {
-  const client = new ControlClient(options);
+  const client = cliClient(options);
   const answer = await client.json(
     'POST',
     `/api/models/${encodeURIComponent(name)}/${action}`,

@@ -3,9 +3,9 @@ import type { ModelView } from '../core/api/contract';
 import { ModelActionResponseSchema } from '../core/api/contract';
 import { systemClock } from '../core/clock/clock';
 import { CliError } from './cli-error';
-import { formatDuration } from './cli-format';
+import { formatDuration } from '../core/client/format';
 import type { CliCommandOptions } from './cli-options';
-import { ControlClient } from './control-client';
+import { cliClient } from './control-client';
 import { followModel } from './follow-model';
 import { OutputLine } from './output-line';
 import { openFollow } from './open-follow';
@@ -21,7 +21,7 @@ export interface WakeOutcome {
 /** Wakes `name` and waits until it is ready; throws a `CliError` with the reason (and log lines) when the wake fails. */
 export async function runWake(name: string, options: CliCommandOptions): Promise<WakeOutcome> {
   const clock = options.clock ?? systemClock();
-  const client = new ControlClient(options);
+  const client = cliClient(options);
   const out = new OutputLine(options.out);
   const { stream, model: before } = await openFollow(client, name);
   try {
@@ -56,7 +56,12 @@ export async function runWake(name: string, options: CliCommandOptions): Promise
           throw new CliError(
             failureText({
               ...before,
-              failure: { reason: event.reason, logLines: event.logLines, at: event.at },
+              failure: {
+                reason: event.reason,
+                cause: event.failureCause,
+                logLines: event.logLines,
+                at: event.at,
+              },
             }),
           );
         }

@@ -4,13 +4,13 @@
 // (compose/core-feeds.ts), never through a reference filled in later.
 import { mkdirSync } from 'node:fs';
 import { loadOrCreateToken } from './api/api-token';
-import { TOKEN_COOKIE } from './api/request-guards';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
 import { buildRuntime } from './compose/build-runtime';
 import { startApi } from './compose/start-api';
 import { ConfigInForce, ConfigReloader } from './compose/config-reloader';
+import { enginesReloader, remoteHostsProbe } from './compose/engines-reload';
 import { EngineFeed, ProblemFeed } from './compose/core-feeds';
 import { ModelSet } from './compose/model-set';
 import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
@@ -19,9 +19,8 @@ import { SiestaStartError } from './compose/siesta-types';
 import { Teardown, messageOf } from './compose/teardown';
 import { readSiestaYaml } from './config/siesta-yaml';
 import type { ContainerRuntime } from './docker/container-runtime';
-import { remoteGpuProbes } from './providers/build-engine-set';
 import type { EngineSetRuntime } from './providers/engine-set';
-import { HostsProbe, latestPerGpu } from './gpu/hosts-probe';
+import { latestPerGpu } from './gpu/hosts-probe';
 import { ModelManager } from './manage/model-manager';
 import { gpuCapacities } from './sizing/gpu-capacity';
 import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
@@ -36,12 +35,15 @@ import { ledgerModelStore } from './ollama/ledger-model-store';
 import { OllamaCatalog } from './ollama/ollama-catalog';
 import { ollamaInnerModels } from './ollama/ollama-inner-models';
 import { SpecSync } from './lifecycle/spec-sync';
+import type { ModelSpec } from './config/model-spec';
+import { dozeViews, gpuDozeMeter, hostDozer, wakeEstimateByLevel } from './compose/doze-parts';
+import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
+import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
+import { RequestMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
-import { gatewaySettings } from './proxy/gateway-settings';
 import { VramScheduler } from './scheduler/vram-scheduler';
-import type { Settings } from './settings/settings-schema';
 import { SettingsStore } from './settings/settings-store';
 
 export type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
@@ -60,33 +62,6 @@ interface Root {
 /** The newest GPU samples, for the scheduler's free-VRAM questions. */
 interface LatestSamples {
   samples: readonly GpuSample[];
-}
-
-function gatewaySettingsOf(settings: Settings, address: ListenAddress) {
-  return gatewaySettings({
-    host: address.host,
-    port: address.port,
-    allowedHosts: settings.gateway.allowedHosts,
-    corsOrigins: settings.gateway.corsOrigins,
-    noWakeUserAgents: settings.gateway.noWakeUserAgents,
-    maxRoutingBodyBytes: settings.gateway.maxRoutingBodyBytes,
-    maxBufferedRoutingBytes: settings.gateway.maxBufferedRoutingBytes,
-    headersTimeoutMs: settings.gateway.headersTimeoutMs,
-    requestBodyTimeoutMs: settings.gateway.requestBodyTimeoutMs,
-    keepAliveTimeoutMs: settings.gateway.keepAliveTimeoutMs,
-    maxConnections: settings.gateway.maxConnections,
-    maxConnectionsPerClient: settings.gateway.maxConnectionsPerClient,
-    releaseIdleWebSockets: settings.gateway.releaseIdleWebSockets,
-    privateCookieNames: [TOKEN_COOKIE],
-  });
-}
-
-function pricingOf(s: Settings) {
-  return {
-    pricePerKwh: s.pricePerKwh,
-    currency: s.currency,
-    gridCo2GramsPerKwh: s.gridGramsCo2PerKwh,
-  };
 }
 
 /** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
@@ -116,16 +91,28 @@ function buildLedger(root: Root): Ledger {
 function buildLifecycle(
   root: Root,
   parts: { ledger: Ledger; runtime: ContainerRuntime; latest: LatestSamples; probe: GpuProbe },
-): { lifecycle: Lifecycle; policies: KeepAlivePolicies; ollama: OllamaCatalog } {
+): {
+  lifecycle: Lifecycle;
+  policies: KeepAlivePolicies;
+  ollama: OllamaCatalog;
+  dozeMeter: DozeMeter;
+  dozeWakeMs: (model: string) => number | null;
+} {
   const { clock, settings, teardown, log } = root;
   const { ledger, latest, probe } = parts;
   const sampleOf = (gpu: number) => latest.samples.find((s) => s.index === gpu);
+  const energyStats = ledgerEnergyStats(ledger, { history: ledger, clock });
   const policies = new KeepAlivePolicies({
     clock,
-    energyStats: ledgerEnergyStats(ledger),
+    energyStats,
     settings: { coldStartCostJoules: settings.get().coldStartCostJoules },
   });
   teardown.add(() => policies.dispose());
+  const report = (line: string): void => root.feed.report('lifecycle', line);
+  const needOf = (spec: ModelSpec): number | null =>
+    spec.vramBytes ?? ledger.learnedVramBytes(spec.name);
+  // Measures each doze with the GPU probe: the scheduler counts a dozed model's VRAM as free once measured.
+  const dozeMeter = gpuDozeMeter({ clock, latest, probe, needOf, report });
   // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
   // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
   const scheduler = new VramScheduler({
@@ -150,15 +137,19 @@ function buildLifecycle(
       const s = settings.get();
       return { vramMarginBytes: s.vramMarginBytes, minResidencyMs: s.minResidencyMs };
     },
+    dozeKeptBytes: (model) => dozeMeter.keptBytes(model),
+    mayDozeForRoom: (model) => dozeMeter.mayDozeForRoom(model),
   });
   const lifecycle: Lifecycle = new Lifecycle({
     clock,
     runtime: parts.runtime,
     admission: scheduler,
     idlePolicy: policies,
-    log: (line) => root.feed.report('lifecycle', line),
+    dozer: dozeMeter.wrap(hostDozer(needOf)),
+    log: report,
   });
   teardown.add(() => lifecycle.stop());
+  teardown.add(dozeMeter.attach(lifecycle));
   const ollama: OllamaCatalog = new OllamaCatalog({
     lifecycle,
     clock,
@@ -189,7 +180,9 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
-  return { lifecycle, policies, ollama };
+  const dozeWakeMs = (model: string): number | null =>
+    energyStats.dozeStatsFor?.(model)?.wakeMs ?? null;
+  return { lifecycle, policies, ollama, dozeMeter, dozeWakeMs };
 }
 
 /** Follows labels and siesta.yaml; says when the engine does not answer yet. */
@@ -242,6 +235,9 @@ function buildControlCore(
     engine: EngineFeed;
     ollama: OllamaCatalog;
     engineSet: EngineSetRuntime | null;
+    dozeMeter: DozeMeter;
+    dozeWakeMs: (model: string) => number | null;
+    latest: LatestSamples;
   },
 ): SiestaControlCore {
   const core = new SiestaControlCore({
@@ -253,11 +249,18 @@ function buildControlCore(
     gatewayUrl: () => parts.gateway.url(),
     engine: () => parts.engine.get(),
     ollama: parts.ollama,
+    doze: dozeViews(parts.dozeMeter, parts.dozeWakeMs),
     ...(parts.engineSet ? { engines: () => parts.engineSet?.statuses() ?? [] } : {}),
   });
   root.teardown.add(() => core.close());
   root.teardown.add(root.feed.onProblem((source, message) => core.publishError(source, message)));
-  root.teardown.add(parts.engine.onChange(() => core.publishState()));
+  // With several engines an engine may go from siesta.yaml, and its GPUs from the latest samples.
+  root.teardown.add(
+    parts.engine.onChange(() => {
+      if (parts.engineSet) core.publishSamples(parts.latest.samples);
+      core.publishState();
+    }),
+  );
   return core;
 }
 
@@ -300,6 +303,7 @@ async function startGpu(
     lifecycle: Lifecycle;
     runtime: ContainerRuntime;
     merged: boolean;
+    metering: RequestMetering;
   },
 ): Promise<void> {
   const { probe, ledger, core, lifecycle } = parts;
@@ -307,6 +311,7 @@ async function startGpu(
     // Remote hosts' readings come at their own pace: keep each GPU's latest.
     parts.latest.samples = parts.merged ? latestPerGpu(parts.latest.samples, samples) : samples;
     ledger.recordSamples(samples);
+    parts.metering.samples(samples);
     core.publishSamples(parts.latest.samples);
   });
   root.teardown.add(() => probe.stop());
@@ -356,26 +361,30 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
 
     const ledger = buildLedger(root);
     const engine = new EngineFeed();
-    const { runtime, engineAddress, engineSet, docker } = buildRuntime(root, config, engine);
+    const { runtime, engineAddress, engineSet, setParts, docker } = buildRuntime(
+      root,
+      config,
+      engine,
+    );
     const localProbe = options.gpuProbe ?? (await createGpuProbe({ clock }));
-    // Remote hosts' GPUs from their exporters (`gpuMetrics:`); a remote host without one has estimated figures.
-    const remoteProbes = engineSet
-      ? remoteGpuProbes(config.get()?.engines ?? [], engineSet, clock)
-      : [];
-    const probe = remoteProbes.length > 0 ? new HostsProbe(localProbe, remoteProbes) : localProbe;
+    const { hostsProbe, remoteProbes } = remoteHostsProbe(localProbe, engineSet, config, clock);
+    const probe = hostsProbe ?? localProbe;
     const latest: LatestSamples = { samples: [] };
-    const { lifecycle, policies, ollama } = buildLifecycle(root, {
+    const { lifecycle, policies, ollama, dozeMeter, dozeWakeMs } = buildLifecycle(root, {
       ledger,
       runtime,
       latest,
       probe,
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
+    const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
+    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf });
     const gateway = new Gateway({
+      accounting: metering,
       lifecycle,
       clock,
       settings: gatewaySettingsOf(settings.get(), gatewayAddress),
-      wakeEstimateMs: (model) => ledger.wakeEstimateMs(model),
+      wakeEstimateMs: wakeEstimateByLevel(lifecycle, (m) => ledger.wakeEstimateMs(m), dozeWakeMs),
       log,
       ollama,
     });
@@ -391,6 +400,18 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       specSync,
       log,
       report,
+      applyEngines: enginesReloader({
+        engineSet,
+        engines: config.get()?.engines ?? [],
+        setParts,
+        hostsProbe,
+        remoteProbes,
+        clock,
+        latest,
+        republish: () => engine.republish(),
+        log,
+        report,
+      }),
     });
     teardown.add(reloader.watch(options.configPollMs ?? 2000));
 
@@ -427,6 +448,9 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       engine,
       ollama,
       engineSet,
+      dozeMeter,
+      dozeWakeMs,
+      latest,
     });
     followSettings(root, { ledger, gateway, gatewayAddress, models, policies, core });
     await startGpu(root, {
@@ -436,7 +460,8 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       core,
       lifecycle,
       runtime,
-      merged: remoteProbes.length > 0,
+      merged: hostsProbe !== null,
+      metering,
     });
     // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
     const scope = options.containerScope ?? [];
@@ -450,7 +475,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
       ),
     });
-    const api = await startApi(root, core, gateway, token, manager);
+    const api = await startApi(root, core, gateway, token, manager, metering);
 
     let stopping: Promise<void> | null = null;
     return {

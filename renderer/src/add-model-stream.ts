@@ -4,26 +4,15 @@ import {
   type AddModelBody,
   type AddProgressLine,
 } from '../../main/core/api/contract';
-import { ApiCallError, apiErrorOf, apiHeaders } from './api-client';
-import { apiBaseUrl } from './siesta-bridge';
+import { ApiCallError, apiClient } from './api-client';
 
 /** Sends the request and calls `onLine` for each progress line; rejects with `ApiCallError` for input the server refused. */
 export async function addModelStreaming(
   body: AddModelBody,
   onLine: (line: AddProgressLine) => void,
 ): Promise<void> {
-  let res: Response;
-  try {
-    res = await fetch(`${apiBaseUrl()}/api/models`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: apiHeaders({ 'Content-Type': 'application/json' }),
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiCallError(0, 'unreachable', 'Siesta does not answer. Is it still running?', null);
-  }
-  if (!res.ok || !res.body) throw apiErrorOf(res, await res.json().catch(() => null));
+  const res = await apiClient().send('POST', '/api/models', { body });
+  if (!res.body) throw new ApiCallError(res.status, 'bad-answer', 'Siesta sent no progress.', null);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {

@@ -1,6 +1,8 @@
-// The renderer's calls to the control API: relative URLs and the cookie in a browser, base URL and token in Electron.
+// The dashboard's door to the control API: the shared client (main/core/client) with relative URLs and the cookie in
+// a browser, the base URL and token in Electron, saying it is the dashboard, and errors a page can show.
 import type { z } from 'zod';
-import { ApiErrorSchema, VIA_HEADER } from '../../main/core/api/contract';
+import type { ControlCallError } from '../../main/core/client/control-client';
+import { ControlClient } from '../../main/core/client/control-client';
 import { apiBaseUrl, siestaBridge } from './siesta-bridge';
 
 /** An API call that failed: the envelope's code, message and field, and the HTTP status (0 when the server did not answer). */
@@ -16,79 +18,47 @@ export class ApiCallError extends Error {
   }
 }
 
-/** The error of a refused call: the envelope's code, message and field, else the HTTP status. */
-export function apiErrorOf(res: Response, json: unknown): ApiCallError {
-  const envelope = ApiErrorSchema.safeParse(json);
-  if (envelope.success)
-    return new ApiCallError(
-      res.status,
-      envelope.data.error.code,
-      envelope.data.error.message,
-      envelope.data.error.field ?? null,
-    );
-  return new ApiCallError(res.status, 'http', `${res.status} ${res.statusText}`, null);
+/** What a page shows for a failed call: that Siesta is gone, what the API said, or that the answer is not understood. */
+export function apiCallErrorOf(error: ControlCallError): ApiCallError {
+  switch (error.kind) {
+    case 'unreachable':
+      return new ApiCallError(
+        0,
+        'unreachable',
+        'Siesta does not answer. Is it still running?',
+        null,
+      );
+    case 'refused':
+      return new ApiCallError(error.status, error.code, error.detail, error.field);
+    case 'bad-answer':
+      return new ApiCallError(
+        error.status,
+        'bad-answer',
+        `Siesta answered ${error.path} with something this page does not understand.`,
+        null,
+      );
+  }
 }
 
-/** Headers every call sends. */
-export function apiHeaders(extra: Record<string, string> = {}): Record<string, string> {
-  const bridge = siestaBridge();
-  return {
-    [VIA_HEADER]: 'dashboard',
-    ...(bridge ? { Authorization: `Bearer ${bridge.token}` } : {}),
-    ...extra,
-  };
+/** The client for this page: the bridge's base URL and token in Electron, else relative URLs and the cookie. */
+export function apiClient(): ControlClient {
+  const endpoint = { controlUrl: apiBaseUrl(), token: siestaBridge()?.token ?? null };
+  return new ControlClient(endpoint, { via: 'dashboard', errorOf: apiCallErrorOf });
 }
 
 /** Calls the API and parses the answer with `schema`; throws `ApiCallError`. */
-export async function callApi<S extends z.ZodType>(
+export function callApi<S extends z.ZodType>(
   method: 'GET' | 'POST' | 'PUT',
   path: string,
   schema: S,
   body?: unknown,
 ): Promise<z.output<S>> {
-  let res: Response;
-  try {
-    res = await fetch(`${apiBaseUrl()}${path}`, {
-      method,
-      credentials: 'same-origin',
-      headers: apiHeaders(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiCallError(0, 'unreachable', 'Siesta does not answer. Is it still running?', null);
-  }
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: handled below
-  }
-  if (!res.ok) throw apiErrorOf(res, json);
-  const parsed = schema.safeParse(json);
-  if (!parsed.success)
-    throw new ApiCallError(
-      res.status,
-      'bad-answer',
-      `Siesta answered ${path} with something this page does not understand.`,
-      null,
-    );
-  return parsed.data;
+  return apiClient().json(method, path, schema, body);
 }
 
 /** Downloads `path` as a file named `fileName` (with the token in Electron, where a plain link cannot carry it). */
 export async function downloadFile(path: string, fileName: string): Promise<void> {
-  const res = await fetch(`${apiBaseUrl()}${path}`, {
-    credentials: 'same-origin',
-    headers: apiHeaders(),
-  });
-  if (!res.ok)
-    throw new ApiCallError(
-      res.status,
-      'http',
-      `The download failed: ${res.status} ${res.statusText}`,
-      null,
-    );
+  const res = await apiClient().send('GET', path);
   const url = URL.createObjectURL(await res.blob());
   const link = document.createElement('a');
   link.href = url;

@@ -4,6 +4,7 @@ import type { Route } from './hash-route';
 import { editedModelOf, hrefOf, useHashRoute } from './hash-route';
 import { useLiveView } from './live-state';
 import { AddModelPage } from './pages/add-model-page';
+import { CostsPage } from './pages/costs-page';
 import { DashboardPage } from './pages/dashboard-page';
 import { EditModelPage } from './pages/edit-model-page';
 import { HistoryPage } from './pages/history-page';
@@ -12,6 +13,7 @@ import { SettingsPage } from './pages/settings-page';
 const PAGES: ReadonlyArray<{ readonly route: Route; readonly label: string }> = [
   { route: 'dashboard', label: 'Dashboard' },
   { route: 'history', label: 'History' },
+  { route: 'costs', label: 'Costs' },
   { route: 'settings', label: 'Settings' },
   { route: 'add', label: 'Add model' },
 ];
@@ -77,6 +79,8 @@ export function App(): ReactElement {
           />
         ) : route === 'history' ? (
           <HistoryPage />
+        ) : route === 'costs' ? (
+          <CostsPage settingsVersion={view.settingsVersion} />
         ) : (
           <SettingsPage settingsVersion={view.settingsVersion} />
         )}

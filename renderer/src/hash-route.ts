@@ -1,13 +1,14 @@
-// A tiny hash router (no router package is installed): `#/`, `#/history`, `#/settings`, `#/add`, `#/edit/NAME`.
+// A tiny hash router (no router package is installed): `#/`, `#/history`, `#/costs`, `#/settings`, `#/add`, `#/edit/NAME`.
 import { useEffect, useState } from 'react';
 
 /** The pages. */
-export type Route = 'dashboard' | 'history' | 'settings' | 'add' | 'edit';
+export type Route = 'dashboard' | 'history' | 'costs' | 'settings' | 'add' | 'edit';
 
 /** The route of a location hash; unknown hashes show the dashboard. */
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/\/+$/, '');
   if (path === '/history') return 'history';
+  if (path === '/costs') return 'costs';
   if (path === '/settings') return 'settings';
   if (path === '/add') return 'add';
   if (path.startsWith('/edit/')) return 'edit';

@@ -1,7 +1,8 @@
-// The live event stream: EventSource with the cookie in a browser; a fetch stream with the token in Electron. Both reconnect.
+// The live event stream: EventSource with the cookie in a browser; the shared client's stream with the token in
+// Electron (main/core/client). Both reconnect.
 import type { ApiEvent } from '../../main/core/api/contract';
-import { ApiEventSchema } from '../../main/core/api/contract';
-import { apiHeaders } from './api-client';
+import { parseApiEvent } from '../../main/core/client/control-client';
+import { apiClient } from './api-client';
 import { apiBaseUrl, siestaBridge } from './siesta-bridge';
 
 /** Whether the stream is up. */
@@ -14,69 +15,43 @@ export function openLiveEvents(
   onEvent: (event: ApiEvent) => void,
   onStatus: (status: LinkStatus) => void,
 ): () => void {
-  const handle = (data: string): void => {
-    let json: unknown;
-    try {
-      json = JSON.parse(data);
-    } catch {
-      return;
-    }
-    const parsed = ApiEventSchema.safeParse(json);
-    if (parsed.success) onEvent(parsed.data);
-  };
-  return siestaBridge() ? openFetchStream(handle, onStatus) : openEventSource(handle, onStatus);
+  return siestaBridge() ? openClientStream(onEvent, onStatus) : openEventSource(onEvent, onStatus);
 }
 
 function openEventSource(
-  handle: (data: string) => void,
+  onEvent: (event: ApiEvent) => void,
   onStatus: (status: LinkStatus) => void,
 ): () => void {
   onStatus('connecting');
   const source = new EventSource(`${apiBaseUrl()}/api/events`, { withCredentials: true });
   source.onopen = () => onStatus('live');
-  source.onmessage = (message: MessageEvent<string>) => handle(message.data);
+  source.onmessage = (message: MessageEvent<string>) => {
+    const event = parseApiEvent(message.data);
+    if (event !== null) onEvent(event);
+  };
   // EventSource reconnects by itself (the server's `retry:`); a fresh snapshot follows.
   source.onerror = () => onStatus('reconnecting');
   return () => source.close();
 }
 
-function openFetchStream(
-  handle: (data: string) => void,
+function openClientStream(
+  onEvent: (event: ApiEvent) => void,
   onStatus: (status: LinkStatus) => void,
 ): () => void {
-  const controller = new AbortController();
   let stopped = false;
+  let close = (): void => {};
   const run = async (): Promise<void> => {
     onStatus('connecting');
     while (!stopped) {
       try {
-        const res = await fetch(`${apiBaseUrl()}/api/events`, {
-          headers: apiHeaders(),
-          signal: controller.signal,
-        });
-        if (!res.ok || !res.body) throw new Error(`event stream: ${res.status}`);
+        const stream = await apiClient().events();
+        close = () => stream.close();
+        if (stopped) stream.close();
         onStatus('live');
-        const reader = res.body.getReader();
-        const decoder = new TextDecoder();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += decoder.decode(value, { stream: true });
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const data = frame
-              .split('\n')
-              .filter((l) => l.startsWith('data:'))
-              .map((l) => l.slice(5).trimStart())
-              .join('\n');
-            if (data) handle(data);
-          }
-        }
+        for (let event = await stream.next(); event !== null; event = await stream.next())
+          onEvent(event);
       } catch {
-        // network error or abort: retry below unless stopped
+        // not answering or refused: retry below unless stopped
       }
       if (stopped) return;
       onStatus('reconnecting');
@@ -86,6 +61,6 @@ function openFetchStream(
   void run();
   return () => {
     stopped = true;
-    controller.abort();
+    close();
   };
 }

@@ -110,6 +110,27 @@ describe('live view', () => {
     expect(view.state?.gpus[0]?.powerWatts).toBe(720);
   });
 
+  it('follows the GPU probe with each tick of samples, as the tray does, and ignores events that only report', () => {
+    const loaded = reduceLiveView(empty, {
+      kind: 'loaded',
+      state: { ...state([]), gpus: [], probe: { ...state([]).probe, gpuCount: 0, staleMs: 9_000 } },
+    });
+    const ticked = reduceLiveView(loaded, {
+      kind: 'event',
+      event: { type: 'samples', at: T0 + 2_000, gpus: [gpu(T0 + 2_000, 30)] },
+    });
+    expect(ticked.state?.probe).toMatchObject({
+      gpuCount: 1,
+      lastSampleAt: T0 + 2_000,
+      staleMs: 0,
+    });
+    const reported = reduceLiveView(ticked, {
+      kind: 'event',
+      event: { type: 'wake-ready', at: T0 + 3_000, model: 'qwen', wakeMs: 900 },
+    });
+    expect(reported).toBe(ticked);
+  });
+
   it('takes a fresh snapshot after a reconnect and counts settings changes', () => {
     const loaded = reduceLiveView(empty, {
       kind: 'loaded',

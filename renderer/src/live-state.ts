@@ -2,6 +2,7 @@
 import { useEffect, useReducer, useState } from 'react';
 import type { ApiEvent, StateResponse } from '../../main/core/api/contract';
 import { StateResponseSchema } from '../../main/core/api/contract';
+import { applyApiEvent } from '../../main/core/client/live-state';
 import { ApiCallError, callApi } from './api-client';
 import type { LinkStatus } from './live-events';
 import { openLiveEvents } from './live-events';
@@ -60,39 +61,16 @@ export function reduceLiveView(view: LiveView, action: Action): LiveView {
   }
 }
 
+/** The state through the client side's one reducer (`applyApiEvent`); the power history and the settings version beside it. */
 function applyEvent(view: LiveView, event: ApiEvent): LiveView {
-  const state = view.state;
-  switch (event.type) {
-    case 'snapshot':
-      return {
-        ...view,
-        state: event.state,
-        power: withSamples(view.power, event.state),
-        error: null,
-      };
-    case 'settings':
-      return { ...view, settingsVersion: view.settingsVersion + 1 };
-    default:
-      break;
-  }
-  if (!state) return view;
-  switch (event.type) {
-    case 'model': {
-      const exists = state.models.some((m) => m.name === event.model.name);
-      const models = exists
-        ? state.models.map((m) => (m.name === event.model.name ? event.model : m))
-        : [...state.models, event.model].sort((a, b) => a.name.localeCompare(b.name));
-      return { ...view, state: { ...state, models, at: event.at } };
-    }
-    case 'samples': {
-      const next = { ...state, gpus: event.gpus, at: event.at };
-      return { ...view, state: next, power: withSamples(view.power, next) };
-    }
-    case 'auto-sleep':
-      return { ...view, state: { ...state, autoSleepPaused: event.paused } };
-    default:
-      return view;
-  }
+  if (event.type === 'settings') return { ...view, settingsVersion: view.settingsVersion + 1 };
+  const state = applyApiEvent(view.state, event);
+  if (state === view.state) return view;
+  const power =
+    state !== null && (event.type === 'snapshot' || event.type === 'samples')
+      ? withSamples(view.power, state)
+      : view.power;
+  return { ...view, state, power, ...(event.type === 'snapshot' ? { error: null } : {}) };
 }
 
 function withSamples(

@@ -115,6 +115,7 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
         state: 'failed',
         failure: {
           reason: 'the container exited with code 3: CUDA out of memory',
+          cause: { kind: 'error', detail: 'the container exited with code 3: CUDA out of memory' },
           logLines: [],
           at: EXAMPLE_NOW - 60_000,
         },
@@ -212,6 +213,7 @@ export async function trayAndNotificationsMarkdown(): Promise<string> {
         model: 'sdxl',
         failure: {
           reason: 'the container exited with code 3: CUDA out of memory',
+          cause: { kind: 'error', detail: 'the container exited with code 3: CUDA out of memory' },
           logLines: [],
           at,
         },

@@ -12,6 +12,8 @@ const sleepDelayMs = Number(process.env.SLEEP_DELAY_MS || 100);
 const weightsBytes = Number(process.env.WEIGHTS_BYTES || 14 * 1024 ** 3);
 // What a doze leaves allocated (some vLLM versions keep 1-16 GB after sleep).
 const leftoverBytes = Number(process.env.LEFTOVER_BYTES || 0);
+// WAKE_FAILS=1: every wake call answers 500 and the server stays asleep (Siesta must restart it).
+const wakeFails = process.env.WAKE_FAILS === '1';
 
 let dozed = false;
 let level = 0;
@@ -44,6 +46,7 @@ async function doze(res, requestedLevel) {
 }
 
 async function wake(res) {
+  if (wakeFails) return json(res, 500, { error: `${modelName} cannot wake (WAKE_FAILS=1)` });
   if (dozed) {
     await later(wakeDelayMs);
     dozed = false;

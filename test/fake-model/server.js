@@ -11,6 +11,8 @@ const crashAfterMs =
   process.env.CRASH_AFTER_MS === undefined ? null : Number(process.env.CRASH_AFTER_MS);
 const modelName = process.env.MODEL_NAME || 'fake-model';
 const tokenDelayMs = Number(process.env.TOKEN_DELAY_MS || 5);
+// JSON_MS_PER_TOKEN: a non-streamed answer takes this long per completion token (default 0: at once), as a model computes.
+const jsonMsPerToken = Number(process.env.JSON_MS_PER_TOKEN || 0);
 const healthPath = process.env.HEALTH_PATH || '/health';
 // REQUEST_LOG=1: one stdout line per request the server parsed ("request GET /path"), so a test can see exactly what arrived.
 const requestLog = process.env.REQUEST_LOG === '1';
@@ -46,6 +48,17 @@ function readBody(req) {
   });
 }
 
+// The prompt's tokens: one per whitespace-separated word of the messages' text (1 when there is none), so tests can
+// predict the count a client's prompt gives.
+function promptTokensOf(body) {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  let words = 0;
+  for (const m of messages) {
+    if (m && typeof m.content === 'string') words += m.content.split(/\s+/).filter(Boolean).length;
+  }
+  return Math.max(1, words);
+}
+
 async function chat(req, res) {
   const raw = await readBody(req);
   let body = {};
@@ -60,15 +73,22 @@ async function chat(req, res) {
   const id = 'chatcmpl-' + crypto.randomUUID();
   const created = Math.floor(Date.now() / 1000);
   const model = body.model || modelName;
+  const promptTokens = promptTokensOf(body);
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: count,
+    total_tokens: promptTokens + count,
+  };
   if (!body.stream) {
     const text = Array.from({ length: count }, (_, i) => `tok${i}`).join(' ');
+    if (jsonMsPerToken > 0) await new Promise((r) => setTimeout(r, jsonMsPerToken * count));
     return json(res, 200, {
       id,
       object: 'chat.completion',
       created,
       model,
       choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 1, completion_tokens: count, total_tokens: count + 1 },
+      usage,
       served_by: modelName,
     });
   }
@@ -87,6 +107,11 @@ async function chat(req, res) {
       res.write(
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
       );
+      // As vLLM and OpenAI do: with stream_options.include_usage, one more chunk with no choices and the usage.
+      if (body.stream_options && body.stream_options.include_usage === true)
+        res.write(
+          `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage })}\n\n`,
+        );
       res.end('data: [DONE]\n\n');
       return;
     }

@@ -25,7 +25,7 @@ export function samplesEventOf(samples: readonly GpuSample[], at: number): ApiEv
   return { type: 'samples', at, gpus: samples.map(gpuViewOf) };
 }
 
-/** `request:path /qwen/`, `user:dashboard`, `prewarm`, `external`. */
+/** The API's text of a wake cause, the spelling clients of old read: `request:path /qwen/`, `user:dashboard`, `prewarm`, `external`. */
 export function describeWakeCause(cause: WakeCause): string {
   switch (cause.kind) {
     case 'request':
@@ -41,7 +41,7 @@ export function describeWakeCause(cause: WakeCause): string {
   }
 }
 
-/** `idle`, `user:cli`, `evicted:for qwen`, `group:gpu0 for flux`, `external`. */
+/** The API's text of a sleep cause, the spelling clients of old read: `idle`, `user:cli`, `evicted:for qwen`, `group:gpu0 for flux`, `external`. */
 export function describeSleepCause(cause: SleepCause): string {
   switch (cause.kind) {
     case 'idle':
@@ -68,15 +68,32 @@ export function apiEventOfLifecycle(event: LifecycleEvent): ApiEvent | null {
         at: event.at,
         model: event.model,
         cause: describeWakeCause(event.cause),
+        wakeCause: event.cause,
+        ...(event.from ? { from: event.from } : {}),
       };
     case 'ready':
-      return { type: 'wake-ready', at: event.at, model: event.model, wakeMs: event.wakeMs };
+      return {
+        type: 'wake-ready',
+        at: event.at,
+        model: event.model,
+        wakeMs: event.wakeMs,
+        ...(event.from ? { from: event.from } : {}),
+      };
+    case 'doze':
+      return {
+        type: 'dozed',
+        at: event.at,
+        model: event.model,
+        cause: describeSleepCause(event.cause),
+        sleepCause: event.cause,
+      };
     case 'failed':
       return {
         type: 'wake-failed',
         at: event.at,
         model: event.model,
         reason: event.failure.reason,
+        failureCause: event.failure.cause,
         logLines: [...event.failure.logLines],
       };
     case 'sleep':
@@ -85,6 +102,7 @@ export function apiEventOfLifecycle(event: LifecycleEvent): ApiEvent | null {
         at: event.at,
         model: event.model,
         cause: describeSleepCause(event.cause),
+        sleepCause: event.cause,
       };
     case 'evicted':
       return { type: 'evicted', at: event.at, model: event.model, forModel: event.forModel };

@@ -6,6 +6,18 @@ import { ModelStateSchema } from './contract';
 /** Buckets of the wake-time histogram, seconds: from a warm container (0.1 s) to a large model loading (10 min). */
 export const WAKE_SECONDS_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
 
+/** Buckets of the energy-per-request histogram, joules: from a short answer on a small card to a long one on a big one. */
+export const REQUEST_JOULES_BUCKETS = [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/** A forwarded request as the metrics count it (issue 16). */
+export interface MeteredRequest {
+  readonly model: string;
+  readonly status: number;
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  readonly marginalJoules: number | null;
+}
+
 /** The metrics. Gauges are read from `state()` at each scrape; counters and the histogram count the events they are fed. */
 export class ApiMetrics {
   /** This module's registry (never prom-client's global one, so two servers in one process do not collide). */
@@ -23,6 +35,9 @@ export class ApiMetrics {
   private readonly wakeFailures: Counter;
   private readonly evictions: Counter;
   private readonly wakeSeconds: Histogram;
+  private readonly requests: Counter;
+  private readonly tokens: Counter;
+  private readonly requestJoules: Histogram;
 
   constructor(private readonly state: () => StateResponse) {
     const registers = [this.registry];
@@ -104,6 +119,33 @@ export class ApiMetrics {
       buckets: WAKE_SECONDS_BUCKETS,
       registers,
     });
+    this.requests = new Counter({
+      name: 'siesta_requests_total',
+      help: 'Requests forwarded to the model, by the status code the model answered (0: none)',
+      labelNames: ['model', 'status'],
+      registers,
+    });
+    this.tokens = new Counter({
+      name: 'siesta_tokens_total',
+      help: 'Tokens of forwarded requests (as the model reported them, else estimated)',
+      labelNames: ['model', 'kind'],
+      registers,
+    });
+    this.requestJoules = new Histogram({
+      name: 'siesta_request_energy_joules',
+      help: 'GPU energy above idle per request (marginal), shared among concurrent requests by tokens',
+      labelNames: ['model'],
+      buckets: REQUEST_JOULES_BUCKETS,
+      registers,
+    });
+  }
+
+  /** Counts a request once its energy is settled. */
+  observeRequest(r: MeteredRequest): void {
+    this.requests.inc({ model: r.model, status: String(r.status) });
+    this.tokens.inc({ model: r.model, kind: 'prompt' }, r.promptTokens);
+    this.tokens.inc({ model: r.model, kind: 'completion' }, r.completionTokens);
+    if (r.marginalJoules !== null) this.requestJoules.observe({ model: r.model }, r.marginalJoules);
   }
 
   /** Adds a gauge read from `read()` at each scrape (the gateway's figures, which the control core does not hold). */

@@ -242,6 +242,17 @@ export function apiRoutes(
       methods: { GET: (_req, res, url) => sendJson(res, 200, core.history(historyQuery(url, 30))) },
     },
     {
+      pattern: /^\/api\/costs$/,
+      methods: {
+        GET: (_req, res, url) => {
+          parseOrThrow(EmptyQuerySchema, queryOf(url), 'query');
+          if (core.costs === undefined)
+            throw new ApiHttpError(404, 'not-found', 'this Siesta keeps no costs');
+          sendJson(res, 200, core.costs());
+        },
+      },
+    },
+    {
       pattern: /^\/api\/history\.csv$/,
       methods: {
         GET: (_req, res, url) => {

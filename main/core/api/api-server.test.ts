@@ -372,6 +372,7 @@ describe('metrics', () => {
       at: Date.now(),
       model: 'qwen',
       cause: 'request:model-field qwen',
+      wakeCause: { kind: 'request', route: 'model-field', detail: 'qwen' },
     });
     core.emit({ type: 'wake-ready', at: Date.now(), model: 'qwen', wakeMs: 3_500 });
     const res = await fetch(`${base}/metrics`);
@@ -440,6 +441,7 @@ describe('live events', () => {
     expect(seen.find((e) => e.type === 'wake-requested')).toMatchObject({
       model: 'qwen',
       cause: 'user:dashboard',
+      wakeCause: { kind: 'user', via: 'dashboard' },
     });
     controller.abort();
   });

@@ -1,10 +1,20 @@
 // The control API's contract: request and response types with their runtime schemas (zod).
 // The server, the CLI, the renderer and the tray all import this one module.
 import { z } from 'zod';
+import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
 
 /** A model's state as the API reports it. */
-export const ModelStateSchema = z.enum(['asleep', 'waking', 'ready', 'stopping', 'failed']);
+export const ModelStateSchema = z.enum([
+  'asleep',
+  'waking',
+  'ready',
+  'stopping',
+  'failed',
+  // The sleep ladder (issue 15): the server's own sleep, VRAM freed and the process kept; it wakes in seconds.
+  'dozing',
+  'dozed',
+]);
 export type ApiModelState = z.infer<typeof ModelStateSchema>;
 
 /** One GPU with its latest sample. */
@@ -60,6 +70,27 @@ export const ServedModelViewSchema = z.object({
 });
 export type ServedModelView = z.infer<typeof ServedModelViewSchema>;
 
+/** Where a wake starts from: a stopped container (a full start) or a dozing server (its own wake, seconds). */
+export const WakeLevelSchema = z.enum(['asleep', 'dozed']);
+export type WakeLevel = z.infer<typeof WakeLevelSchema>;
+
+/** A model's doze as the dashboard, tray and CLI show it. */
+export const DozeViewSchema = z.object({
+  /** Which sleep API: vllm, sglang, http, ... */
+  kind: z.string(),
+  /** When the idle timer dozes it (epoch ms), or null. */
+  dozeAt: z.number().nullable(),
+  /** Since when it dozes (epoch ms), while dozed; else null. */
+  dozedAt: z.number().nullable(),
+  /** Typical wake time from a doze (p50 of past doze wakes), ms; null before the first. */
+  wakeEstimateMs: z.number().nullable(),
+  /** VRAM the last doze left held on its GPU (measured), or null before a doze was measured. */
+  keptBytes: z.number().nullable(),
+  /** Said when the last doze freed too little (Siesta then stops it when the room is needed); else null. */
+  warning: z.string().nullable(),
+});
+export type DozeView = z.infer<typeof DozeViewSchema>;
+
 /** One model as the dashboard and tray show it. */
 export const ModelViewSchema = z.object({
   name: z.string(),
@@ -89,8 +120,14 @@ export const ModelViewSchema = z.object({
   readyAt: z.number().nullable(),
   /** Typical wake time from past wakes (p50), ms; null before the first. */
   wakeEstimateMs: z.number().nullable(),
+  /** Why it failed: `reason` in words (what every reader shows), `cause` as data (null when this client does not know its kind). */
   failure: z
-    .object({ reason: z.string(), logLines: z.array(z.string()), at: z.number() })
+    .object({
+      reason: z.string(),
+      cause: FailureCauseSchema.nullable().catch(null),
+      logLines: z.array(z.string()),
+      at: z.number(),
+    })
     .nullable(),
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
@@ -101,6 +138,10 @@ export const ModelViewSchema = z.object({
   engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
   serves: z.array(ServedModelViewSchema).optional(),
+  /** Its sleep ladder (issue 15): doze first, stop at `sleepAt`; absent for a model without a doze. */
+  doze: DozeViewSchema.optional(),
+  /** While waking: `dozed` when its server's own wake runs (seconds), `asleep` for a start; absent or null otherwise. */
+  wakeFrom: WakeLevelSchema.nullable().optional(),
 });
 export type ModelView = z.infer<typeof ModelViewSchema>;
 
@@ -208,11 +249,15 @@ export const ModelNameSchema = z
   .min(1, { error: 'expected a model name' })
   .max(200, { error: 'expected a model name of at most 200 characters' });
 
-/** Who asked for an action, for the ledger and notifications (header `X-Siesta-Via`; default `api`). */
-export const ViaSchema = z.enum(['api', 'cli', 'dashboard', 'tray'], {
-  error: 'expected one of api, cli, dashboard, tray',
-});
-export type Via = z.infer<typeof ViaSchema>;
+// Who asked (`Via`) and why a model woke, slept or failed are data the lifecycle shares with this contract.
+export {
+  FailureCauseSchema,
+  RouteKindSchema,
+  SleepCauseSchema,
+  ViaSchema,
+  WakeCauseSchema,
+} from '../shared/causes';
+export type { FailureCause, RouteKind, SleepCause, Via, WakeCause } from '../shared/causes';
 
 /** The header that carries `Via`. */
 export const VIA_HEADER = 'x-siesta-via';
@@ -390,17 +435,54 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('model'), at, model: ModelViewSchema }),
   /** One tick of GPU samples. */
   z.object({ type: z.literal('samples'), at, gpus: z.array(GpuViewSchema) }),
-  /** A wake started; `cause` says why (`request`, `user:dashboard`, `prewarm`...). */
-  z.object({ type: z.literal('wake-requested'), at, model: z.string(), cause: z.string() }),
-  z.object({ type: z.literal('wake-ready'), at, model: z.string(), wakeMs: z.number() }),
+  /**
+   * A wake started. `wakeCause` says why, as data; `cause` is the same as text for clients of old
+   * (`request:path /qwen/`, `user:dashboard`, `prewarm`, `external`). A client that does not know the
+   * kind of a newer daemon's cause reads `wakeCause` as null and can show `cause`.
+   */
+  z.object({
+    type: z.literal('wake-requested'),
+    at,
+    model: z.string(),
+    cause: z.string(),
+    wakeCause: WakeCauseSchema.nullable().catch(null),
+    /** `dozed`: the server's own wake (seconds); absent or `asleep`: a container start. */
+    from: WakeLevelSchema.optional(),
+    /** How long a wake from there usually takes (past wakes of this level), ms; absent or null when unknown. */
+    expectedMs: z.number().nullable().optional(),
+  }),
+  z.object({
+    type: z.literal('wake-ready'),
+    at,
+    model: z.string(),
+    wakeMs: z.number(),
+    from: WakeLevelSchema.optional(),
+  }),
   z.object({
     type: z.literal('wake-failed'),
     at,
     model: z.string(),
     reason: z.string(),
+    /** The reason as data (null when this client does not know its kind). */
+    failureCause: FailureCauseSchema.nullable().catch(null),
     logLines: z.array(z.string()),
   }),
-  z.object({ type: z.literal('slept'), at, model: z.string(), cause: z.string() }),
+  /** A model went to sleep: `sleepCause` as data (null when unknown to this client), `cause` as text (`idle`, `evicted:for qwen`). */
+  z.object({
+    type: z.literal('slept'),
+    at,
+    model: z.string(),
+    cause: z.string(),
+    sleepCause: SleepCauseSchema.nullable().catch(null),
+  }),
+  /** The server dozed (VRAM freed, process kept); `cause` as for `slept`, `sleepCause` as data. */
+  z.object({
+    type: z.literal('dozed'),
+    at,
+    model: z.string(),
+    cause: z.string(),
+    sleepCause: SleepCauseSchema.nullable().catch(null),
+  }),
   z.object({ type: z.literal('evicted'), at, model: z.string(), forModel: z.string() }),
   z.object({ type: z.literal('auto-sleep'), at, paused: z.boolean() }),
   z.object({ type: z.literal('settings'), at, settings: SettingsSchema }),
@@ -411,3 +493,9 @@ export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
 // Managing models (templates, sizing, add, edit, adopt, remove) has its own module; its types are part of this contract.
 export * from './manage-contract';
+
+// What still works without a Docker Engine or a GPU, and what to do: the first run's advice, for every reader.
+export * from './setup-advice';
+
+// What a request costs (issue 16): `GET /api/costs`.
+export * from './costs-contract';

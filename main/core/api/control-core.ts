@@ -1,6 +1,7 @@
 // What the control API server needs from the rest of Siesta; the composition root (siesta.ts) implements it.
 import type { SettingsStore } from '../settings/settings-store';
 import type { ApiEvent, HistoryQuery, HistoryResponse, StateResponse, Via } from './contract';
+import type { CostsResponse } from './costs-contract';
 
 /**
  * The core as the control API sees it. Errors: `wake` rejects with a `WakeError`
@@ -24,6 +25,8 @@ export interface ControlCore {
   history(query: HistoryQuery): HistoryResponse;
   /** The daily figures per model as CSV with a header row (the ledger's `dailyCsv`). */
   historyCsv(query: HistoryQuery): string;
+  /** This month's requests and what they cost, beside the cloud and APIs (issue 16); absent where nothing counts them. */
+  costs?(): CostsResponse;
   readonly settings: SettingsStore;
   /**
    * Every live event. The core must send: `model` on every change of a ModelView (state,

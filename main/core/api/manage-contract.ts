@@ -111,6 +111,11 @@ export const EditSettingsBodySchema = z.strictObject({
   pin: z.boolean().optional(),
   vram: z.string().nullable().optional(),
   group: z.string().nullable().optional(),
+  /** The lighter sleep (vllm, sglang, http...; `none` or null: it simply stops), and an `http` doze's paths. */
+  doze: z.string().nullable().optional(),
+  dozeSleep: z.string().nullable().optional(),
+  dozeWake: z.string().nullable().optional(),
+  dozeStatus: z.string().nullable().optional(),
 });
 export type EditSettingsBody = z.infer<typeof EditSettingsBodySchema>;
 

@@ -9,12 +9,22 @@ export interface IdleView {
   readonly reason: string;
 }
 
+/** What the last doze of a model measured (the doze meter's verdict). */
+export interface DozeMeasureView {
+  readonly measured: boolean;
+  readonly keptBytes: number;
+  readonly warning: string | null;
+  /** The usual wake time from a doze (learned from the ledger), or null. */
+  readonly wakeEstimateMs?: number | null;
+}
+
 /** Builds the API's view of one model. Declared VRAM wins over measured; measured comes from GPU attribution. */
 export function modelViewOf(
   status: ModelStatus,
   stats: ModelStats,
   idle: IdleView,
   serves?: readonly ServedModelView[],
+  dozeMeasure: DozeMeasureView | null = null,
 ): ModelView {
   const spec = status.spec;
   const vram =
@@ -44,6 +54,7 @@ export function modelViewOf(
     failure: status.failure
       ? {
           reason: status.failure.reason,
+          cause: status.failure.cause,
           logLines: [...status.failure.logLines],
           at: status.failure.at,
         }
@@ -52,5 +63,18 @@ export function modelViewOf(
     savedIsEstimate: stats.savedIsEstimate,
     savedUncertaintyJoules: stats.savedUncertaintyJoules,
     ...(serves === undefined ? {} : { serves: [...serves] }),
+    ...(status.wakeFrom ? { wakeFrom: status.wakeFrom } : {}),
+    ...(spec.doze
+      ? {
+          doze: {
+            kind: spec.doze.kind,
+            dozeAt: status.dozeAt ?? null,
+            dozedAt: status.dozedAt ?? null,
+            wakeEstimateMs: dozeMeasure?.wakeEstimateMs ?? null,
+            keptBytes: dozeMeasure?.measured ? dozeMeasure.keptBytes : null,
+            warning: dozeMeasure?.warning ?? null,
+          },
+        }
+      : {}),
   };
 }

@@ -20,6 +20,9 @@ import type {
 } from './contract';
 import type { ControlCore } from './control-core';
 import { historyResponseFromLedger } from './history-from-ledger';
+import type { CostsResponse } from './costs-contract';
+import { costsReport } from './costs-report';
+import type { DozeMeasureView } from './model-view';
 import { modelViewOf } from './model-view';
 
 /** What the control core reads and steers. */
@@ -41,6 +44,8 @@ export interface SiestaControlCoreOptions {
     OllamaCatalog,
     'modelsOf' | 'loaded' | 'lastUsedAt' | 'onChange' | 'servers' | 'unload'
   >;
+  /** What each model's last doze measured (issue 15). Default: nothing measured. */
+  readonly doze?: { measureOf(model: string): DozeMeasureView | null };
 }
 
 function localMidnight(at: number): number {
@@ -81,7 +86,8 @@ export class SiestaControlCore implements ControlCore {
         // The ledger has recorded the event (it subscribed first): the model's figures may have moved.
         this.statsCache.delete(event.model);
         const apiEvent = apiEventOfLifecycle(event);
-        if (apiEvent) this.emit(apiEvent);
+        if (apiEvent?.type === 'wake-requested') this.emit(this.withExpectedWake(apiEvent));
+        else if (apiEvent) this.emit(apiEvent);
       }),
     );
     const ollama = options.ollama;
@@ -157,6 +163,10 @@ export class SiestaControlCore implements ControlCore {
     return historyResponseFromLedger(this.options.ledger, query);
   }
 
+  costs(): CostsResponse {
+    return costsReport(this.options.ledger, this.options.settings.get(), this.options.clock.now());
+  }
+
   historyCsv(query: HistoryQuery): string {
     return this.options.ledger.dailyCsv(query.from, query.to);
   }
@@ -219,7 +229,13 @@ export class SiestaControlCore implements ControlCore {
       ollama !== undefined && status.spec.server === 'ollama'
         ? servedModelsOf(ollama, name)
         : undefined;
-    const view = modelViewOf(status, this.statsOf(name), decision, serves);
+    const view = modelViewOf(
+      status,
+      this.statsOf(name),
+      decision,
+      serves,
+      this.options.doze?.measureOf(name) ?? null,
+    );
     const engines = this.options.engines?.();
     if (!engines || engines.length === 0) return view;
     // ENGINE/container names a container of another engine than the first.
@@ -228,6 +244,17 @@ export class SiestaControlCore implements ControlCore {
       ...view,
       engine: slash > 0 ? status.spec.container.slice(0, slash) : (engines[0]?.name ?? ''),
     };
+  }
+
+  /** A wake's event with how long a wake from its level usually takes (a doze wake's, or a start's). */
+  private withExpectedWake(
+    event: Extract<ApiEvent, { type: 'wake-requested' }>,
+  ): Extract<ApiEvent, { type: 'wake-requested' }> {
+    const expectedMs =
+      event.from === 'dozed'
+        ? (this.options.doze?.measureOf(event.model)?.wakeEstimateMs ?? null)
+        : this.statsOf(event.model).wakeP50Ms;
+    return { ...event, expectedMs };
   }
 
   /** The ledger's figures of a model, read again after its lifecycle events and at most every `STATS_MAX_AGE_MS`. */

@@ -6,7 +6,11 @@ import { yamlContainerNames } from '../config/load-specs';
 import type { ContainerRuntime } from '../docker/container-runtime';
 import { dockerFor, resolveDockerEndpoint } from '../docker/docker-client';
 import { DockerRuntime } from '../docker/docker-runtime';
-import { buildEngineSet, engineStatusLine } from '../providers/build-engine-set';
+import {
+  buildEngineSet,
+  engineStatusLine,
+  type EngineSetParts,
+} from '../providers/build-engine-set';
 import type { EngineSetRuntime } from '../providers/engine-set';
 import type { ConfigInForce } from './config-reloader';
 import type { EngineFeed } from './core-feeds';
@@ -25,6 +29,8 @@ export function buildRuntime(
   runtime: ContainerRuntime;
   engineAddress: string;
   engineSet: EngineSetRuntime | null;
+  /** What the engine set was built with, for applying a changed `engines:` later. */
+  setParts: EngineSetParts;
   docker: Dockerode;
 } {
   const { options } = root;
@@ -41,18 +47,17 @@ export function buildRuntime(
   };
   // siesta.yaml's `engines:` (several engines, Swarm managers): one provider over them all; else the one engine.
   const engines = config.get()?.engines ?? [];
+  const setParts: EngineSetParts = {
+    clock: root.clock,
+    managedNames,
+    scope: options.containerScope,
+    onStatus: (status) => {
+      root.log(engineStatusLine(status));
+      engine.republish();
+    },
+  };
   const engineSet =
-    engines.length > 0 && !options.docker
-      ? buildEngineSet(engines, {
-          clock: root.clock,
-          managedNames,
-          scope: options.containerScope,
-          onStatus: (status) => {
-            root.log(engineStatusLine(status));
-            engine.republish();
-          },
-        })
-      : null;
+    engines.length > 0 && !options.docker ? buildEngineSet(engines, setParts) : null;
   if (engineSet) {
     engineAddress = engineSet
       .statuses()
@@ -62,5 +67,5 @@ export function buildRuntime(
   const runtime: ContainerRuntime =
     engineSet ??
     new DockerRuntime({ docker, managedNames, scope: options.containerScope, clock: root.clock });
-  return { runtime, engineAddress, engineSet, docker };
+  return { runtime, engineAddress, engineSet, setParts, docker };
 }

@@ -29,6 +29,8 @@ export interface ConfigReloaderOptions {
   readonly log: (line: string) => void;
   /** A problem for the operator (logged and kept). */
   readonly report: (line: string) => void;
+  /** Applies a changed `engines:` before the models are (so a model on an added engine is found at once). */
+  readonly applyEngines?: (next: ParsedSiestaYaml) => Promise<void>;
 }
 
 /** Reloads siesta.yaml, one reload at a time. */
@@ -78,6 +80,7 @@ export class ConfigReloader {
     }
     const before = this.options.inForce.get();
     const daemonChanged = JSON.stringify(next.daemon) !== JSON.stringify(before?.daemon ?? null);
+    await this.options.applyEngines?.(next);
     this.options.inForce.set(next);
     const specs = await this.options.specSync.setYaml(next);
     const line =

@@ -4,6 +4,7 @@ import type { SiestaControlCore } from '../api/siesta-control-core';
 import type { Clock } from '../clock/clock';
 import type { ModelManager } from '../manage/model-manager';
 import type { Gateway } from '../proxy/gateway';
+import type { RequestMetering } from './request-metering';
 import type { SiestaOptions } from './siesta-types';
 import { SiestaStartError } from './siesta-types';
 import type { Teardown } from './teardown';
@@ -21,6 +22,7 @@ export async function startApi(
   gateway: Gateway,
   token: string,
   manager: ModelManager,
+  metering: RequestMetering,
 ): Promise<ControlApiServer> {
   const controlAddress = root.options.control ?? {
     host: DEFAULT_CONTROL_HOST,
@@ -47,6 +49,7 @@ export async function startApi(
     'Client connections open on the gateway, all ports together',
     () => gateway.openConnections(),
   );
+  root.teardown.add(metering.onRequest((row) => api.metrics.observeRequest(row)));
   try {
     await api.listen();
   } catch (error: unknown) {

@@ -1,6 +1,7 @@
 // Editing siesta.yaml keeps the user's comments and order, adds an entry when a model has none, and names bad values.
 import { describe, expect, it } from 'vitest';
 import {
+  checkEditedYaml,
   entryFieldsOfLabels,
   hasModelEntry,
   removeModelEntry,
@@ -108,5 +109,21 @@ models:
     expect(text).toContain('# the chat model');
     expect(text).not.toContain('whisper');
     expect(removeModelEntry(FILE, 'nobody').removed).toBe(false);
+  });
+
+  it('writes a doze with its paths, and names the path an http doze lacks before anything is written', () => {
+    const base = 'models:\n  - name: chat\n    container: chat\n';
+    const vllm = setModelEntry(base, 'chat', { doze: 'vllm' }, null);
+    expect(() => checkEditedYaml(base, vllm, 'siesta.yaml')).not.toThrow();
+    expect(parseSiestaYaml(vllm, 'siesta.yaml').entries[0]?.doze?.kind).toBe('vllm');
+    const half = setModelEntry(base, 'chat', { doze: 'http', dozeSleep: '/sleep' }, null);
+    expect(() => checkEditedYaml(base, half, 'siesta.yaml')).toThrow(
+      /^dozeWake: siesta\.yaml:2: .*doze http needs its wake path/,
+    );
+    // A problem the file had before the edit is not the edit's.
+    expect(() => checkEditedYaml(half, half, 'siesta.yaml')).not.toThrow();
+    expect(() => setModelEntry(base, 'chat', { doze: 'nap' }, null)).toThrow(
+      'doze: expected one of vllm, sglang, ollama, cuda-checkpoint, http (or none), got "nap"',
+    );
   });
 });

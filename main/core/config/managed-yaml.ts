@@ -1,6 +1,8 @@
 // Edits the siesta.yaml that Siesta manages with the `yaml` library's Document API, so the user's comments, order and
 // spelling survive: set a model's fields (adding its entry when it has none), or remove its entry. Pure: text in, text out.
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import type { SpecProblem } from './model-spec';
+import { parseSiestaYaml } from './siesta-yaml';
 import { SPEC_FIELDS } from './spec-fields';
 
 /** A field that cannot be written, named with what it expected. */
@@ -19,8 +21,18 @@ export type EntryFields = Readonly<
   Record<string, string | number | boolean | readonly string[] | null>
 >;
 
-/** The settings a user edits from the dashboard and `siesta edit`. */
-export const EDITABLE_FIELDS = ['idle', 'policy', 'pin', 'vram', 'group'] as const;
+/** The settings a user edits from the dashboard and `siesta edit`; the doze (issue 15) with its `http` paths. */
+export const EDITABLE_FIELDS = [
+  'idle',
+  'policy',
+  'pin',
+  'vram',
+  'group',
+  'doze',
+  'dozeSleep',
+  'dozeWake',
+  'dozeStatus',
+] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 
 /** Checks each value with the field's own reader (the one siesta.yaml is read with); throws naming the field. */
@@ -144,4 +156,16 @@ export function entryFieldsOfLabels(
   // `name` first, as people write entries.
   const { name, ...rest } = fields;
   return { name: name, ...rest };
+}
+
+/**
+ * The first problem that an edit adds to the file, as siesta.yaml is read on load (fields that must go together, such
+ * as `doze: http` with its sleep and wake paths), thrown naming its field; nothing when the edit adds none. A file is
+ * checked before it is written, so a bad edit leaves it as it was.
+ */
+export function checkEditedYaml(before: string, after: string, file: string): void {
+  const key = (p: SpecProblem): string => `${p.field ?? ''} ${p.message}`;
+  const known = new Set(parseSiestaYaml(before, file).problems.map(key));
+  const added = parseSiestaYaml(after, file).problems.find((p) => !known.has(key(p)));
+  if (added) throw new ManagedYamlError(added.field, `${added.where}: ${added.message}`);
 }

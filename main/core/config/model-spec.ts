@@ -1,4 +1,5 @@
 // The one schema of a model, whether it came from Docker labels or from siesta.yaml (DESIGN.md, "A model's spec").
+import type { DozeSpec } from './doze-spec';
 
 /** How Siesta decides a woken container is ready to serve. */
 export type HealthCheck =
@@ -52,6 +53,8 @@ export interface ModelSpec {
    * published one is not the way in (a load balancer, a tunnel). Absent or null: the engine's host and published port.
    */
   readonly upstream?: SpecUpstream | null;
+  /** The lighter sleep its server offers (issue 15): doze first, stop later; absent or null: it simply stops. */
+  readonly doze?: DozeSpec | null;
 }
 
 /** An explicit upstream: a host name or address, and a port or null for the container's published port. */

@@ -1,4 +1,6 @@
 // Turns the fields read from one siesta.yaml entry or one container's labels into a full spec, with DESIGN.md's defaults.
+import type { DozeProblem, DozeSpec } from './doze-spec';
+import { dozeSpecOf } from './doze-spec';
 import type { ModelSpec, SpecSource } from './model-spec';
 import { SPEC_DEFAULTS } from './model-spec';
 import type { SpecDraft } from './spec-fields';
@@ -29,5 +31,25 @@ export function completeSpec(
     policy: draft.policy ?? SPEC_DEFAULTS.policy,
     ...(draft.upstream ? { upstream: draft.upstream } : {}),
     ...(draft.server ? { server: draft.server } : {}),
+    ...(draft.dozeKind ? { doze: dozeOfDraft(draft) } : {}),
+  };
+}
+
+/** A draft's doze that cannot be put together (`http` without its sleep or wake path), or null when none. */
+export function dozeProblemOf(draft: SpecDraft): DozeProblem | null {
+  const result = dozeSpecOf(draft.dozeKind, dozePathsOf(draft));
+  return 'problem' in result ? result.problem : null;
+}
+
+function dozeOfDraft(draft: SpecDraft): DozeSpec | null {
+  const result = dozeSpecOf(draft.dozeKind, dozePathsOf(draft));
+  return 'spec' in result ? result.spec : null;
+}
+
+function dozePathsOf(draft: SpecDraft) {
+  return {
+    sleepPath: draft.dozeSleepPath,
+    wakePath: draft.dozeWakePath,
+    statusPath: draft.dozeStatusPath,
   };
 }

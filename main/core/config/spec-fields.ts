@@ -15,10 +15,20 @@ import {
   readUpstream,
   readWatts,
 } from './field-readers';
+import type { DozeKind } from './doze-spec';
+import { readDozeKind, readDozePath } from './doze-spec';
 import type { ModelSpec } from './model-spec';
 
 /** A spec being read: the fields given so far, before defaults. */
-export type SpecDraft = { -readonly [K in keyof Omit<ModelSpec, 'source'>]?: ModelSpec[K] };
+export type SpecDraft = {
+  -readonly [K in keyof Omit<ModelSpec, 'source' | 'doze'>]?: ModelSpec[K];
+} & {
+  /** The doze's parts, put together (and checked) in spec-draft.ts. */
+  dozeKind?: DozeKind | null;
+  dozeSleepPath?: string;
+  dozeWakePath?: string;
+  dozeStatusPath?: string;
+};
 
 /** One field: how siesta.yaml and labels spell it, and how its value becomes part of a draft. */
 export interface SpecField {
@@ -73,4 +83,8 @@ export const SPEC_FIELDS: readonly SpecField[] = [
   field('policy', 'siesta.policy', readPolicy, (policy) => ({ policy })),
   field('upstream', 'siesta.upstream', readUpstream, (upstream) => ({ upstream })),
   field('server', 'siesta.server', readServer, (server) => ({ server })),
+  field('doze', 'siesta.doze', readDozeKind, (dozeKind) => ({ dozeKind })),
+  field('dozeSleep', 'siesta.doze.sleep', readDozePath, (dozeSleepPath) => ({ dozeSleepPath })),
+  field('dozeWake', 'siesta.doze.wake', readDozePath, (dozeWakePath) => ({ dozeWakePath })),
+  field('dozeStatus', 'siesta.doze.status', readDozePath, (dozeStatusPath) => ({ dozeStatusPath })),
 ];

@@ -3,7 +3,7 @@
 import { closeSpelling } from './close-spelling';
 import { readBoolean, readName } from './field-readers';
 import type { ModelSpec, SpecProblem } from './model-spec';
-import { completeSpec } from './spec-draft';
+import { completeSpec, dozeProblemOf } from './spec-draft';
 import type { SpecDraft } from './spec-fields';
 import { SPEC_FIELDS } from './spec-fields';
 import { shownValue } from './spec-problem';
@@ -75,6 +75,8 @@ export function specFromLabels(
     if (result.ok) draft = { ...draft, ...result.value };
     else problem(label, `label ${label}=${shownValue(text)}: expected ${result.expected}`);
   }
+  const doze = dozeProblemOf(draft);
+  if (doze !== null) problem(`siesta.doze.${doze.missing}`, doze.message);
   let name = draft.name;
   if (name === undefined) {
     // A container on another engine is ENGINE/NAME: its model is named for the container alone.

@@ -3,7 +3,7 @@
 import { isMap, isScalar } from 'yaml';
 import { closeSpelling } from './close-spelling';
 import type { ModelSpec, SpecProblem } from './model-spec';
-import { completeSpec } from './spec-draft';
+import { completeSpec, dozeProblemOf } from './spec-draft';
 import type { SpecDraft } from './spec-fields';
 import { SPEC_FIELDS } from './spec-fields';
 import { shownValue } from './spec-problem';
@@ -74,6 +74,13 @@ export function readYamlEntry(node: unknown, index: number, source: YamlSource):
       );
   }
 
+  const doze = dozeProblemOf(draft);
+  if (doze !== null)
+    problem(
+      entryLine,
+      doze.missing === 'sleep' ? 'dozeSleep' : 'dozeWake',
+      `${label}: ${doze.message}`,
+    );
   // A container on another engine is ENGINE/NAME: its model is named for the container alone.
   const name = draft.name ?? draft.container?.replace(/^[^/]*\//, '');
   const containerGiven = node.items.some((pair) => source.valueOf(pair.key) === 'container');

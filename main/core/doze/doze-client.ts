@@ -1,6 +1,6 @@
 // Dozes and wakes a model through its server's own sleep API (vLLM, SGLang, custom http paths), over loopback.
 import type { Upstream } from '../lifecycle/model-state';
-import type { DozeSpec } from './doze-spec';
+import type { DozeSpec } from '../config/doze-spec';
 
 /** What a doze client does; each call rejects with an Error naming the model, the path and what came back. */
 export interface DozeClient {

@@ -11,7 +11,7 @@ import { dockerFromEnv } from '../docker/docker-client';
 import type { Upstream } from '../lifecycle/model-state';
 import { judgeDoze } from './doze-check';
 import { dozeClient } from './doze-client';
-import { dozeSpecFromLabels } from './doze-spec';
+import { dozeSpecFromLabels } from '../config/doze-spec';
 
 const docker = dockerFromEnv();
 const GIB = 1024 ** 3;

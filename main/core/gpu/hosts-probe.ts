@@ -4,14 +4,27 @@ import type { GpuProbe, GpuProcess, GpuSample, ProbeStatus } from './gpu-sample'
 
 /** One probe over several hosts' GPUs. Processes (for VRAM attribution by PID) are this machine's alone. */
 export class HostsProbe implements GpuProbe {
+  private onSamples: ((samples: readonly GpuSample[]) => void) | null = null;
+
   constructor(
     private readonly local: GpuProbe,
-    private readonly remotes: readonly GpuProbe[],
+    private remotes: readonly GpuProbe[],
   ) {}
 
   async start(onSamples: (samples: readonly GpuSample[]) => void): Promise<void> {
+    this.onSamples = onSamples;
     await this.local.start(onSamples);
     for (const remote of this.remotes) await remote.start(onSamples);
+  }
+
+  /** The remote probes now (siesta.yaml's `engines:` changed): new ones start, those left out stop. */
+  async setRemotes(next: readonly GpuProbe[]): Promise<void> {
+    const gone = this.remotes.filter((r) => !next.includes(r));
+    const added = next.filter((r) => !this.remotes.includes(r));
+    this.remotes = next;
+    await Promise.all(gone.map((r) => r.stop()));
+    const onSamples = this.onSamples;
+    if (onSamples) for (const remote of added) await remote.start(onSamples);
   }
 
   async stop(): Promise<void> {

@@ -310,6 +310,8 @@ export class EventStore {
     let wakeId: number | null = null;
     switch (event.kind) {
       case 'wake-requested': {
+        // A wake from a doze is not a cold start: it is kept out of the wakes the idle cost and wake cost learn from.
+        if (event.from === 'dozed') break;
         if (!this.s.openWake.get(event.model)) {
           wakeId = Number(
             this.s.insertWake.run(
@@ -327,6 +329,7 @@ export class EventStore {
         break;
       }
       case 'ready': {
+        if (event.from === 'dozed') break;
         const open = this.s.openWake.get(event.model) as Row | undefined;
         if (open) {
           wakeId = Number(open.id);
@@ -388,6 +391,8 @@ export class EventStore {
         // The model stays down: its sleep goes on saving until a wake succeeds (its hours asleep end at the request).
         break;
       }
+      // The doze's own costs are learned from its events and the power samples, not from sleeps.
+      case 'doze':
       case 'evicted':
       case 'prewarm':
         break;

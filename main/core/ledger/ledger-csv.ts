@@ -2,9 +2,11 @@
 import type { LifecycleEvent, SleepCause, WakeCause } from '../lifecycle/model-state';
 import { assertNever } from '../shared/assert-never';
 import type { BucketTimeZone } from './buckets';
+import type { CsvValue } from './csv';
 import { toCsv } from './csv';
 import type { StoredEvent } from './event-store';
 import type { HistoryBucket } from './history';
+import type { RequestDay } from './request-store';
 import { joulesToKwh } from './power-math';
 
 function wakeCauseText(cause: WakeCause): string {
@@ -45,9 +47,14 @@ export function describeEvent(event: LifecycleEvent): { cause: string; detail: s
     case 'wake-requested':
       return { cause: wakeCauseText(event.cause), detail: '' };
     case 'ready':
-      return { cause: '', detail: `woke in ${event.wakeMs} ms` };
+      return {
+        cause: '',
+        detail: `woke in ${event.wakeMs} ms${event.from === 'dozed' ? ' from a doze' : ''}`,
+      };
     case 'sleep':
       return { cause: sleepCauseText(event.cause), detail: '' };
+    case 'doze':
+      return { cause: sleepCauseText(event.cause), detail: 'dozed (VRAM freed, process kept)' };
     case 'failed':
       return { cause: event.failure.reason, detail: event.failure.logLines.join('\n') };
     case 'evicted':
@@ -91,8 +98,25 @@ export function dateText(at: number, timeZone: BucketTimeZone): string {
 const round = (value: number | null, digits: number): number | null =>
   value === null ? null : Number(value.toFixed(digits));
 
-/** Daily figures as CSV: one row per day and model with activity. */
-export function dailyToCsv(days: readonly HistoryBucket[], timeZone: BucketTimeZone): string {
+/** The request columns of the daily CSV (issue 16) for one day and model, blank without requests. */
+function requestColumns(r: RequestDay | undefined): CsvValue[] {
+  if (r === undefined) return [0, 0, 0, null, null];
+  return [
+    r.requests,
+    r.promptTokens,
+    r.completionTokens,
+    Number((r.marginalJoules / 3_600_000).toFixed(9)),
+    r.estimated,
+  ];
+}
+
+/** Daily figures as CSV: one row per day and model with activity (sleeps, wakes or requests). */
+export function dailyToCsv(
+  days: readonly HistoryBucket[],
+  timeZone: BucketTimeZone,
+  requestDays: readonly RequestDay[] = [],
+): string {
+  const requests = new Map(requestDays.map((r) => [`${r.dayStartAt}|${r.model}`, r]));
   const rows = days.flatMap((day) =>
     day.models.map((m) => [
       dateText(day.startAt, timeZone),
@@ -109,9 +133,27 @@ export function dailyToCsv(days: readonly HistoryBucket[], timeZone: BucketTimeZ
       round(m.hoursAwake, 4),
       round(m.hoursAsleep, 4),
       m.estimated,
+      ...requestColumns(requests.get(`${day.startAt}|${m.model}`)),
       round(joulesToKwh(m.savedUncertaintyJoules), 6),
       round(m.savedUncertaintyJoules, 1),
     ]),
+  );
+  // Days on which a model served requests but neither slept nor woke.
+  const listed = new Set(days.flatMap((d) => d.models.map((m) => `${d.startAt}|${m.model}`)));
+  for (const r of requestDays) {
+    if (listed.has(`${r.dayStartAt}|${r.model}`)) continue;
+    const blank = [null, null, null, null, null, 0, 0, null, null, null, null, null];
+    rows.push([
+      dateText(r.dayStartAt, timeZone),
+      r.model,
+      ...blank,
+      ...requestColumns(r),
+      null,
+      null,
+    ]);
+  }
+  rows.sort(
+    (a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1])),
   );
   return toCsv(
     [
@@ -129,6 +171,11 @@ export function dailyToCsv(days: readonly HistoryBucket[], timeZone: BucketTimeZ
       'hours_awake',
       'hours_asleep',
       'estimated',
+      'requests',
+      'prompt_tokens',
+      'completion_tokens',
+      'request_marginal_kwh',
+      'estimated_token_requests',
       // "saved_kwh ± saved_uncertainty_kwh": one standard uncertainty (docs/energy.md); none for estimates.
       'saved_uncertainty_kwh',
       'saved_uncertainty_joules',

@@ -170,6 +170,46 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     description:
+      'forwarded requests (issue 16): each one for rawRetentionDays, with its tokens and marginal energy, and daily roll-ups per model and client for good',
+    sql: `
+      CREATE TABLE requests (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        client TEXT NOT NULL,
+        status INTEGER NOT NULL,
+        complete INTEGER NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        estimated INTEGER NOT NULL,
+        first_byte_ms INTEGER,
+        duration_ms INTEGER NOT NULL,
+        marginal_millijoules INTEGER
+      );
+      CREATE INDEX requests_by_at ON requests (at);
+
+      CREATE TABLE request_days (
+        calendar TEXT NOT NULL,
+        day_start_at INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        client TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        prompt_tokens INTEGER NOT NULL,
+        completion_tokens INTEGER NOT NULL,
+        estimated INTEGER NOT NULL,
+        measured INTEGER NOT NULL,
+        marginal_millijoules INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        first_byte_ms INTEGER NOT NULL,
+        first_byte_count INTEGER NOT NULL,
+        PRIMARY KEY (calendar, day_start_at, model, client)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 4,
+    description:
       'the uncertainty of each credited sleep, takeover and wake (issue 14); cached days are summed again with it',
     sql: `
       ALTER TABLE sleeps ADD COLUMN credit_uncertainty REAL;

@@ -40,6 +40,8 @@ export function residencyAfter(event: LifecycleEvent): Residency | null {
     case 'sleep':
     case 'failed':
       return 'down';
+    // A dozing server keeps its process (and CUDA context): counted resident until it is stopped.
+    case 'doze':
     case 'evicted':
     case 'prewarm':
       return null;
@@ -55,6 +57,8 @@ export function residencyOfState(state: ModelState): Residency {
       return 'waking';
     case 'ready':
     case 'stopping':
+    case 'dozing':
+    case 'dozed':
       return 'ready';
     case 'asleep':
     case 'failed':

@@ -4,7 +4,7 @@ import type { ContainerInfo, RuntimeEvent } from '../docker/container-runtime';
 import { upstreamFor } from '../providers/upstream-for';
 import { assertNever } from '../shared/assert-never';
 import type { ModelMachine } from './model-machine';
-import { exitText } from './machine-parts';
+import { exitedCause } from './machine-parts';
 import { effectiveHealth } from './readiness-checker';
 
 /** How long after a `kill` event a `die` still counts as a stop by hand rather than a crash. */
@@ -18,21 +18,21 @@ export async function followContainerEvent(
   const { clock, runtime } = m.ctx;
   switch (event.action) {
     case 'kill':
-      m.lastKillAt = clock.now();
+      m.noteKill(clock.now());
       return;
     case 'oom':
       return;
     case 'create':
-      if (event.name === m.spec.container.replace(/^\//, '')) m.containerId = event.id;
+      if (event.name === m.spec.container.replace(/^\//, '')) m.containerCreated(event.id);
       return;
     case 'start':
       // A kill before this start belonged to the previous run: a later die without a kill is a crash.
-      m.lastKillAt = null;
+      m.noteKill(null);
       if (m.state === 'waking') return m.cutPause();
       if (m.state === 'asleep' || m.state === 'failed') {
         const info = await runtime.inspect(event.id);
         if (info?.running && (m.state === 'asleep' || m.state === 'failed') && !m.wake) {
-          m.containerId = info.id;
+          m.seeContainer(info);
           m.startWake({ kind: 'external' }, { external: true, quiet: false });
         }
       }
@@ -41,20 +41,26 @@ export async function followContainerEvent(
     case 'stop':
     case 'destroy':
       if (m.state === 'waking') return m.cutPause();
-      if (m.state === 'ready') {
+      if (m.state === 'ready' || m.state === 'dozed' || m.state === 'dozing') {
+        const was = m.state;
         const info = event.action === 'destroy' ? null : await runtime.inspect(event.id);
-        if (info?.running || m.state !== 'ready') return;
+        if (info?.running || m.state !== was) return;
         const killedByHand = m.lastKillAt !== null && clock.now() - m.lastKillAt < KILL_WINDOW_MS;
         if (event.action !== 'die' || killedByHand) {
           m.becomeAsleep({ kind: 'external' });
         } else {
           const logLines = await m.logTail();
-          if (m.state !== 'ready') return;
-          m.setFailed(`the container ${info ? exitText(info) : 'was removed'}`, logLines);
+          if (m.state !== was) return;
+          m.setFailed(
+            info
+              ? exitedCause(info, false)
+              : { kind: 'removed', container: m.spec.container, whileWaking: false },
+            logLines,
+          );
           m.changed();
         }
       }
-      if (event.action === 'destroy' && m.containerId === event.id) m.containerId = null;
+      if (event.action === 'destroy') m.containerDestroyed(event.id);
       return;
     case 'health':
       if (m.state === 'waking') return m.cutPause();
@@ -64,7 +70,7 @@ export async function followContainerEvent(
         if (effectiveHealth(m.spec, info).kind !== 'docker') return;
         const logLines = await m.logTail();
         if (m.state !== 'ready') return;
-        m.setFailed('the container turned unhealthy', logLines);
+        m.setFailed({ kind: 'unhealthy', whileWaking: false }, logLines);
         m.changed();
       }
       return;
@@ -78,9 +84,8 @@ export async function resyncWithContainer(m: ModelMachine, quiet: boolean): Prom
   const info = await m.ctx.runtime.inspect(m.containerRef());
   if (m.removed) return;
   if (info) {
-    m.containerId = info.id;
     // Its GPUs (device requests) before its first wake: the VRAM scheduler admits it on them.
-    m.gpuIndexes = info.gpuIndexes;
+    m.seeContainer(info);
   }
   switch (m.state) {
     case 'asleep':
@@ -93,6 +98,7 @@ export async function resyncWithContainer(m: ModelMachine, quiet: boolean): Prom
     case 'waking':
       return m.cutPause();
     case 'ready':
+    case 'dozed':
       if (!info?.running) {
         m.becomeAsleep({ kind: 'external' });
         return;
@@ -100,6 +106,7 @@ export async function resyncWithContainer(m: ModelMachine, quiet: boolean): Prom
       refreshUpstream(m, info);
       return;
     case 'stopping':
+    case 'dozing':
       return;
     default:
       return assertNever(m.state);
@@ -119,6 +126,5 @@ function refreshUpstream(m: ModelMachine, info: ContainerInfo): void {
     (m.upstream?.port === reach.upstream.port && m.upstream.host === reach.upstream.host)
   )
     return;
-  m.upstream = reach.upstream;
-  m.changed();
+  m.moveUpstream(reach.upstream);
 }

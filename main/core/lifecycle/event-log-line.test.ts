@@ -51,6 +51,7 @@ describe('eventLogLine', () => {
         model: 'qwen',
         failure: {
           reason: 'the container exited with code 137 (out of memory)',
+          cause: { kind: 'exited', exitCode: 137, oomKilled: true, whileWaking: false },
           logLines: ['loading', 'CUDA out of memory'],
           at,
         },

@@ -47,11 +47,13 @@ function sleepCauseText(cause: SleepCause): string {
 export function eventLogLine(event: LifecycleEvent): string {
   switch (event.kind) {
     case 'wake-requested':
-      return `${event.model}: waking (${wakeCauseText(event.cause)})`;
+      return `${event.model}: ${event.from === 'dozed' ? 'waking from a doze' : 'waking'} (${wakeCauseText(event.cause)})`;
     case 'ready':
-      return `${event.model}: ready after ${(event.wakeMs / 1000).toFixed(1)} s`;
+      return `${event.model}: ready after ${(event.wakeMs / 1000).toFixed(1)} s${event.from === 'dozed' ? ' (woken from a doze)' : ''}`;
     case 'sleep':
       return `${event.model}: asleep (${sleepCauseText(event.cause)})`;
+    case 'doze':
+      return `${event.model}: dozed, VRAM freed and process kept (${sleepCauseText(event.cause)})`;
     case 'failed': {
       const last = event.failure.logLines.at(-1);
       return `${event.model}: failed: ${event.failure.reason}${last ? ` (last log line: ${last})` : ''}`;

@@ -1,6 +1,13 @@
 // The lifecycle's public face: what the gateway, the API, the scheduler and the simulator call.
 import type { ModelSpec } from '../config/model-spec';
-import type { Lease, LifecycleEvent, ModelStatus, SleepCause, WakeCause } from './model-state';
+import type {
+  Lease,
+  LifecycleEvent,
+  ModelStatus,
+  SleepCause,
+  Upstream,
+  WakeCause,
+} from './model-state';
 
 /** Options of one `acquire`. */
 export interface AcquireOptions {
@@ -25,6 +32,12 @@ export interface LifecycleApi {
   wake(name: string, cause: WakeCause): Promise<void>;
   /** Puts a model to sleep now. Waits for open uses unless `force`. */
   sleep(name: string, cause: SleepCause): Promise<void>;
+  /**
+   * Dozes a ready model through its server's own sleep API (issue 15): its VRAM is freed, its process kept. Rejects
+   * with a reason when it cannot (no doze, busy, requests waiting, not ready, the dozer refuses); a doze call that
+   * fails stops the model instead.
+   */
+  doze(name: string, cause: SleepCause): Promise<void>;
   setPinned(name: string, pinned: boolean): void;
   setAutoSleepPaused(paused: boolean): void;
   autoSleepPaused(): boolean;
@@ -78,6 +91,25 @@ export interface WakeAdmission {
 
 /** A hook that chooses the idle time of a model each time its idle timer starts (keep-alive policies; issue 9). */
 export interface IdlePolicy {
-  /** Idle ms before sleep, or 0 for never; `reason` is shown in the API. */
-  idleTimeFor(model: ModelSpec, now: number): { readonly idleMs: number; readonly reason: string };
+  /**
+   * Idle ms before sleep, or 0 for never; `reason` is shown in the API. `dozeAfterMs` (issue 15): for a model with a
+   * doze, doze once idle this long (the stop then comes at `idleMs`); absent: no doze.
+   */
+  idleTimeFor(
+    model: ModelSpec,
+    now: number,
+  ): { readonly idleMs: number; readonly reason: string; readonly dozeAfterMs?: number };
+}
+
+/**
+ * Dozes and wakes a model through its server's own sleep API (issue 15). Built in doze/ (HTTP clients, the host-RAM
+ * check) and handed to the lifecycle by the composition root.
+ */
+export interface Dozer {
+  /** Why this model may not doze now (no doze, a kind not built, host RAM short), or null when it may. */
+  refusal(model: ModelSpec): string | null;
+  /** Dozes the server; rejects with an Error naming the model and what failed. */
+  doze(model: ModelSpec, upstream: Upstream): Promise<void>;
+  /** Wakes the dozing server; rejects with an Error naming the model and what failed. */
+  wake(model: ModelSpec, upstream: Upstream): Promise<void>;
 }

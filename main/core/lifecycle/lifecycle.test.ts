@@ -1,72 +1,24 @@
 // The lifecycle's state machine on a virtual clock, over the in-memory engine.
 import { afterEach, describe, expect, it } from 'vitest';
 import { flushMicrotasks, VirtualClock } from '../clock/virtual-clock';
-import { type ModelSpec } from '../config/model-spec';
 import { MemoryReadiness, MemoryRuntime } from '../docker/testdata/memory-runtime';
-import { Lifecycle, type LifecycleOptions } from './lifecycle';
+import { Lifecycle } from './lifecycle';
 import { WakeError, type WakeAdmission } from './lifecycle-api';
 import type { LifecycleEvent, ModelStatus } from './model-state';
-import { specForTest } from '../config/testdata/spec-for-test';
+import type { ModelSpec } from '../config/model-spec';
+import {
+  kinds,
+  lifecycleRig,
+  request,
+  rigSpec,
+  stopRigs,
+  trackRig,
+} from './testdata/lifecycle-rig';
 
-function spec(name: string, overrides: Partial<ModelSpec> = {}): ModelSpec {
-  return specForTest(name, {
-    port: null,
-    health: null,
-    idleMs: 60_000,
-    wakeTimeoutMs: 30_000,
-    ...overrides,
-  });
-}
+afterEach(stopRigs);
 
-interface Rig {
-  clock: VirtualClock;
-  runtime: MemoryRuntime;
-  lifecycle: Lifecycle;
-  events: LifecycleEvent[];
-  logs: string[];
-}
-
-const rigs: Lifecycle[] = [];
-afterEach(async () => {
-  for (const lifecycle of rigs.splice(0)) await lifecycle.stop();
-});
-
-async function rig(
-  specs: ModelSpec[],
-  options: Partial<LifecycleOptions> & {
-    startDelayMs?: number;
-    healthchecked?: readonly string[];
-  } = {},
-): Promise<Rig> {
-  const clock = new VirtualClock();
-  const runtime = new MemoryRuntime({ clock, startDelayMs: options.startDelayMs ?? 2000 });
-  for (const s of specs)
-    runtime.add({
-      name: s.container,
-      hasHealthcheck: options.healthchecked?.includes(s.container),
-    });
-  const logs: string[] = [];
-  const lifecycle = new Lifecycle({
-    clock,
-    runtime,
-    readiness: new MemoryReadiness(runtime),
-    log: (m) => logs.push(m),
-    ...options,
-  });
-  rigs.push(lifecycle);
-  const events: LifecycleEvent[] = [];
-  lifecycle.onEvent((e) => events.push(e));
-  lifecycle.setSpecs(specs);
-  await lifecycle.start();
-  await flushMicrotasks();
-  return { clock, runtime, lifecycle, events, logs };
-}
-
-const request = { cause: { kind: 'request', route: 'path', detail: '/chat/' } } as const;
-
-function kinds(events: LifecycleEvent[]): string[] {
-  return events.map((e) => e.kind);
-}
+const rig = lifecycleRig;
+const spec = rigSpec;
 
 describe('Lifecycle on a virtual clock', () => {
   it('wakes a sleeping model once for 200 concurrent requests', async () => {
@@ -276,7 +228,7 @@ describe('Lifecycle on a virtual clock', () => {
     const runtime = new MemoryRuntime({ clock });
     runtime.add({ name: 'chat', running: true });
     const lifecycle = new Lifecycle({ clock, runtime, readiness: new MemoryReadiness(runtime) });
-    rigs.push(lifecycle);
+    trackRig(lifecycle);
     const events: LifecycleEvent[] = [];
     lifecycle.onEvent((e) => events.push(e));
     lifecycle.setSpecs([spec('chat', { idleMs: 5000 })]);
@@ -378,7 +330,7 @@ describe('Lifecycle on a virtual clock', () => {
     const runtime = new MemoryRuntime({ clock, startDelayMs: 1000, stopDelayMs: 3000 });
     runtime.add({ name: 'chat' });
     const lifecycle = new Lifecycle({ clock, runtime, readiness: new MemoryReadiness(runtime) });
-    rigs.push(lifecycle);
+    trackRig(lifecycle);
     lifecycle.setSpecs([spec('chat', { idleMs: 1000 })]);
     await lifecycle.start();
     const first = lifecycle.acquire('chat', request);
@@ -428,7 +380,7 @@ describe('Lifecycle on a virtual clock', () => {
       readiness: new MemoryReadiness(runtime),
       admission,
     });
-    rigs.push(lifecycle);
+    trackRig(lifecycle);
     lifecycle.onEvent((e) => order.push(e.kind));
     lifecycle.setSpecs([spec('chat')]);
     await lifecycle.start();

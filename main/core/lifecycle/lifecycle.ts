@@ -5,7 +5,13 @@ import type { ModelSpec } from '../config/model-spec';
 import type { ContainerRuntime, RuntimeEvent } from '../docker/container-runtime';
 import { assertNever } from '../shared/assert-never';
 import { followContainerEvent, resyncWithContainer } from './engine-follower';
-import type { AcquireOptions, IdlePolicy, LifecycleApi, WakeAdmission } from './lifecycle-api';
+import type {
+  AcquireOptions,
+  Dozer,
+  IdlePolicy,
+  LifecycleApi,
+  WakeAdmission,
+} from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import type { IdleDecisionView } from './machine-parts';
 import type { MachineContext } from './model-machine';
@@ -24,6 +30,8 @@ export interface LifecycleOptions {
   readonly admission?: WakeAdmission;
   /** Chooses the idle time each time an idle timer starts; default the spec's `idleMs`. */
   readonly idlePolicy?: IdlePolicy;
+  /** Dozes and wakes servers through their own sleep APIs (issue 15); absent: every sleep is a stop. */
+  readonly dozer?: Dozer;
   /** How long `docker stop` waits before killing. Default 10 s. */
   readonly stopGraceMs?: number;
   /** Log lines kept with a failure. Default 30. */
@@ -47,6 +55,9 @@ export interface LifecycleOptions {
  *   first (docker stop/kill by hand), and `failed` (exit code and last log lines) otherwise.
  * - Idle 0, pinned, or auto-sleep paused: no idle timer. Resuming auto-sleep starts fresh idle timers.
  * - `sleep` with cause `evicted` or `group` is refused for a pinned model.
+ * - A model with a doze (issue 15) and a dozer: the idle timer dozes it first (`dozeAfterMs` of the idle policy) and
+ *   stops it at its idle time; a request to a dozed model wakes it through the server's own wake, or restarts it
+ *   when that fails. A model with a request in flight, waiting or queued is never dozed.
  */
 export class Lifecycle implements LifecycleApi {
   private readonly ctx: MachineContext;
@@ -70,6 +81,7 @@ export class Lifecycle implements LifecycleApi {
       readiness: options.readiness ?? new NetworkReadiness(),
       admission,
       idlePolicy: options.idlePolicy,
+      dozer: options.dozer,
       stopGraceMs: options.stopGraceMs ?? 10_000,
       failureLogLines: options.failureLogLines ?? 30,
       log: this.log,
@@ -159,6 +171,12 @@ export class Lifecycle implements LifecycleApi {
     await machine.sleep(cause);
   }
 
+  async doze(name: string, cause: SleepCause): Promise<void> {
+    const machine = this.models.get(name);
+    if (!machine) throw unknownModel(name);
+    await machine.doze(cause);
+  }
+
   setPinned(name: string, pinned: boolean): void {
     const machine = this.models.get(name);
     if (!machine) throw unknownModel(name);
@@ -213,14 +231,13 @@ export class Lifecycle implements LifecycleApi {
 
   /** Runs `task` after this model's earlier event handling; errors are logged. */
   private queue(machine: ModelMachine, task: () => Promise<void>): Promise<void> {
-    const next = machine.eventChain.then(async () => {
-      if (machine.removed || !this.started) return;
-      await task();
-    });
-    machine.eventChain = next.catch((error: unknown) =>
-      this.log(`following "${machine.spec.name}": ${messageOf(error)}`),
+    return machine.queueEvent(
+      async () => {
+        if (machine.removed || !this.started) return;
+        await task();
+      },
+      (error: unknown) => this.log(`following "${machine.spec.name}": ${messageOf(error)}`),
     );
-    return machine.eventChain;
   }
 
   private notify(status: ModelStatus, admission: WakeAdmission | undefined): void {

@@ -2,8 +2,9 @@
 // latest idle decision; and two texts its parts share.
 import type { TimerHandle } from '../clock/clock';
 import type { ContainerInfo } from '../docker/container-runtime';
+import type { FailureCause } from '../shared/causes';
 import type { WakeError } from './lifecycle-api';
-import type { Lease, SleepCause, WakeCause } from './model-state';
+import type { Lease, SleepCause, WakeCause, WakeLevel } from './model-state';
 
 /** A caller waiting for the model to be ready: `acquire` (wants a use) or `wake`. */
 export interface Waiter {
@@ -20,6 +21,8 @@ export interface WakeRun {
   readonly external: boolean;
   /** Adoption at start-up: no wake-requested or ready events. */
   readonly quiet: boolean;
+  /** Where it started from: `dozed` tries the server's own wake first; a failed one falls back to `asleep` (a restart). */
+  level: WakeLevel;
   readonly abort: AbortController;
   readonly startedAt: number;
   readonly deadlineAt: number;
@@ -54,8 +57,7 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** How a container ended, for a failure's reason. */
-export function exitText(info: ContainerInfo): string {
-  const code = info.exitCode === null ? 'exited' : `exited with code ${info.exitCode}`;
-  return info.oomKilled ? `${code} (killed: out of memory)` : code;
+/** How a container ended, as a failure's cause. */
+export function exitedCause(info: ContainerInfo, whileWaking: boolean): FailureCause {
+  return { kind: 'exited', exitCode: info.exitCode, oomKilled: info.oomKilled, whileWaking };
 }

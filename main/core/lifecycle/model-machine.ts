@@ -5,7 +5,11 @@ import { formatDuration } from '../config/duration';
 import type { ModelSpec } from '../config/model-spec';
 import type { ContainerInfo, ContainerRuntime } from '../docker/container-runtime';
 import { assertNever } from '../shared/assert-never';
-import type { IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
+import type { FailureCause } from '../shared/causes';
+import { dozeRefusal, idleDoze, runDoze } from './doze-steps';
+import { failureText } from './failure-text';
+import { requestSleep, stopContainer } from './stop-steps';
+import type { Dozer, IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
 import { WakeError } from './lifecycle-api';
 import type { IdleDecisionView, WakeRun } from './machine-parts';
 import { messageOf } from './machine-parts';
@@ -29,6 +33,8 @@ export interface MachineContext {
   readonly readiness: ReadinessChecker;
   readonly admission: WakeAdmission | undefined;
   readonly idlePolicy: IdlePolicy | undefined;
+  /** Dozes and wakes servers through their own sleep APIs (issue 15); absent: every sleep is a stop. */
+  readonly dozer: Dozer | undefined;
   readonly stopGraceMs: number;
   readonly failureLogLines: number;
   readonly log: (message: string) => void;
@@ -44,29 +50,16 @@ export interface MachineContext {
  * The state machine of one model; the registry (`Lifecycle`) only finds it. Its wake loop lives in wake-loop.ts and
  * its following of the engine's container events in engine-follower.ts; both drive it through the methods below.
  *
- * Why about 450 lines: every transition of one model (use, wait, wake, fail, stop, sleep, idle) is kept in this one
- * class so that the order of state change, event and notification is visible in one place; the parts that do not
- * change the state (wake loop, engine follower, waiters, idle timer, record) already live in their own files.
+ * Why about 450 lines: the transitions of one model (use, wait, wake, fail, sleep, idle) are kept in this one class
+ * so that the order of state change, event and notification is visible in one place; the longer runs of steps live
+ * in their own files (wake-loop.ts, stop-steps.ts, doze-steps.ts), as do the engine follower, waiters and record.
  */
 export class ModelMachine extends ModelRecord {
   constructor(
     spec: ModelSpec,
     readonly ctx: MachineContext,
   ) {
-    super(spec, ctx.clock, ctx.idlePolicy, (event) => ctx.emit(event));
-  }
-
-  /** The one place a change is told: to the admission hook and the registry's listeners (not once removed). */
-  changed(): void {
-    if (this.removed) return;
-    this.ctx.notify(this.status());
-  }
-
-  /** Shows what a wake or readiness check is doing now; tells it only when it changed. */
-  showDetail(detail: string): void {
-    if (this.readinessDetail === detail) return;
-    this.readinessDetail = detail;
-    this.changed();
+    super(spec, ctx.clock, ctx.idlePolicy, ctx);
   }
 
   // ---- the API's calls ----
@@ -96,14 +89,19 @@ export class ModelMachine extends ModelRecord {
         return;
       case 'stopping':
         return this.stopping ?? undefined;
+      case 'dozing':
+        await this.dozing;
+        return this.sleep(cause);
+      case 'dozed':
+        return stopContainer(this, cause);
       case 'waking':
         this.cancelWake(
           new WakeError('stopping', `"${name}" was put to sleep while it was waking`, name),
         );
-        return this.stopContainer(cause);
+        return stopContainer(this, cause);
       case 'failed': {
         const info = await this.ctx.runtime.inspect(this.containerRef());
-        if (info?.running && this.state === 'failed') return this.stopContainer(cause);
+        if (info?.running && this.state === 'failed') return stopContainer(this, cause);
         if (this.state === 'failed') {
           this.enter('asleep', {});
           this.changed();
@@ -111,15 +109,25 @@ export class ModelMachine extends ModelRecord {
         return;
       }
       case 'ready':
-        if (this.leases.size > 0) return this.requestSleep(cause);
-        return this.stopContainer(cause);
+        if (this.leases.size > 0) return requestSleep(this, cause);
+        return stopContainer(this, cause);
       default:
         return assertNever(this.state);
     }
   }
 
+  /** Dozes the model now (the idle ladder, the scheduler, a user): see `LifecycleApi.doze`. */
+  doze(cause: SleepCause): Promise<void> {
+    if (this.state === 'dozed') return Promise.resolve();
+    if (this.state === 'dozing') return this.dozing ?? Promise.resolve();
+    const refusal = dozeRefusal(this);
+    if (refusal !== null)
+      return Promise.reject(new Error(`"${this.name}" cannot doze: ${refusal}`));
+    return runDoze(this, cause);
+  }
+
   setPinned(pinned: boolean): void {
-    this.pinOverride = pinned;
+    this.fields.pinOverride = pinned;
     if (pinned) this.cancelIdle();
     else this.armIdle();
     this.changed();
@@ -131,14 +139,14 @@ export class ModelMachine extends ModelRecord {
       this.spec.idleMs !== spec.idleMs ||
       this.spec.policy !== spec.policy ||
       this.spec.pin !== spec.pin;
-    this.spec = spec;
+    this.fields.spec = spec;
     if (idleChanged && this.state === 'ready') this.armIdle();
     this.changed();
   }
 
   /** The model left the configuration: its wake and timers end, a pending sleep resolves. */
   remove(): void {
-    this.removed = true;
+    this.fields.removed = true;
     this.cancelWake(
       new WakeError(
         'unknown-model',
@@ -148,7 +156,7 @@ export class ModelMachine extends ModelRecord {
     );
     this.cancelIdle();
     this.sleepRequest?.resolve();
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
   }
 
   /** Siesta is stopping: waiting callers reject; the container is left as it is. */
@@ -164,7 +172,7 @@ export class ModelMachine extends ModelRecord {
         this.name,
       ),
     );
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
   }
 
   /** The idle time in effect and why. */
@@ -194,11 +202,11 @@ export class ModelMachine extends ModelRecord {
 
   private releaseLease(id: number): void {
     if (!this.leases.delete(id)) return;
-    this.lastUsedAt = this.ctx.clock.now();
+    this.fields.lastUsedAt = this.ctx.clock.now();
     if (this.leases.size === 0 && this.state === 'ready') {
       const request = this.sleepRequest;
       if (request) {
-        this.stopContainer(request.cause).catch((error: unknown) =>
+        stopContainer(this, request.cause).catch((error: unknown) =>
           this.ctx.log(`sleep of "${this.name}" failed: ${messageOf(error)}`),
         );
       } else {
@@ -232,8 +240,12 @@ export class ModelMachine extends ModelRecord {
       case 'failed':
         this.startWake(cause, { external: false, quiet: false });
         return;
+      case 'dozed':
+        this.startWake(cause, { external: false, quiet: false });
+        return;
       case 'waking':
       case 'stopping':
+      case 'dozing':
         return;
       case 'ready':
         this.settleWaiters();
@@ -243,7 +255,7 @@ export class ModelMachine extends ModelRecord {
     }
   }
 
-  private settleWaiters(): void {
+  settleWaiters(): void {
     this.waiters.settle(() => this.openLease());
   }
 
@@ -257,9 +269,11 @@ export class ModelMachine extends ModelRecord {
   startWake(cause: WakeCause, mode: { external: boolean; quiet: boolean }): void {
     const clock = this.ctx.clock;
     const now = clock.now();
+    const level = this.state === 'dozed' && !mode.external ? 'dozed' : 'asleep';
     const run: WakeRun = {
       external: mode.external,
       quiet: mode.quiet,
+      level,
       abort: new AbortController(),
       startedAt: now,
       deadlineAt: now + this.spec.wakeTimeoutMs,
@@ -269,7 +283,7 @@ export class ModelMachine extends ModelRecord {
       pollTimer: null,
       cutPause: null,
     };
-    this.wake = run;
+    this.fields.wake = run;
     this.cancelIdle();
     this.enter(
       'waking',
@@ -277,27 +291,32 @@ export class ModelMachine extends ModelRecord {
         wakeStartedAt: now,
         readyAt: null,
         failure: null,
-        upstream: null,
+        // A dozed server is woken at the address it has.
+        upstream: level === 'dozed' ? this.upstream : null,
         readinessDetail: mode.external
           ? 'started outside Siesta; waiting until it answers'
-          : 'starting',
+          : level === 'dozed'
+            ? 'waking from its doze'
+            : 'starting',
       },
-      mode.quiet ? undefined : { kind: 'wake-requested', at: now, model: this.name, cause },
+      mode.quiet
+        ? undefined
+        : { kind: 'wake-requested', at: now, model: this.name, cause, from: level },
     );
     run.deadlineTimer = clock.setTimeout(() => {
       run.deadlineTimer = null;
-      const detail = this.readinessDetail ? ` (last check: ${this.readinessDetail})` : '';
       void this.failWake(
         run,
         'timeout',
-        `not ready after ${formatDuration(this.spec.wakeTimeoutMs)}${detail}`,
+        { kind: 'timeout', afterMs: this.spec.wakeTimeoutMs, lastCheck: this.readinessDetail },
         true,
       );
     }, this.spec.wakeTimeoutMs);
     this.changed();
     runWake(this, run).catch((error: unknown) => {
       const code: WakeErrorCode = error instanceof WakeError ? error.code : 'failed';
-      return this.failWake(run, code, messageOf(error), !(error instanceof WakeError));
+      const cause = { kind: 'error', detail: messageOf(error) } as const;
+      return this.failWake(run, code, cause, !(error instanceof WakeError));
     });
   }
 
@@ -315,13 +334,19 @@ export class ModelMachine extends ModelRecord {
   becomeReady(run: WakeRun, upstream: Upstream, info: ContainerInfo): void {
     this.finishRun(run);
     const now = this.ctx.clock.now();
-    this.wake = null;
+    this.fields.wake = null;
     this.enter(
       'ready',
       { upstream, readyAt: now, failure: null, readinessDetail: null, gpuIndexes: info.gpuIndexes },
       run.quiet
         ? undefined
-        : { kind: 'ready', at: now, model: this.name, wakeMs: now - run.startedAt },
+        : {
+            kind: 'ready',
+            at: now,
+            model: this.name,
+            wakeMs: now - run.startedAt,
+            from: run.level,
+          },
     );
     this.settleWaiters();
     if (this.leases.size === 0) this.armIdle();
@@ -331,18 +356,18 @@ export class ModelMachine extends ModelRecord {
   async failWake(
     run: WakeRun,
     code: WakeErrorCode,
-    reason: string,
+    cause: FailureCause,
     withLogs: boolean,
   ): Promise<void> {
     if (run.finished || this.wake !== run) return;
     this.finishRun(run);
     const logLines = withLogs ? await this.logTail() : [];
     if (this.wake !== run) return;
-    this.wake = null;
-    this.setFailed(reason, logLines);
+    this.fields.wake = null;
+    const failure = this.setFailed(cause, logLines);
     const verb = code === 'timeout' ? 'did not wake' : 'failed to wake';
     this.rejectWaiters(
-      new WakeError(code, `"${this.name}" ${verb}: ${reason}`, this.name, logLines),
+      new WakeError(code, `"${this.name}" ${verb}: ${failure.reason}`, this.name, logLines),
     );
     this.changed();
     if (code === 'timeout' && run.startedContainer) {
@@ -357,18 +382,19 @@ export class ModelMachine extends ModelRecord {
   }
 
   /** The model failed (a wake, a crash, unhealthy): the caller tells the change. */
-  setFailed(reason: string, logLines: readonly string[]): void {
+  setFailed(cause: FailureCause, logLines: readonly string[]): Failure {
     const now = this.ctx.clock.now();
     this.cancelIdle();
-    const failure: Failure = { reason, logLines, at: now };
+    const failure: Failure = { reason: failureText(cause), cause, logLines, at: now };
     this.enter(
       'failed',
       { upstream: null, readinessDetail: null, failure },
       { kind: 'failed', at: now, model: this.name, failure },
     );
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     request?.resolve();
+    return failure;
   }
 
   private finishRun(run: WakeRun): void {
@@ -384,84 +410,32 @@ export class ModelMachine extends ModelRecord {
     const run = this.wake;
     if (run) {
       this.finishRun(run);
-      this.wake = null;
+      this.fields.wake = null;
     }
     this.rejectWaiters(error);
   }
 
   // ---- sleeping ----
 
-  private requestSleep(cause: SleepCause): Promise<void> {
-    if (this.sleepRequest) return this.sleepRequest.done;
-    let resolve!: () => void;
-    let reject!: (error: unknown) => void;
-    const done = new Promise<void>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    this.sleepRequest = { cause, done, resolve, reject };
-    this.cancelIdle();
-    this.changed();
-    return done;
-  }
-
-  private stopContainer(cause: SleepCause): Promise<void> {
-    if (this.stopping) return this.stopping;
-    const request = this.sleepRequest;
-    this.sleepRequest = null;
-    this.enter('stopping', { readinessDetail: null });
-    this.cancelIdle();
-    this.changed();
-    const stopping = this.runStop(cause).finally(() => {
-      if (this.stopping === stopping) this.stopping = null;
-    });
-    this.stopping = stopping;
-    stopping.then(
-      () => request?.resolve(),
-      (error: unknown) => request?.reject(error),
-    );
-    return stopping;
-  }
-
-  private async runStop(cause: SleepCause): Promise<void> {
-    const runtime = this.ctx.runtime;
-    try {
-      await runtime.stop(this.containerRef(), this.ctx.stopGraceMs);
-    } catch (error) {
-      const info = await runtime.inspect(this.containerRef()).catch(() => null);
-      if (info?.running && !this.removed && this.state === 'stopping') {
-        this.enter('ready', {});
-        this.settleWaiters();
-        this.armIdle();
-        this.changed();
-        throw error;
-      }
-    }
-    if (this.removed || this.state !== 'stopping') return;
-    this.becomeAsleep(cause);
-    const first = this.waiters.first();
-    if (first) this.startWake(first.cause, { external: false, quiet: false });
-  }
-
   becomeAsleep(cause: SleepCause): void {
     const now = this.ctx.clock.now();
     this.cancelIdle();
     this.enter(
       'asleep',
-      { upstream: null, readyAt: null, readinessDetail: null },
+      { upstream: null, readyAt: null, readinessDetail: null, dozedAt: null },
       { kind: 'sleep', at: now, model: this.name, cause },
     );
     if (cause.kind === 'evicted')
       this.ctx.emit({ kind: 'evicted', at: now, model: this.name, forModel: cause.forModel });
     const request = this.sleepRequest;
-    this.sleepRequest = null;
+    this.fields.sleepRequest = null;
     request?.resolve();
     this.changed();
   }
 
   // ---- idle timer ----
 
-  private neverSleepsReason(): string | null {
+  neverSleepsReason(): string | null {
     if (this.pinned) return 'pinned: never sleeps';
     if (this.ctx.autoSleepPaused()) return 'auto-sleep is paused';
     if (this.spec.idleMs === 0) return 'idle 0: never sleeps';
@@ -473,17 +447,27 @@ export class ModelMachine extends ModelRecord {
     this.idle.cancel();
     if (this.state !== 'ready' || this.leases.size > 0 || this.sleepRequest || this.removed) return;
     if (this.neverSleepsReason() !== null) return;
-    this.idle.start(this.spec, (idleMs) => {
-      if (this.state !== 'ready' || this.leases.size > 0 || this.neverSleepsReason() !== null)
-        return;
-      this.stopContainer({ kind: 'idle', idleMs }).catch((error: unknown) =>
-        this.ctx.log(`idle sleep of "${this.name}" failed: ${messageOf(error)}`),
-      );
-    });
+    const onStop = (idleMs: number): void => this.idleStop(idleMs);
+    const onDoze = (idleMs: number): void => idleDoze(this, idleMs);
+    this.idle.start(this.spec, this.spec.doze ? { onDoze, onStop } : { onStop });
   }
 
   cancelIdle(): void {
     this.idle.cancel();
+  }
+
+  /** The idle timer's stop: a ready, unused model or a dozed one goes to sleep. */
+  idleStop(idleMs: number): void {
+    const idle = this.state === 'dozed' || (this.state === 'ready' && this.leases.size === 0);
+    if (!idle || this.neverSleepsReason() !== null) return;
+    stopContainer(this, { kind: 'idle', idleMs }).catch((error: unknown) =>
+      this.ctx.log(`idle sleep of "${this.name}" failed: ${messageOf(error)}`),
+    );
+  }
+
+  /** After a doze (or a doze not taken): the idle timer's stop runs at its time. */
+  continueToStop(): void {
+    this.idle.continueToStop((idleMs) => this.idleStop(idleMs));
   }
 
   /** The container's last log lines, or a line saying why they could not be read. */

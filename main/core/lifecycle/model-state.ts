@@ -1,26 +1,18 @@
 // The states of a model, what moves it between them, and the events the ledger and the UI see.
 import type { ModelSpec } from '../config/model-spec';
+import type { FailureCause, SleepCause, WakeCause } from '../shared/causes';
 
-/** DESIGN.md: asleep -> waking -> ready -> stopping -> asleep, and failed from waking or ready. */
-export type ModelState = 'asleep' | 'waking' | 'ready' | 'stopping' | 'failed';
+/**
+ * DESIGN.md: asleep -> waking -> ready -> stopping -> asleep, and failed from waking or ready; with a sleep ladder
+ * (issue 15) ready -> dozing -> dozed (VRAM freed, process kept), dozed -> waking (the fast wake) or -> stopping.
+ */
+export type ModelState = 'asleep' | 'waking' | 'ready' | 'stopping' | 'failed' | 'dozing' | 'dozed';
 
-/** How a request found its model (DESIGN.md, "The gateway"). */
-export type RouteKind = 'port' | 'host' | 'path' | 'model-field';
+/** Where a wake starts from: a stopped container (a full start) or a dozing server (its own wake call). */
+export type WakeLevel = 'asleep' | 'dozed';
 
-/** Why a model was woken. */
-export type WakeCause =
-  | { readonly kind: 'request'; readonly route: RouteKind; readonly detail: string }
-  | { readonly kind: 'user'; readonly via: 'api' | 'tray' | 'cli' | 'dashboard' }
-  | { readonly kind: 'prewarm'; readonly detail: string }
-  | { readonly kind: 'external' };
-
-/** Why a model was put to sleep. */
-export type SleepCause =
-  | { readonly kind: 'idle'; readonly idleMs: number }
-  | { readonly kind: 'user'; readonly via: 'api' | 'tray' | 'cli' | 'dashboard' }
-  | { readonly kind: 'evicted'; readonly forModel: string }
-  | { readonly kind: 'group'; readonly forModel: string; readonly group: string }
-  | { readonly kind: 'external' };
+// The causes are data shared with the control API's contract (shared/causes.ts).
+export type { FailureCause, RouteKind, SleepCause, WakeCause } from '../shared/causes';
 
 /** Host and port (on loopback) where a ready model answers. */
 export interface Upstream {
@@ -30,7 +22,10 @@ export interface Upstream {
 
 /** Why a wake failed, with the container's last log lines. */
 export interface Failure {
+  /** The cause in words (`failureText`), what every reader shows. */
   readonly reason: string;
+  /** The cause as data (the ledger's rows from before causes were data have only `reason`; only the CSV reads those). */
+  readonly cause: FailureCause;
   readonly logLines: readonly string[];
   readonly at: number;
 }
@@ -48,6 +43,12 @@ export interface ModelStatus {
   readonly lastUsedAt: number | null;
   /** When the idle timer will put it to sleep (epoch ms), or null. */
   readonly sleepAt: number | null;
+  /** When the idle timer will doze it (epoch ms), or absent/null (no doze planned). */
+  readonly dozeAt?: number | null;
+  /** While waking: where from (`dozed`: the server's own wake); absent or null otherwise. */
+  readonly wakeFrom?: WakeLevel | null;
+  /** When it dozed (epoch ms), while dozed; absent or null otherwise. */
+  readonly dozedAt?: number | null;
   /** When the current or last wake started. */
   readonly wakeStartedAt: number | null;
   readonly readyAt: number | null;
@@ -67,8 +68,24 @@ export type LifecycleEvent =
       readonly at: number;
       readonly model: string;
       readonly cause: WakeCause;
+      /** `dozed`: the server's own wake (seconds); absent or `asleep`: a container start. */
+      readonly from?: WakeLevel;
     }
-  | { readonly kind: 'ready'; readonly at: number; readonly model: string; readonly wakeMs: number }
+  | {
+      readonly kind: 'ready';
+      readonly at: number;
+      readonly model: string;
+      readonly wakeMs: number;
+      /** `dozed` when the server's own wake made it ready (a fallback to a full start says `asleep`). */
+      readonly from?: WakeLevel;
+    }
+  /** The server dozed (its VRAM freed, its process kept); `sleep` follows when it is stopped later. */
+  | {
+      readonly kind: 'doze';
+      readonly at: number;
+      readonly model: string;
+      readonly cause: SleepCause;
+    }
   | {
       readonly kind: 'sleep';
       readonly at: number;

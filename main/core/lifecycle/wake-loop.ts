@@ -1,10 +1,10 @@
-// The wake of one model, step by step: admission (room on its GPU), the container started, then readiness polled
-// until it answers, fails or the wake's deadline passes; while the engine is away the wake waits for it, saying so.
+// The wake of one model, step by step: admission (room on its GPU), the server's own wake from a doze or the container
+// started, then readiness polled until it answers, fails or the deadline passes; while the engine is away it waits.
 import { isEngineUnreachable } from '../docker/container-runtime';
 import { upstreamFor } from '../providers/upstream-for';
 import type { WakeRun } from './machine-parts';
 import type { ModelMachine } from './model-machine';
-import { exitText, messageOf } from './machine-parts';
+import { exitedCause, messageOf } from './machine-parts';
 import type { Upstream } from './model-state';
 import { pollDelayMs } from './poll-delay';
 import { effectiveHealth } from './readiness-checker';
@@ -15,34 +15,74 @@ const ENGINE_RETRY_MAX_MS = 2_000;
 
 /** Runs `run` for the model until it is ready or failed; returns early once the run is no longer current. */
 export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
-  const { runtime, admission, readiness } = m.ctx;
+  const { runtime } = m.ctx;
   const spec = m.spec;
   const current = (): boolean => m.isCurrent(run);
   if (!run.external) {
-    if (admission) {
-      m.readinessDetail = 'waiting for room on its GPU';
-      await admission.admit(spec, {
-        signal: run.abort.signal,
-        deadlineAt: run.deadlineAt,
-        onWaiting: (detail) => {
-          if (current()) m.showDetail(detail);
-        },
-      });
+    // A doze wake needs its VRAM back too: admission first, as for a start.
+    await admitFor(m, run);
+    if (!current()) return;
+    if (run.level === 'dozed') {
+      if (await dozeWake(m, run)) return pollReady(m, run);
       if (!current()) return;
     }
     const info = await withEngine(m, run, () => runtime.inspect(m.containerRef()));
     if (!current()) return;
     if (!info)
-      return m.failWake(run, 'failed', `container "${spec.container}" does not exist`, false);
-    m.containerId = info.id;
+      return m.failWake(run, 'failed', { kind: 'no-container', container: spec.container }, false);
+    m.seeContainer(info);
     if (!info.running) {
       run.startedContainer = true;
-      m.readinessDetail = 'starting the container';
-      m.changed();
+      m.showDetail('starting the container');
       await withEngine(m, run, () => runtime.start(info.id));
       if (!current()) return;
     }
   }
+  return pollReady(m, run);
+}
+
+/** Waits for room on the model's GPU (the scheduler may put others to sleep), showing what it waits for. */
+async function admitFor(m: ModelMachine, run: WakeRun): Promise<void> {
+  const admission = m.ctx.admission;
+  if (!admission) return;
+  m.noteDetail('waiting for room on its GPU');
+  await admission.admit(m.spec, {
+    signal: run.abort.signal,
+    deadlineAt: run.deadlineAt,
+    onWaiting: (detail) => {
+      if (m.isCurrent(run)) m.showDetail(detail);
+    },
+  });
+}
+
+/**
+ * The fast path from a doze: the server's own wake call. True when it answered; false after a failed call, once the
+ * container was stopped so that the wake goes on as a full start (`run.level` becomes `asleep`).
+ */
+async function dozeWake(m: ModelMachine, run: WakeRun): Promise<boolean> {
+  const { dozer, runtime, stopGraceMs, log } = m.ctx;
+  const upstream = m.upstream;
+  m.showDetail('waking from its doze');
+  try {
+    if (!dozer || !upstream) throw new Error('no dozer or no address to call');
+    await dozer.wake(m.spec, upstream);
+    return true;
+  } catch (error) {
+    if (!m.isCurrent(run)) return false;
+    const why = messageOf(error);
+    log(`the doze wake of "${m.name}" failed (${why}); restarting its container`);
+    run.level = 'asleep';
+    m.showDetail(`its doze wake failed (${why}); restarting it`);
+    await withEngine(m, run, () => runtime.stop(m.containerRef(), stopGraceMs));
+    return false;
+  }
+}
+
+/** Polls readiness until the model answers, fails or the run ends. */
+async function pollReady(m: ModelMachine, run: WakeRun): Promise<void> {
+  const { runtime, readiness } = m.ctx;
+  const spec = m.spec;
+  const current = (): boolean => m.isCurrent(run);
   for (let attempt = 0; ; attempt++) {
     const info = await withEngine(m, run, () => runtime.inspect(m.containerRef()));
     if (!current()) return;
@@ -50,17 +90,16 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
       return m.failWake(
         run,
         'failed',
-        `container "${spec.container}" was removed while waking`,
+        { kind: 'removed', container: spec.container, whileWaking: true },
         false,
       );
-    m.containerId = info.id;
-    m.gpuIndexes = info.gpuIndexes;
-    if (!info.running)
-      return m.failWake(run, 'failed', `the container ${exitText(info)} while waking`, true);
+    m.seeContainer(info);
+    if (!info.running) return m.failWake(run, 'failed', exitedCause(info, true), true);
     if (info.health === 'unhealthy')
-      return m.failWake(run, 'failed', 'the container turned unhealthy while waking', true);
+      return m.failWake(run, 'failed', { kind: 'unhealthy', whileWaking: true }, true);
     const reach = upstreamFor(info, spec);
-    if (!reach.ok) return m.failWake(run, 'failed', reach.problem, false);
+    if (!reach.ok)
+      return m.failWake(run, 'failed', { kind: 'unreachable', detail: reach.problem }, false);
     const upstream: Upstream = reach.upstream;
     const result = await readiness.check(
       { spec, health: effectiveHealth(spec, info), container: info, upstream },
@@ -68,7 +107,8 @@ export async function runWake(m: ModelMachine, run: WakeRun): Promise<void> {
     );
     if (!current()) return;
     if (result.ready) return m.becomeReady(run, upstream, info);
-    if (result.fatal) return m.failWake(run, 'failed', result.detail, false);
+    if (result.fatal)
+      return m.failWake(run, 'failed', { kind: 'not-ready', detail: result.detail }, false);
     m.showDetail(result.detail);
     await pause(m, run, pollDelayMs(attempt));
     if (!current()) return;

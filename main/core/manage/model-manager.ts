@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type Dockerode from 'dockerode';
 import {
+  checkEditedYaml,
   EDITABLE_FIELDS,
   entryFieldsOfLabels,
   hasModelEntry,
@@ -109,7 +110,9 @@ export class ModelManager {
         });
       base = entryFieldsOfLabels(spec.container, info.Config.Labels ?? {});
     }
-    writeFileAtomic(path, setModelEntry(text, name, changes, base, path), 0o644);
+    const next = setModelEntry(text, name, changes, base, path);
+    checkEditedYaml(text, next, path);
+    writeFileAtomic(path, next, 0o644);
     await this.deps.reloadConfig();
     return {
       model: name,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiEventOfLifecycle } from '../api/api-events';
 import type { ApiEvent } from '../api/contract';
-import { SETTINGS_DEFAULTS } from '../api/contract';
+import { ApiEventSchema, SETTINGS_DEFAULTS } from '../api/contract';
 import type { LifecycleEvent, WakeCause } from '../lifecycle/model-state';
 import { STALE_EVENT_MS, notificationFor, summarize, supersede } from './notification-text';
 
@@ -67,12 +67,15 @@ describe('notification texts', () => {
   });
 
   it('still says a model is waking when the cause is one it cannot read', () => {
-    const event: ApiEvent = {
+    // A newer daemon's cause kind: the contract reads the structured cause as null and keeps the text.
+    const event = ApiEventSchema.parse({
       type: 'wake-requested',
       at: NOW,
       model: 'qwen',
       cause: 'schedule:nightly',
-    };
+      wakeCause: { kind: 'schedule', name: 'nightly' },
+    });
+    expect(event).toMatchObject({ cause: 'schedule:nightly', wakeCause: null });
     expect(notificationFor(event, ALL_ON, NOW)).toMatchObject({
       title: 'Waking qwen',
       body: 'Woken (schedule:nightly).',
@@ -105,6 +108,10 @@ describe('notification texts', () => {
   it('gives the reason when a wake fails', () => {
     const failure = {
       reason: 'the container exited with code 3: CUDA out of memory',
+      cause: {
+        kind: 'error' as const,
+        detail: 'the container exited with code 3: CUDA out of memory',
+      },
       logLines: ['torch.OutOfMemoryError'],
       at: NOW,
     };
@@ -171,7 +178,12 @@ describe('notification texts', () => {
         kind: 'failed',
         at: NOW,
         model: 'qwen',
-        failure: { reason: 'timeout', logLines: [], at: NOW },
+        failure: {
+          reason: 'not ready after 1 min',
+          cause: { kind: 'timeout', afterMs: 60_000, lastCheck: null },
+          logLines: [],
+          at: NOW,
+        },
       }),
       api({ kind: 'evicted', at: NOW, model: 'qwen', forModel: 'sdxl' }),
     ];

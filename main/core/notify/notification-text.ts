@@ -1,10 +1,9 @@
 // The texts of the desktop notifications, from the control API's events: who woke a model and how, ready, failed, evicted.
-import type { ApiEvent, NotificationSettings } from '../api/contract';
-import type { RouteKind, WakeCause } from '../lifecycle/model-state';
+import type { ApiEvent, NotificationSettings, WakeLevel } from '../api/contract';
+import type { RouteKind, WakeCause } from '../shared/causes';
 import { assertNever } from '../shared/assert-never';
-import { formatDuration, truncate } from '../tray/display-format';
+import { formatDuration, truncate } from '../client/format';
 import type { Notice, NoticeKind } from './notice';
-import { parseEviction, parseWakeCause } from './wake-cause-text';
 
 /** Events older than this are history (a reconnecting event stream may replay them), not news. */
 export const STALE_EVENT_MS = 60_000;
@@ -32,15 +31,20 @@ export function notificationFor(
 function noticeOf(event: ApiEvent): Notice | null {
   switch (event.type) {
     case 'wake-requested': {
-      const cause = parseWakeCause(event.cause);
-      // A cause this version cannot read still woke the model: say so plainly rather than stay silent.
+      // A cause this version cannot read (a newer daemon's) still woke the model: say so with its text rather than stay silent.
       const text =
-        cause === null
+        event.wakeCause === null
           ? { title: `Waking ${event.model}`, body: `Woken (${event.cause}).` }
-          : wakeText(event.model, cause);
-      return text === null
-        ? null
-        : { kind: 'wake', model: event.model, forModel: null, at: event.at, ...text };
+          : wakeText(event.model, event.wakeCause);
+      if (text === null) return null;
+      return {
+        kind: 'wake',
+        model: event.model,
+        forModel: null,
+        at: event.at,
+        title: text.title,
+        body: `${text.body}${wakeLevelPhrase(event.from, event.expectedMs ?? null)}`,
+      };
     }
     case 'wake-ready':
       return {
@@ -64,11 +68,15 @@ function noticeOf(event: ApiEvent): Notice | null {
       return evictedNotice(event.model, event.forModel, null, event.at);
     case 'slept': {
       // Idle sleeps are the point of Siesta and happen all day: only evictions are news.
-      const eviction = parseEviction(event.cause);
-      return eviction === null
-        ? null
-        : evictedNotice(event.model, eviction.forModel, eviction.group, event.at);
+      const cause = event.sleepCause;
+      if (cause?.kind === 'evicted')
+        return evictedNotice(event.model, cause.forModel, null, event.at);
+      if (cause?.kind === 'group')
+        return evictedNotice(event.model, cause.forModel, cause.group, event.at);
+      return null;
     }
+    // Dozes are idle sleeps' lighter kin: they happen all day and are no news.
+    case 'dozed':
     case 'snapshot':
     case 'model':
     case 'samples':
@@ -79,6 +87,13 @@ function noticeOf(event: ApiEvent): Notice | null {
     default:
       return assertNever(event);
   }
+}
+
+/** The kind of wake and its usual time: ` Waking it from its doze, usually 1.2 s.`, ` Starting it, usually 40 s.` */
+function wakeLevelPhrase(from: WakeLevel | undefined, expectedMs: number | null): string {
+  const usually = expectedMs === null ? '' : `, usually ${formatDuration(expectedMs)}`;
+  if (from === 'dozed') return ` Waking it from its doze (its server kept running)${usually}.`;
+  return expectedMs === null ? '' : ` Starting it${usually}.`;
 }
 
 function wakeText(model: string, cause: WakeCause): { title: string; body: string } | null {

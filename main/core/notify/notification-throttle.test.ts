@@ -69,7 +69,12 @@ describe('notification throttle', () => {
     const failed = {
       kind: 'failed',
       model: 'sdxl',
-      failure: { reason: 'CUDA out of memory', logLines: [], at: 0 },
+      failure: {
+        reason: 'CUDA out of memory',
+        cause: { kind: 'error', detail: 'CUDA out of memory' },
+        logLines: [],
+        at: 0,
+      },
     } as const;
     send(failed);
     await clock.advance(1_000);

@@ -12,10 +12,23 @@ export interface ModelEnergyStats {
   readonly count: number;
 }
 
+/** A model's learned doze figures (issue 15): what a doze drops from the GPU's power, and how long its wake takes. */
+export interface DozeEnergyStats {
+  /** GPU power awake-idle minus dozed, mean over its measured dozes; null before one was measured. */
+  readonly dropWatts: number | null;
+  /** How long a wake from a doze takes (wake-requested to ready), mean; null before the first. */
+  readonly wakeMs: number | null;
+  /** How many dozes and doze wakes the figures come from. */
+  readonly dozes: number;
+  readonly wakes: number;
+}
+
 /** Where the policies read a model's energy figures from (the ledger in the app, the power model in the simulator). */
 export interface EnergyStatsSource {
   /** The model's learned figures, or null when nothing is known yet. */
   energyStatsFor(model: string): ModelEnergyStats | null;
+  /** The model's learned doze figures, or null when it never dozed (absent: not learned here). */
+  dozeStatsFor?(model: string): DozeEnergyStats | null;
 }
 
 /** An `EnergyStatsSource` over fixed figures (tests, and models whose costs are given in settings). */

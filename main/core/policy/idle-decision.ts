@@ -4,4 +4,6 @@
 export interface IdleDecision {
   readonly idleMs: number;
   readonly reason: string;
+  /** For a model with a doze (issue 15): doze once idle this long, then stop at `idleMs`; absent: no doze. */
+  readonly dozeAfterMs?: number;
 }

@@ -39,6 +39,7 @@ import { formatMs } from './format-units';
 import { GapHistory, type IdleGap } from './gap-history';
 import type { IdleDecision } from './idle-decision';
 import { keepAliveSettings, type KeepAliveSettings } from './keep-alive-settings';
+import { ladderCostsOf, ladderDecision } from './ladder-decision';
 import { planPrewarm, type PrewarmPlan } from './prewarm-planner';
 
 /** A model's latest idle decision, as the API and the dashboard show it. */
@@ -220,6 +221,19 @@ export class KeepAlivePolicies implements IdlePolicy {
   }
 
   private decide(model: ModelSpec, now: number, track: ModelTrack | null): IdleDecision {
+    const base = this.decideSingle(model, now, track);
+    if (!model.doze) return base;
+    const costs = ladderCostsOf(
+      this.energyStats.energyStatsFor(model.name),
+      this.energyStats.dozeStatsFor?.(model.name) ?? null,
+      this.settings.coldStartCostJoules,
+    );
+    const gaps = (track?.history.all() ?? []).map((g) => g.endAt - g.startAt);
+    return ladderDecision(model, base, costs, gaps, this.settings);
+  }
+
+  /** The single-level decision (when to stop) of the model's policy. */
+  private decideSingle(model: ModelSpec, now: number, track: ModelTrack | null): IdleDecision {
     const policy = model.policy;
     switch (policy) {
       case 'fixed':
@@ -266,6 +280,7 @@ export class KeepAlivePolicies implements IdlePolicy {
       case 'failed':
       case 'evicted':
       case 'prewarm':
+      case 'doze':
         return;
       default:
         assertNever(kind);

@@ -67,9 +67,27 @@ export function bestLadderThresholds(
   c: LadderCosts,
   maxCandidates = 160,
 ): { readonly thresholds: LadderThresholds; readonly joules: number } {
-  const sorted = [...gapsMs].filter((g) => g >= 0).sort((a, b) => a - b);
-  const prefix = [0];
-  for (const g of sorted) prefix.push((prefix.at(-1) ?? 0) + g);
+  return bestWeightedLadderThresholds(
+    gapsMs.map((gapMs) => ({ gapMs, weight: 1 })),
+    c,
+    maxCandidates,
+  );
+}
+
+/** `bestLadderThresholds` over weighted gaps (recency, time of day): each gap's cost counts `weight` times. */
+export function bestWeightedLadderThresholds(
+  gaps: readonly { readonly gapMs: number; readonly weight: number }[],
+  c: LadderCosts,
+  maxCandidates = 160,
+): { readonly thresholds: LadderThresholds; readonly joules: number } {
+  const sorted = gaps.filter((g) => g.gapMs >= 0 && g.weight > 0).sort((a, b) => a.gapMs - b.gapMs);
+  // Prefix sums of the weights and of the weighted lengths.
+  const weightTo = [0];
+  const lengthTo = [0];
+  for (const g of sorted) {
+    weightTo.push((weightTo.at(-1) ?? 0) + g.weight);
+    lengthTo.push((lengthTo.at(-1) ?? 0) + g.weight * g.gapMs);
+  }
   const n = sorted.length;
   /** How many gaps are <= t. */
   const countUpTo = (t: number): number => {
@@ -77,7 +95,7 @@ export function bestLadderThresholds(
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((sorted[mid] ?? 0) <= t) lo = mid + 1;
+      if ((sorted[mid]?.gapMs ?? 0) <= t) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -85,17 +103,18 @@ export function bestLadderThresholds(
   const total = (t1: number, t2: number): number => {
     const a = countUpTo(t1);
     const b = countUpTo(t2);
-    const sumTo = (k: number): number => prefix[k] ?? 0;
-    const awakeOnly = (c.awakeWatts * sumTo(a)) / 1000;
+    const w = (k: number): number => weightTo[k] ?? 0;
+    const len = (k: number): number => lengthTo[k] ?? 0;
+    const awakeOnly = (c.awakeWatts * len(a)) / 1000;
     const dozed =
       b === a
         ? 0
-        : (b - a) * ((c.awakeWatts * t1) / 1000 + c.dozeWakeJoules) +
-          (c.dozedWatts * (sumTo(b) - sumTo(a) - (b - a) * t1)) / 1000;
+        : (w(b) - w(a)) * ((c.awakeWatts * t1) / 1000 + c.dozeWakeJoules) +
+          (c.dozedWatts * (len(b) - len(a) - (w(b) - w(a)) * t1)) / 1000;
     const stopped =
       t2 === Number.POSITIVE_INFINITY
         ? 0
-        : (n - b) *
+        : (w(n) - w(b)) *
           ((c.awakeWatts * t1) / 1000 + (c.dozedWatts * (t2 - t1)) / 1000 + c.stopWakeJoules);
     return awakeOnly + dozed + stopped;
   };
@@ -107,8 +126,8 @@ export function bestLadderThresholds(
     Number.POSITIVE_INFINITY,
   ]);
   const step = Math.max(1, Math.floor(n / maxCandidates));
-  for (let i = 0; i < n; i += step) candidates.add(sorted[i] ?? 0);
-  if (n > 0) candidates.add(sorted[n - 1] ?? 0);
+  for (let i = 0; i < n; i += step) candidates.add(sorted[i]?.gapMs ?? 0);
+  if (n > 0) candidates.add(sorted[n - 1]?.gapMs ?? 0);
   const list = [...candidates].sort((x, y) => x - y);
   let best = { thresholds: envelope, joules: total(envelope.dozeAfterMs, envelope.stopAfterMs) };
   for (let i = 0; i < list.length; i++) {

@@ -1,6 +1,8 @@
 // Reads the keep-alive policies' energy figures (dP, E_wake, wake time) from what the ledger has learned of each model.
 import type { LearnedEnergy } from '../ledger/ledger';
+import type { Clock } from '../clock/clock';
 import type { EnergyStatsSource, ModelEnergyStats } from './energy-stats';
+import { cachedDozeStats, type DozeHistoryReader } from './ledger-doze-stats';
 
 /** The part of the ledger this needs (`Ledger.learnedEnergy`: no savings sums, so cheap at every idle period). */
 export interface LearnedStatsReader {
@@ -23,7 +25,16 @@ export function energyStatsFromLearned(stats: LearnedEnergy): ModelEnergyStats |
   };
 }
 
-/** An `EnergyStatsSource` over the ledger: each decision reads the ledger's current figures for the model. */
-export function ledgerEnergyStats(ledger: LearnedStatsReader): EnergyStatsSource {
-  return { energyStatsFor: (model) => energyStatsFromLearned(ledger.learnedEnergy(model)) };
+/**
+ * An `EnergyStatsSource` over the ledger: each decision reads the ledger's current figures for the model; with a
+ * clock, its doze figures too (ledger-doze-stats.ts).
+ */
+export function ledgerEnergyStats(
+  ledger: LearnedStatsReader,
+  doze?: { readonly history: DozeHistoryReader; readonly clock: Clock },
+): EnergyStatsSource {
+  const energyStatsFor = (model: string): ModelEnergyStats | null =>
+    energyStatsFromLearned(ledger.learnedEnergy(model));
+  if (!doze) return { energyStatsFor };
+  return { energyStatsFor, dozeStatsFor: cachedDozeStats(doze.history, doze.clock) };
 }

@@ -2,6 +2,7 @@
 // and the host its models are dialled on. An engine without `host` is found as the docker CLI finds it.
 import Dockerode from 'dockerode';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import type { EngineConfig } from '../config/engines-yaml';
 import {
   dockerFor,
@@ -9,6 +10,7 @@ import {
   resolveDockerEndpoint,
   type ResolvedDockerEndpoint,
 } from '../docker/docker-client';
+import { checkHostKey, knownHostsFiles, readKnownHosts } from './ssh-known-hosts';
 
 /** An engine's client, where it is (for messages), and the address its published ports are dialled on. */
 export interface EngineClient {
@@ -52,15 +54,45 @@ export function engineClient(
         );
       }
     }
+    const port = ssh[3] === undefined ? 22 : Number(ssh[3]);
+    // The host key must be in known_hosts, as ssh (and so the docker CLI) insists; why it was refused is kept for
+    // the error, since ssh2 itself only says "verification failed".
+    let refusal: string | null = null;
+    const hostVerifier = (key: Buffer): boolean => {
+      const verdict = checkHostKey(
+        readKnownHosts(knownHostsFiles(env.HOME ?? homedir())),
+        host,
+        port,
+        key,
+      );
+      refusal = verdict.ok ? null : verdict.reason;
+      return verdict.ok;
+    };
     // docker-modem runs `docker system dial-stdio` over the ssh connection, as the docker CLI does for ssh:// hosts.
     const docker = new Dockerode({
       protocol: 'ssh',
       host,
-      port: ssh[3] === undefined ? 22 : Number(ssh[3]),
+      port,
       username: ssh[1] ?? env.USER ?? 'root',
-      sshOptions: privateKey ? { privateKey } : { agent: env.SSH_AUTH_SOCK },
+      sshOptions: {
+        ...(privateKey ? { privateKey } : { agent: env.SSH_AUTH_SOCK }),
+        hostVerifier,
+      },
       connectionTimeout: REMOTE_CONNECT_TIMEOUT_MS,
     } as Dockerode.DockerOptions);
+    const modem = docker.modem as {
+      dial: (options: unknown, callback: (error: unknown, data: unknown) => void) => unknown;
+    };
+    const dial = modem.dial.bind(modem);
+    modem.dial = (options, callback) =>
+      dial(options, (error, data) =>
+        callback(
+          error !== null && error !== undefined && refusal !== null
+            ? new Error(`host key refused: ${refusal}`)
+            : error,
+          data,
+        ),
+      );
     return {
       docker,
       address: config.host,

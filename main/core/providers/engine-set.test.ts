@@ -94,4 +94,56 @@ describe('several engines as one provider', () => {
     expect(namesOnEngine(names, 'home', true)).toEqual(['llama']);
     expect(namesOnEngine(names, 'gpu2', false)).toEqual(['whisper']);
   });
+
+  it('takes an engine added while running and drops one removed, with what it ran, its GPU numbers never reused', async () => {
+    const { clock, set, far } = twoEngines();
+    const events: RuntimeEvent[] = [];
+    set.watch((e) => events.push(e));
+    await set.discover();
+    const [home, gpu2] = [set.member('home'), set.member('gpu2')];
+    if (!home || !gpu2) throw new Error('both engines should be members');
+    const third = new MemoryRuntime({ clock });
+    third.add({ name: 'whisper', labels: { 'siesta.enable': 'true' }, gpuIndexes: [0] });
+    const gpu3 = {
+      name: 'gpu3',
+      address: 'ssh://siesta@gpu3.lan',
+      kind: 'docker' as const,
+      runtime: third,
+      upstreamHost: 'gpu3.lan',
+      remote: true,
+    };
+
+    const change = set.setMembers([home, gpu3]);
+    expect(change.added.map((e) => e.name)).toEqual(['gpu3']);
+    expect(change.removed).toEqual([
+      { engine: expect.objectContaining({ name: 'gpu2' }) as unknown, workloads: ['gpu2/chat'] },
+    ]);
+    expect(set.statuses().map((s) => s.name)).toEqual(['home', 'gpu3']);
+    // gpu3 takes the next slot, not gpu2's: index 100 stays gpu2's in the ledger's history.
+    expect((await set.discover()).map((c) => [c.name, c.gpuIndexes])).toEqual([
+      ['chat', [0]],
+      ['gpu3/whisper', [2 * GPU_INDEX_STRIDE]],
+    ]);
+    // The added engine is watched; the removed one no longer reaches the listener.
+    await set.start('gpu3/whisper');
+    await Promise.resolve();
+    expect(events.some((e) => e.kind === 'container' && e.name === 'gpu3/whisper')).toBe(true);
+    const before = events.length;
+    await far.start('chat');
+    await Promise.resolve();
+    expect(events.length).toBe(before);
+    await expect(set.start('gpu2/chat')).rejects.toThrow(
+      'names engine "gpu2", which is not in siesta.yaml\'s engines: (home, gpu3)',
+    );
+  });
+
+  it('refuses to change the first engine while running, and keeps the engines it had', () => {
+    const { set } = twoEngines();
+    const gpu2 = set.member('gpu2');
+    if (!gpu2) throw new Error('gpu2 should be a member');
+    expect(() => set.setMembers([gpu2])).toThrow(
+      'the first engine ("home") cannot change while Siesta runs',
+    );
+    expect(set.statuses().map((s) => s.name)).toEqual(['home', 'gpu2']);
+  });
 });

@@ -71,17 +71,41 @@ export interface EngineSetOptions {
   readonly onStatus?: (status: EngineStatus) => void;
 }
 
+/** What `setMembers` changed: the engines added, and those removed with the workloads last seen on them. */
+export interface EngineSetChange {
+  readonly added: readonly EngineStatus[];
+  readonly removed: readonly {
+    readonly engine: EngineStatus;
+    readonly workloads: readonly string[];
+  }[];
+}
+
+/** A listener of `watch` and its watch of each engine. */
+interface Watcher {
+  readonly listener: (event: RuntimeEvent) => void;
+  readonly stops: Map<MemberState, () => void>;
+}
+
 /** The engines of siesta.yaml's `engines:` as one ContainerRuntime. */
 export class EngineSetRuntime implements ContainerRuntime {
-  private readonly states: MemberState[];
+  private states: MemberState[];
   private readonly callTimeoutMs: number;
+  private readonly watchers = new Set<Watcher>();
+  /** The next engine's GPU slot: never reused, so a GPU index names one engine's GPU for the ledger's whole life. */
+  private nextSlot: number;
 
   constructor(private readonly options: EngineSetOptions) {
     if (options.members.length === 0)
       throw new Error('internal: an engine set needs at least one engine');
-    this.states = options.members.map((member, i) => ({
+    this.states = options.members.map((member, i) => this.stateOf(member, i));
+    this.nextSlot = this.states.length;
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+  }
+
+  private stateOf(member: EngineMember, slot: number): MemberState {
+    return {
       member,
-      gpuIndexBase: i * GPU_INDEX_STRIDE,
+      gpuIndexBase: slot * GPU_INDEX_STRIDE,
       status: {
         name: member.name,
         address: member.address,
@@ -91,8 +115,45 @@ export class EngineSetRuntime implements ContainerRuntime {
         since: null,
       },
       lastSeen: [],
-    }));
-    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+    };
+  }
+
+  /** The member named `name` now, or undefined. */
+  member(name: string): EngineMember | undefined {
+    return this.states.find((s) => s.member.name === name)?.member;
+  }
+
+  /**
+   * Replaces the engines (siesta.yaml's `engines:` changed while running). A member already in the set (the same
+   * object) keeps its state; a new one is added and watched; one left out is dropped, its watch stopped. The first
+   * engine must stay the same: its containers are the unprefixed ones, so changing it needs a restart.
+   */
+  setMembers(members: readonly EngineMember[]): EngineSetChange {
+    const first = this.states[0];
+    if (members[0] === undefined || members[0] !== first?.member)
+      throw new Error(
+        `the first engine ("${first?.member.name ?? ''}") cannot change while Siesta runs: its containers are the ones siesta.yaml names without ENGINE/`,
+      );
+    const kept = new Map(this.states.map((s) => [s.member, s]));
+    const next = members.map((member) => kept.get(member) ?? this.stateOf(member, this.nextSlot++));
+    const removed = this.states.filter((s) => !next.includes(s));
+    const added = next.filter((s) => !kept.has(s.member));
+    this.states = next;
+    for (const watcher of this.watchers) {
+      for (const state of removed) {
+        watcher.stops.get(state)?.();
+        watcher.stops.delete(state);
+      }
+      for (const state of added)
+        watcher.stops.set(state, this.watchMember(state, watcher.listener));
+    }
+    return {
+      added: added.map((s) => s.status),
+      removed: removed.map((s) => ({
+        engine: s.status,
+        workloads: s.lastSeen.map((info) => info.name),
+      })),
+    };
   }
 
   /** Every engine and whether it answers, in siesta.yaml's order. */
@@ -179,33 +240,38 @@ export class EngineSetRuntime implements ContainerRuntime {
   }
 
   watch(listener: (event: RuntimeEvent) => void): () => void {
-    const stops = this.states.map((state, i) =>
-      state.member.runtime.watch((event) => {
-        switch (event.kind) {
-          case 'container':
-            this.setStatus(state, null, event.at);
-            listener({
-              ...event,
-              id: this.qualify(state, event.id),
-              name: event.name === '' ? '' : this.qualify(state, event.name),
-            });
-            return;
-          case 'disconnected':
-            this.setStatus(state, event.reason, event.at);
-            // Only the first engine's outage is the daemon's ("the Docker Engine does not answer"); another engine's
-            // is its own, shown by `statuses()`.
-            if (i === 0) listener(event);
-            return;
-          case 'reconnected':
-            this.setStatus(state, null, event.at);
-            listener(event);
-            return;
-        }
-      }),
-    );
+    const watcher: Watcher = { listener, stops: new Map() };
+    for (const state of this.states) watcher.stops.set(state, this.watchMember(state, listener));
+    this.watchers.add(watcher);
     return () => {
-      for (const stop of stops) stop();
+      for (const stop of watcher.stops.values()) stop();
+      this.watchers.delete(watcher);
     };
+  }
+
+  private watchMember(state: MemberState, listener: (event: RuntimeEvent) => void): () => void {
+    return state.member.runtime.watch((event) => {
+      switch (event.kind) {
+        case 'container':
+          this.setStatus(state, null, event.at);
+          listener({
+            ...event,
+            id: this.qualify(state, event.id),
+            name: event.name === '' ? '' : this.qualify(state, event.name),
+          });
+          return;
+        case 'disconnected':
+          this.setStatus(state, event.reason, event.at);
+          // Only the first engine's outage is the daemon's ("the Docker Engine does not answer"); another engine's
+          // is its own, shown by `statuses()`.
+          if (state === this.states[0]) listener(event);
+          return;
+        case 'reconnected':
+          this.setStatus(state, null, event.at);
+          listener(event);
+          return;
+      }
+    });
   }
 
   private route(ref: string): [MemberState, string] {
@@ -289,6 +355,8 @@ export class EngineSetRuntime implements ContainerRuntime {
   }
 
   private setStatus(state: MemberState, awayDetail: string | null, at: number): void {
+    // A late event of an engine removed from the set changes nothing.
+    if (!this.states.includes(state)) return;
     const reachable = awayDetail === null;
     // While away, the first reason stays: it says why the engine went, later failures only that it is still gone.
     if (state.status.reachable === reachable) return;

@@ -1,7 +1,9 @@
 // Two real Docker hosts behind one `siesta serve`: this machine's engine and a second dockerd in a network namespace
 // the test creates (its own veth pair and 10.231.x addresses), reached over TCP with TLS. One labelled container on
 // each; one gateway wakes, serves (streaming) and sleeps both; the remote engine going away is reported, a request for
-// its model gets a clear error at once, and its return is survived.
+// its model gets a clear error at once, and its return is survived. The remote model's sleep is credited with the watts
+// its GPU's exporter (a DCGM stand-in) really dropped. Removing gpu2 from siesta.yaml drops it and its model while
+// Siesta runs; adding it back connects it again.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,6 +63,15 @@ describeAsRoot('two Docker hosts through one gateway', () => {
   let daemon: Daemon;
   let exporter: DcgmExporterStandIn;
   const dataDir = (): string => join(dir, 'data');
+  const config = (): string => join(dir, 'siesta.yaml');
+  const bothEngines = (): string =>
+    [
+      'engines:',
+      '  home: {}',
+      ...host.engineYaml('gpu2', 'docker'),
+      `    gpuMetrics: ${exporter.url}`,
+      '',
+    ].join('\n');
   const modelState = async (name: string) =>
     (await stateOf(daemon, dataDir())).models.find((m) => m.name === name);
   const running = async (client: typeof docker, container: string) =>
@@ -100,18 +111,8 @@ describeAsRoot('two Docker hosts through one gateway', () => {
       StopTimeout: 2,
       HostConfig: { PortBindings: { '8000/tcp': [{ HostIp: '', HostPort: '' }] } },
     });
-    const config = join(dir, 'siesta.yaml');
-    writeFileSync(
-      config,
-      [
-        'engines:',
-        '  home: {}',
-        ...host.engineYaml('gpu2', 'docker'),
-        `    gpuMetrics: ${exporter.url}`,
-        '',
-      ].join('\n'),
-    );
-    daemon = await startDaemon(dataDir(), ['--config', config]);
+    writeFileSync(config(), bothEngines());
+    daemon = await startDaemon(dataDir(), ['--config', config()]);
   }, 180_000);
 
   afterAll(async () => {
@@ -196,7 +197,43 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     const awakeSpanS = ((awakeServed.at(-1)?.at ?? 0) - (awakeServed[0]?.at ?? 0)) / 1000 + 2;
     expect(-(farAfter?.savedJoules ?? 0)).toBeLessThanOrEqual(150 * awakeSpanS);
     expect(nearAfter).toMatchObject({ savedJoules: 0, savedIsEstimate: true });
-  }, 120_000);
+    // The sleep's credit, measured on the remote GPU: what its exporter's power dropped when far slept (the last
+    // reading while it ran minus the first after it stopped, as the stand-in logged them). While far sleeps, its
+    // savings grow at that many watts, and are not an estimate.
+    const firstAsleep = await until(
+      "the exporter's first reading after far stopped",
+      () => {
+        const lastAwake = exporter.served.findLastIndex((r) => r.powerWatts === 210);
+        return exporter.served.slice(lastAwake + 1)[0];
+      },
+      (r) => r !== undefined,
+      15_000,
+      100,
+    );
+    const droppedWatts = 210 - (firstAsleep?.powerWatts ?? 210);
+    expect(droppedWatts).toBe(150);
+    const credited = async (): Promise<{ joules: number; at: number; estimate: boolean }> => {
+      const s = await stateOf(daemon, dataDir());
+      const far = s.models.find((m) => m.name === 'far');
+      expect(far?.state).toBe('asleep');
+      return { joules: far?.savedJoules ?? 0, at: s.at, estimate: far?.savedIsEstimate ?? true };
+    };
+    // The ledger measures a sleep once its after-window (10 s settling, then 20 s) has readings; until then the
+    // credit is an estimate.
+    const from = await until(
+      "far's sleep measured from gpu2's readings",
+      credited,
+      (c) => !c.estimate,
+      60_000,
+      500,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const to = await credited();
+    const creditedWatts = (to.joules - from.joules) / ((to.at - from.at) / 1000);
+    expect(creditedWatts).toBeGreaterThan(droppedWatts * 0.9);
+    expect(creditedWatts).toBeLessThan(droppedWatts * 1.1);
+    expect(to.estimate).toBe(false);
+  }, 180_000);
 
   it('reports the remote engine going away, answers its model with a clear error at once, and survives its return', async () => {
     await host.stopEngine();
@@ -254,4 +291,47 @@ describeAsRoot('two Docker hosts through one gateway', () => {
     expect(await running(host.admin, FAR)).toBe(true);
     expect(daemon.output()).toContain('engine "gpu2"');
   }, 180_000);
+
+  it('follows engines: while running: a removed engine is dropped with its models, said in the log; added again, it connects', async () => {
+    writeFileSync(config(), ['engines:', '  home: {}', ''].join('\n'));
+    const dropped = await until(
+      'gpu2 dropped',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.engines?.length === 1 && !s.models.some((m) => m.name === 'far'),
+      30_000,
+      200,
+    );
+    expect(dropped.engines?.map((e) => e.name)).toEqual(['home']);
+    expect(dropped.models.map((m) => m.name)).toEqual(['near']);
+    // gpu2's GPU leaves the dashboard with it.
+    expect(dropped.gpus.some((g) => g.index === 100)).toBe(false);
+    expect(daemon.output()).toContain(
+      `engines: removed "gpu2" (${host.dockerHost}): its containers (gpu2/${FAR}) are no longer managed and are left as they are`,
+    );
+    expect(daemon.output()).toMatch(/models: removed far/);
+
+    writeFileSync(config(), bothEngines());
+    const back = await until(
+      'gpu2 connected again',
+      () => stateOf(daemon, dataDir()),
+      (s) => s.models.some((m) => m.name === 'far' && m.engine === 'gpu2'),
+      30_000,
+      200,
+    );
+    expect(back.engines?.map((e) => [e.name, e.reachable])).toEqual([
+      ['home', true],
+      ['gpu2', true],
+    ]);
+    expect(daemon.output()).toContain(`engines: added "gpu2" (${host.dockerHost})`);
+    expect(await chat(daemon.gatewayUrl, 'far', 4)).toBe(counted(4));
+    expect(await running(host.admin, FAR)).toBe(true);
+    // Its exporter is read again, under a GPU index of its own.
+    await until(
+      'gpu2 read again',
+      async () => (await stateOf(daemon, dataDir())).gpus.find((g) => g.index >= 100)?.powerWatts,
+      (w) => w === 210,
+      15_000,
+      100,
+    );
+  }, 120_000);
 });

@@ -15,6 +15,7 @@ import { applyFraming, bodyFraming } from './body-framing';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwarded-headers';
 import { upstreamUnreachable } from './gateway-errors';
 import type { ErrorFlavor } from './openai-errors';
+import type { ResponseMeter } from './request-accounting';
 import { sendError } from './openai-errors';
 
 /** Waits between attempts when a ready model's server refuses the connection: about one second in all. */
@@ -42,6 +43,8 @@ export interface HttpForward {
   readonly flavor: ErrorFlavor;
   readonly clock: Clock;
   readonly retryDelaysMs?: readonly number[];
+  /** Reads the response for the request's receipt (issue 16), or absent. */
+  readonly meter?: ResponseMeter;
 }
 
 function errorCode(error: unknown): string {
@@ -126,11 +129,17 @@ export function forwardHttp(f: HttpForward): void {
       res.writeHead(
         upRes.statusCode ?? 502,
         upRes.statusMessage,
-        clientResponseHeaders(upRes.headers, f.cors),
+        f.meter
+          ? {
+              ...clientResponseHeaders(upRes.headers, f.cors),
+              ...f.meter.headers(upRes, f.cors !== null),
+            }
+          : clientResponseHeaders(upRes.headers, f.cors),
       );
       // A stream (no length) may send its first chunk much later: the client should see the headers now.
       if (upRes.headers['content-length'] === undefined) res.flushHeaders();
-      upRes.pipe(res);
+      if (f.meter) f.meter.pipe(upRes, res);
+      else upRes.pipe(res);
       upRes.once('close', () => {
         if (!upRes.complete) res.destroy();
       });

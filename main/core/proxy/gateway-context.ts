@@ -5,6 +5,7 @@ import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import type { GatewaySettings } from './gateway-settings';
 import type { FailureLog } from './failure-log';
 import type { NoWakeRules } from './no-wake';
+import type { RequestAccounting } from './request-accounting';
 import type { OllamaDirectory } from './ollama-directory';
 import type { RoutingBodyBudget } from './routing-body-budget';
 import type { UpstreamAgents } from './upstream-agents';
@@ -29,6 +30,8 @@ export interface GatewayContext {
   readonly isModelName: (lowerCaseName: string) => boolean;
   /** The Ollama servers' models (issue 19), or null when Siesta runs without the catalog. */
   readonly ollama: OllamaDirectory | null;
+  /** Each forwarded request's tokens and energy (issue 16), or null when nothing counts them. */
+  readonly accounting: RequestAccounting | null;
 }
 
 /** How a request arrived: on a model's dedicated port, or on the main port. */

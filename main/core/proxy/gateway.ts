@@ -18,6 +18,7 @@ import { handleRequest } from './handle-request';
 import { handleUpgrade } from './handle-upgrade';
 import { NoWakeRules } from './no-wake';
 import type { OllamaDirectory } from './ollama-directory';
+import type { RequestAccounting } from './request-accounting';
 import { errorFlavor, sendError, sendRawError } from './openai-errors';
 import { RoutingBodyBudget } from './routing-body-budget';
 import { UpstreamAgents } from './upstream-agents';
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   readonly log?: (line: string) => void;
   /** The Ollama servers' models, for Ollama's API and `/v1/models`. Default: none. */
   readonly ollama?: OllamaDirectory;
+  /** Counts each forwarded request's tokens and energy (issue 16). Default: none. */
+  readonly accounting?: RequestAccounting;
 }
 
 /** One address the gateway listens on (or failed to). */
@@ -135,6 +138,7 @@ export class Gateway {
       modelNamed: (name) => modelNamed(options.lifecycle, name),
       isModelName: (name) => modelNamedIgnoringCase(options.lifecycle, name) !== undefined,
       ollama: options.ollama ?? null,
+      accounting: options.accounting ?? null,
     };
   }
 

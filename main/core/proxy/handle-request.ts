@@ -29,6 +29,7 @@ import { openAiModelList, openAiModelNames } from './models-list';
 import type { ErrorFlavor, GatewayError } from './openai-errors';
 import { errorFlavor, sendError } from './openai-errors';
 import { readRoutingBody } from './read-routing-body';
+import { meterRequest } from './request-accounting';
 import { pathOf, routeRequest } from './route-request';
 import { waitingPageHeaders, waitingPageHtml } from './waiting-page';
 import { acquireUse, gateDecision, isNavigation } from './wake-gate';
@@ -331,7 +332,11 @@ async function serveModel(
     held.release();
     return;
   }
+  const metered = meterRequest(ctx.accounting, req, target.model, target.path, body, () =>
+    ctx.clock.now(),
+  );
   res.once('close', () => {
+    metered?.meter.finish();
     held.release();
     target.onEnd?.();
   });
@@ -344,9 +349,10 @@ async function serveModel(
     path: target.path,
     prefix: target.prefix,
     privateCookieNames: ctx.settings().privateCookieNames,
-    body,
+    body: metered === null ? body : metered.body,
     cors,
     flavor,
     clock: ctx.clock,
+    meter: metered?.meter,
   });
 }

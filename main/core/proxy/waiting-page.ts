@@ -52,7 +52,7 @@ const SCRIPT = `
     }
     if (p.elapsedMs !== null) started = Date.now() - p.elapsedMs;
     if (p.estimateMs) estimate = p.estimateMs;
-    $('state').textContent = p.state === 'waking' ? 'Starting...' : p.state === 'stopping' ? 'Finishing a sleep, then starting...' : 'Asleep, waking it...';
+    $('state').textContent = p.state === 'waking' ? (p.wakeFrom === 'dozed' ? 'Waking from its doze (its server kept running)...' : 'Starting...') : p.state === 'stopping' ? 'Finishing a sleep, then starting...' : p.state === 'dozed' || p.state === 'dozing' ? 'Dozed, waking it...' : 'Asleep, waking it...';
     // Asleep for a while: the wake did not start (or it went back to sleep); a reload asks again.
     if (p.state === 'asleep' && ++asleepPolls >= 5) location.reload();
   }

@@ -34,6 +34,8 @@ export function gateDecision(
     case 'waking':
     case 'stopping':
     case 'failed':
+    case 'dozing':
+    case 'dozed':
       if (request.noWake) return 'refuse-asleep';
       return request.navigation ? 'waiting-page' : 'acquire';
     default:

@@ -1,10 +1,12 @@
 // What the waiting page polls at `/__siesta/status/NAME`: the model's state, how long the wake has run, the usual time.
-import type { ModelState, ModelStatus } from '../lifecycle/model-state';
+import type { ModelState, ModelStatus, WakeLevel } from '../lifecycle/model-state';
 
 /** A model's wake as the waiting page shows it. */
 export interface WakeProgress {
   readonly model: string;
   readonly state: ModelState;
+  /** While waking: `dozed` when its server's own wake runs (seconds), `asleep` for a container start; else null. */
+  readonly wakeFrom: WakeLevel | null;
   /** Time since the current wake started, or null when none runs. */
   readonly elapsedMs: number | null;
   /** How long wakes of this model usually take (from past wakes), or null when unknown. */
@@ -30,6 +32,7 @@ export function wakeProgress(
   return {
     model: status.spec.name,
     state: status.state,
+    wakeFrom: status.wakeFrom ?? null,
     elapsedMs:
       waking && status.wakeStartedAt !== null ? Math.max(0, now - status.wakeStartedAt) : null,
     estimateMs,

@@ -292,8 +292,10 @@ function residencyOf(model: PlanModel): Residency {
     case 'waking':
       return model.queued ? 'absent' : 'arriving';
     case 'ready':
+    case 'dozed':
       return 'resident';
     case 'stopping':
+    case 'dozing':
       return 'leaving';
     default:
       return assertNever(state);

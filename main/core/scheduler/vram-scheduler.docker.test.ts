@@ -454,9 +454,11 @@ describeDocker('many models on one 24 GiB card, with the real engine', () => {
     expect(served).toHaveLength(24);
     const order = served.sort((a, b) => a.at - b.at).map((s) => s.model);
     const swaps = order.filter((model, i) => i > 0 && model !== order[i - 1]).length;
-    // One swap per request would be 23 swaps and 24 starts.
+    // One swap per request would be 23 swaps and 24 starts. How many requests fit in a residency depends on how fast
+    // this machine streams them (3-4 swaps when idle, 5 seen under load), so the check is on batches: at least three
+    // requests a residency on average, i.e. at most 8 swaps.
     expect(swaps).toBeGreaterThanOrEqual(1);
-    expect(swaps).toBeLessThanOrEqual(4);
+    expect(swaps).toBeLessThanOrEqual(8);
     expect(vram.startCount()).toBeLessThanOrEqual(swaps + 1);
     expect(vram.everRanTogether(['hs-llama', 'hs-sdxl'])).toBe(false);
     // Each model served for at least the minimum residency before it was evicted.

@@ -51,10 +51,12 @@ import type { InnerModels, InnerUnload } from './inner-unload-plan';
 import { planInnerUnloads } from './inner-unload-plan';
 import { ReleaseTracker } from './release-tracker';
 import { admissionTimeoutMessage, neverFitsMessage, waitingMessage } from './scheduler-messages';
+import { dozedHolding, dozeForRoom, wakeNeedAfterDoze } from './doze-room';
 import { gpusOf, perGpuBytes, vramNeedOf } from './vram-need';
 
-/** The part of the lifecycle the scheduler uses: the models, and putting one to sleep. */
-export type SchedulerLifecycle = Pick<LifecycleApi, 'list' | 'get' | 'sleep'>;
+/** The part of the lifecycle the scheduler uses: the models, and putting one to sleep (or dozing it, where it can). */
+export type SchedulerLifecycle = Pick<LifecycleApi, 'list' | 'get' | 'sleep'> &
+  Partial<Pick<LifecycleApi, 'doze'>>;
 
 /** What the scheduler is built from. */
 export interface VramSchedulerOptions {
@@ -84,6 +86,13 @@ export interface VramSchedulerOptions {
   readonly admittedGraceMs?: number;
   /** Servers of many models (Ollama): making room may unload some of their models instead of stopping them. Default: none. */
   readonly innerModels?: InnerModels;
+  /**
+   * What a dozed model still holds (issue 15, the doze meter): bytes once measured, null when not measurable (its
+   * whole need counts), undefined while its doze is measured (its memory counts as coming back). Default: null.
+   */
+  readonly dozeKeptBytes?: (model: string) => number | null | undefined;
+  /** Whether making room may doze this model instead of stopping it (host RAM allowing); default never. */
+  readonly mayDozeForRoom?: (model: string) => boolean;
 }
 
 /** A wake waiting for room, for the API and the dashboard. */
@@ -222,6 +231,8 @@ export class VramScheduler implements WakeAdmission {
         break;
       case 'waking':
       case 'stopping':
+      case 'dozing':
+      case 'dozed':
         break;
       default:
         assertNever(status.state);
@@ -239,10 +250,15 @@ export class VramScheduler implements WakeAdmission {
     const { clock, learnedVramBytes, settings } = this.options;
     const now = clock.now();
     const statuses = this.lifecycle().list();
+    const self = statuses.find((s) => s.spec.name === model.name);
     return planAdmission({
       candidate: model,
-      candidateGpus: gpusOf(statuses.find((s) => s.spec.name === model.name)),
-      need: vramNeedOf(model, learnedVramBytes(model.name)),
+      candidateGpus: gpusOf(self),
+      need: wakeNeedAfterDoze(
+        self,
+        vramNeedOf(model, learnedVramBytes(model.name)),
+        this.options.dozeKeptBytes,
+      ),
       others: this.planModels(statuses, now).filter((m) => m.status.spec.name !== model.name),
       gpu: (gpuIndex) => this.gpuMemory(gpuIndex, now),
       now,
@@ -250,17 +266,27 @@ export class VramScheduler implements WakeAdmission {
     });
   }
 
-  /** Every model as the plan sees it: its GPUs, its need, and whether the scheduler counts it as arriving, leaving or queued. */
+  /**
+   * Every model as the plan sees it: its GPUs, its need, and whether the scheduler counts it as arriving, leaving or
+   * queued. A dozed model holds what its doze kept (measured), and counts as leaving until that is measured.
+   */
   private planModels(statuses: readonly ModelStatus[], now: number): PlanModel[] {
     const { learnedVramBytes } = this.options;
-    return statuses.map((s) => ({
-      status: s,
-      gpus: gpusOf(s),
-      need: vramNeedOf(s.spec, learnedVramBytes(s.spec.name)),
-      admitted: this.isAdmitted(s, now),
-      leaving: this.leaving.has(s.spec.name),
-      queued: this.queue.some((w) => w.model === s.spec.name),
-    }));
+    return statuses.map((s) => {
+      const held = dozedHolding(
+        s,
+        vramNeedOf(s.spec, learnedVramBytes(s.spec.name)),
+        this.options.dozeKeptBytes,
+      );
+      return {
+        status: s,
+        gpus: gpusOf(s),
+        need: held.need,
+        admitted: this.isAdmitted(s, now),
+        leaving: this.leaving.has(s.spec.name) || held.measuring,
+        queued: this.queue.some((w) => w.model === s.spec.name),
+      };
+    });
   }
 
   private gpuMemory(gpuIndex: number, now: number): GpuMemory {
@@ -304,6 +330,8 @@ export class VramScheduler implements WakeAdmission {
         : null;
       this.leaving.add(victim.model);
       try {
+        // A doze frees the room in seconds and wakes in seconds; its memory counts once the doze meter measured it.
+        if (await dozeForRoom(lifecycle, victim, this.options.mayDozeForRoom)) return true;
         await lifecycle.sleep(victim.model, victim.cause);
         gpus.forEach((g, i) =>
           this.releases.add(

@@ -1,6 +1,7 @@
 // The user's settings: their schema (zod), their defaults, and the schema of a partial update.
 // Pure zod, no Node: the renderer reaches it through the control API contract.
 import { z } from 'zod';
+import { COST_SETTINGS_DEFAULTS, CostSettingsSchema } from './cost-settings';
 
 const MIB = 1024 ** 2;
 
@@ -108,6 +109,8 @@ export const SettingsSchema = z.strictObject({
   gateway: GatewaySettingsSchema,
   /** Start Siesta when the user logs in (desktop app). */
   autoStart: z.boolean({ error: 'expected true or false' }),
+  /** Hardware, cloud and API prices for the Costs page (issue 16). */
+  costs: CostSettingsSchema,
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -139,6 +142,7 @@ export const SETTINGS_DEFAULTS: Settings = {
     releaseIdleWebSockets: false,
   },
   autoStart: false,
+  costs: COST_SETTINGS_DEFAULTS,
 };
 
 /** The defaults with the gateway's own lists of clients that never wake a model, and its own limits when given. */
@@ -169,6 +173,7 @@ export const SettingsPatchSchema = z.strictObject({
   vramMarginBytes: SettingsSchema.shape.vramMarginBytes.optional(),
   gateway: GatewaySettingsSchema.partial().optional(),
   autoStart: SettingsSchema.shape.autoStart.optional(),
+  costs: CostSettingsSchema.partial().optional(),
 });
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
@@ -185,6 +190,7 @@ export function mergeSettings(base: Settings, patch: SettingsPatch): Settings {
     vramMarginBytes: patch.vramMarginBytes ?? base.vramMarginBytes,
     gateway: { ...base.gateway, ...definedOnly(patch.gateway) },
     autoStart: patch.autoStart ?? base.autoStart,
+    costs: { ...base.costs, ...definedOnly(patch.costs) },
   };
 }
 

@@ -33,6 +33,9 @@ export interface SwarmRuntimeOptions {
   readonly pollMs?: number;
 }
 
+/** How many times a scale is tried when Swarm says the service changed meanwhile. */
+const SCALE_ATTEMPTS = 3;
+
 /** An engine error with its HTTP status (dockerode sets `statusCode`). */
 function statusOf(error: unknown): number | null {
   const code =
@@ -139,15 +142,33 @@ export class SwarmRuntime implements ContainerRuntime {
     )) as SwarmTask[];
   }
 
+  /**
+   * Sets the service's replicas. Swarm refuses an update made from a version it has moved past ("update out of
+   * sequence": someone else updated the service between our read and our write); it is read again and retried, as
+   * `docker service scale` does.
+   */
   private async scale(service: SwarmService, replicas: number): Promise<void> {
     const name = service.Spec?.Name ?? service.ID;
-    await this.swarmCall(`scale service "${name}" to ${replicas}`, () =>
-      this.docker.getService(service.ID).update({
-        ...service.Spec,
-        Mode: { Replicated: { Replicas: replicas } },
-        version: service.Version?.Index ?? 0,
-      }),
-    );
+    let current = service;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.docker.getService(current.ID).update({
+          ...current.Spec,
+          Mode: { Replicated: { Replicas: replicas } },
+          version: current.Version?.Index ?? 0,
+        });
+        return;
+      } catch (error: unknown) {
+        const stale = /update out of sequence/i.test(
+          error instanceof Error ? error.message : String(error),
+        );
+        if (!stale || attempt >= SCALE_ATTEMPTS)
+          throw swarmError(`scale service "${name}" to ${replicas}`, error);
+        const fresh = await this.service(current.ID);
+        if (fresh === null) throw new Error(`cannot scale service "${name}": it was removed`);
+        current = fresh;
+      }
+    }
   }
 
   private async managedOrRefuse(

@@ -63,7 +63,7 @@ describe('tray tooltip', () => {
       models: withStates('ready', 'asleep', 'waking', 'failed'),
     });
     expect(trayTooltip(state)).toBe(
-      'Siesta: 1 of 4 models awake, 1 waking, 1 failed · VRAM 24 / 72 GiB · 245 W',
+      'Siesta: 1 of 4 models awake, 1 waking, 1 failed · VRAM 24.0 / 72.0 GiB · 245 W',
     );
   });
 
@@ -78,7 +78,7 @@ describe('tray tooltip', () => {
       gpus: [exampleGpu(0), exampleGpu(1, { powerWatts: null })],
       models: [],
     });
-    expect(trayTooltip(state)).toBe('Siesta: 0 of 0 models awake · VRAM 40.2 / 48 GiB');
+    expect(trayTooltip(state)).toBe('Siesta: 0 of 0 models awake · VRAM 40.2 / 48.0 GiB');
   });
 
   it('fits the Windows tooltip limit however many GPUs there are', () => {

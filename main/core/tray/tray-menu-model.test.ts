@@ -89,8 +89,8 @@ describe('tray menu', () => {
     });
     const menu = trayMenuModel(state, EXAMPLE_NOW);
     expect(labels(menu).slice(0, 3)).toEqual([
-      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24 GiB · 215 W',
-      'GPU 1 NVIDIA RTX A6000 · 0.5 / 48 GiB · 22 W',
+      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24.0 GiB · 215 W',
+      'GPU 1 NVIDIA RTX A6000 · 0.5 / 48.0 GiB · 22 W',
       '---',
     ]);
   });
@@ -101,7 +101,7 @@ describe('tray menu', () => {
     });
     const stale = { ...state, probe: { ...state.probe, staleMs: 125_000 } };
     expect(item(trayMenuModel(stale, EXAMPLE_NOW), 'gpu-0')).toMatchObject({
-      label: 'GPU 0 NVIDIA GeForce RTX 4090 · ? / 24 GiB (no reading for 2 min 5 s)',
+      label: 'GPU 0 NVIDIA GeForce RTX 4090 · ? / 24.0 GiB (no reading for 2 min 5 s)',
     });
   });
 
@@ -170,7 +170,7 @@ describe('tray menu', () => {
     ).toBe('waking 50 s (usually ~40 s)');
     expect(
       wakeProgress({ wakeStartedAt: EXAMPLE_NOW - 3_000, wakeEstimateMs: null }, EXAMPLE_NOW),
-    ).toBe('waking 3 s');
+    ).toBe('waking 3.0 s');
     expect(wakeProgress({ wakeStartedAt: null, wakeEstimateMs: 40_000 }, EXAMPLE_NOW)).toBe(
       'waking…',
     );
@@ -181,7 +181,12 @@ describe('tray menu', () => {
       'the container exited with code 3: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 23.65 GiB total capacity)';
     const failed = exampleModel('sdxl', {
       state: 'failed',
-      failure: { reason, logLines: ['OOM'], at: EXAMPLE_NOW - 1000 },
+      failure: {
+        reason,
+        cause: { kind: 'error', detail: reason },
+        logLines: ['OOM'],
+        at: EXAMPLE_NOW - 1000,
+      },
     });
     const menu = trayMenuModel(exampleState({ models: [failed] }), EXAMPLE_NOW);
     const line = item(menu, 'model-sdxl');
@@ -246,24 +251,48 @@ describe('tray menu', () => {
   it('shows energy saved today in kWh, with money once a price is set', () => {
     const state = exampleState({ savedTodayJoules: 1_512_000 });
     expect(item(trayMenuModel(state, EXAMPLE_NOW), 'saved-today')).toMatchObject({
-      label: 'Energy saved today: 0.42 kWh',
+      label: 'Energy saved today: 0.420 kWh',
     });
     expect(
       item(trayMenuModel(state, EXAMPLE_NOW, { pricePerKwh: 0.3, currency: 'EUR' }), 'saved-today'),
     ).toMatchObject({
-      label: 'Energy saved today: 0.42 kWh (€0.13)',
+      label: 'Energy saved today: 0.420 kWh (0.13 EUR)',
     });
     expect(
       item(trayMenuModel(state, EXAMPLE_NOW, { pricePerKwh: 1.5, currency: 'kr' }), 'saved-today'),
     ).toMatchObject({
-      label: 'Energy saved today: 0.42 kWh (0.63 kr)',
+      label: 'Energy saved today: 0.420 kWh (0.63 kr)',
+    });
+  });
+
+  it('shows the saving with its uncertainty as a range, and none for an estimate', () => {
+    // 0.420 kWh ± 0.0125 kWh (45 kJ), at the figure's own precision.
+    const measured = exampleState({
+      savedTodayJoules: 1_512_000,
+      savedTodayUncertaintyJoules: 45_000,
+    });
+    expect(
+      item(
+        trayMenuModel(measured, EXAMPLE_NOW, { pricePerKwh: 0.3, currency: 'EUR' }),
+        'saved-today',
+      ),
+    ).toMatchObject({ label: 'Energy saved today: 0.420 kWh ± 0.013 (0.13 EUR)' });
+    // A tiny uncertainty is never shown as ± 0.000.
+    const tiny = exampleState({ savedTodayJoules: 1_512_000, savedTodayUncertaintyJoules: 1 });
+    expect(item(trayMenuModel(tiny, EXAMPLE_NOW), 'saved-today')).toMatchObject({
+      label: 'Energy saved today: 0.420 kWh ± 0.001',
+    });
+    // An estimate (no reading behind it) has no range.
+    const estimate = exampleState({ savedTodayJoules: 1_512_000, savedTodayUncertaintyJoules: 0 });
+    expect(item(trayMenuModel(estimate, EXAMPLE_NOW), 'saved-today')).toMatchObject({
+      label: 'Energy saved today: 0.420 kWh',
     });
   });
 
   it('ends with "Add model…", "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
     const menu = trayMenuModel(exampleState(), EXAMPLE_NOW);
     expect(labels(menu)).toEqual([
-      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24 GiB · 215 W',
+      'GPU 0 NVIDIA GeForce RTX 4090 · 20.1 / 24.0 GiB · 215 W',
       '---',
       'No models yet: label a container siesta.enable=true',
       '---',

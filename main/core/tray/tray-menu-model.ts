@@ -4,16 +4,19 @@ import { assertNever } from '../shared/assert-never';
 import { engineGroups, noGpuText } from '../api/contract';
 import { servedModelItems } from './served-model-items';
 import type { TrayMenuItem } from './tray-action';
-import type { EnergyPrice } from './display-format';
+import type { EnergyPrice } from '../client/format';
 import {
   NO_ENERGY_PRICE,
+  dozedText,
+  nextLevelText,
+  STATE_WORDS,
   formatDuration,
+  formatEnergyKwhRange,
   formatEnergyMoney,
-  formatKwh,
   formatVram,
   formatWatts,
   truncate,
-} from './display-format';
+} from '../client/format';
 
 /** Longest failure reason shown in a menu line; the dashboard has the whole text and the logs. */
 const MAX_REASON_CHARS = 60;
@@ -71,7 +74,7 @@ export function trayMenuModel(
   items.push({
     type: 'label',
     id: 'saved-today',
-    label: savedTodayLine(state.savedTodayJoules, price),
+    label: savedTodayLine(state.savedTodayJoules, price, state.savedTodayUncertaintyJoules),
   });
   items.push({ type: 'separator', id: 'separator-app' });
   items.push({
@@ -91,9 +94,13 @@ export function trayMenuModel(
 }
 
 /** `Energy saved today: 0.42 kWh (€0.13)`; without a price, no money. */
-export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): string {
+export function savedTodayLine(
+  savedTodayJoules: number,
+  price: EnergyPrice,
+  uncertaintyJoules?: number,
+): string {
   const money = formatEnergyMoney(savedTodayJoules, price);
-  const energy = `Energy saved today: ${formatKwh(savedTodayJoules)}`;
+  const energy = `Energy saved today: ${formatEnergyKwhRange(savedTodayJoules, uncertaintyJoules)}`;
   return money === null ? energy : `${energy} (${money})`;
 }
 
@@ -125,7 +132,7 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
       return {
         type: 'checkbox',
         id,
-        label: `${model.name}: asleep`,
+        label: `${model.name}: ${STATE_WORDS.asleep}`,
         checked: false,
         action: { kind: 'wake', model: model.name },
       };
@@ -150,9 +157,26 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
       return {
         type: 'checkbox',
         id,
-        label: `${model.name}: going to sleep…`,
+        label: `${model.name}: ${STATE_WORDS.stopping}…`,
         checked: false,
         action: null,
+      };
+    case 'dozing':
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: dozing…`,
+        checked: false,
+        action: null,
+      };
+    case 'dozed':
+      // Clicking a dozed model wakes it (in seconds: its server kept running).
+      return {
+        type: 'checkbox',
+        id,
+        label: `${model.name}: ${dozedText(model, now)}`,
+        checked: false,
+        action: { kind: 'wake', model: model.name },
       };
     case 'failed': {
       const reason =
@@ -163,7 +187,7 @@ function modelItem(model: ModelView, now: number): TrayMenuItem {
       return {
         type: 'checkbox',
         id,
-        label: `${model.name}: failed: ${reason}`,
+        label: `${model.name}: ${STATE_WORDS.failed}: ${reason}`,
         checked: false,
         action: { kind: 'wake', model: model.name },
       };
@@ -192,8 +216,8 @@ function awakeDetail(model: ModelView, now: number): string {
   const parts = ['awake'];
   if (model.inFlight > 0)
     parts.push(model.inFlight === 1 ? '1 request open' : `${model.inFlight} requests open`);
+  const next = nextLevelText(model, now);
   if (model.pinned) parts.push('pinned');
-  else if (model.inFlight === 0 && model.sleepAt !== null)
-    parts.push(`sleeps in ${formatDuration(Math.max(0, model.sleepAt - now))}`);
+  else if (model.inFlight === 0 && next !== null) parts.push(next);
   return parts.join(', ');
 }

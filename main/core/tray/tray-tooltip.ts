@@ -1,6 +1,6 @@
 // The tray icon's tooltip: a one-line summary of models awake, VRAM and power.
 import type { StateResponse } from '../api/contract';
-import { formatVram, formatWatts, truncate } from './display-format';
+import { formatVram, formatWatts, truncate } from '../client/format';
 
 /** Windows cuts tray tooltips at 127 characters (NOTIFYICONDATA.szTip holds 128 with the NUL). */
 export const MAX_TOOLTIP_CHARS = 127;

@@ -1,7 +1,7 @@
 // One GPU on the dashboard: VRAM bar, watts now and a 10-minute power sparkline.
 import type { ReactElement } from 'react';
 import type { GpuView } from '../../../main/core/api/contract';
-import { formatBytes, formatWatts } from '../format';
+import { formatBytes, formatWatts } from '../../../main/core/client/format';
 import type { PowerPoint } from '../live-state';
 import { MeterBar } from './meter-bar';
 import { Sparkline } from './sparkline';

@@ -4,17 +4,23 @@ import type { ReactElement } from 'react';
 import type { ApiModelState, ModelView } from '../../../main/core/api/contract';
 import { ModelActionResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
-import { formatAgo, formatBytes, formatDuration } from '../format';
+import {
+  STATE_WORDS,
+  dozedText,
+  expectedWakeMs,
+  nextLevelText,
+  formatAgo,
+  formatBytes,
+  formatDuration,
+} from '../../../main/core/client/format';
 import { MeterBar } from './meter-bar';
 import { ServedModels } from './served-models';
 
-const STATE_TEXT: Readonly<Record<ApiModelState, string>> = {
-  asleep: 'Asleep',
-  waking: 'Waking',
-  ready: 'Ready',
-  stopping: 'Going to sleep',
-  failed: 'Failed',
-};
+/** A state as a heading: `Going to sleep`. */
+function stateHeading(state: ApiModelState): string {
+  const words = STATE_WORDS[state];
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** The card of one model. */
 export function ModelCard({
@@ -52,7 +58,7 @@ export function ModelCard({
       </div>
       <p className={`state state-label-${model.state}`} aria-label={`State of ${name}`}>
         <span className="state-dot" aria-hidden="true" />
-        {STATE_TEXT[model.state]}
+        {stateHeading(model.state)}
         {model.state === 'ready' && model.inFlight > 0 ? ` · busy (${model.inFlight} open)` : ''}
       </p>
       {model.state === 'waking' ? <WakeProgress model={model} now={now} /> : null}
@@ -139,6 +145,7 @@ function toggleOf(
 ): { readonly action: 'wake' | 'sleep' | null; readonly label: string; readonly text: string } {
   switch (state) {
     case 'asleep':
+    case 'dozed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Wake' };
     case 'failed':
       return { action: 'wake', label: `Wake ${name}`, text: 'Try again' };
@@ -148,6 +155,8 @@ function toggleOf(
       return { action: null, label: `${name} is waking`, text: 'Waking…' };
     case 'stopping':
       return { action: null, label: `${name} is going to sleep`, text: 'Going to sleep…' };
+    case 'dozing':
+      return { action: null, label: `${name} is dozing`, text: 'Dozing…' };
   }
 }
 
@@ -159,7 +168,7 @@ function WakeProgress({
   readonly now: number;
 }): ReactElement {
   const elapsedMs = Math.max(0, now - (model.wakeStartedAt ?? now));
-  const estimateMs = model.wakeEstimateMs;
+  const estimateMs = expectedWakeMs(model);
   const fraction =
     estimateMs === null || estimateMs <= 0 ? null : Math.min(0.97, elapsedMs / estimateMs);
   const text =
@@ -185,10 +194,12 @@ function WakeProgress({
 }
 
 function sleepText(model: ModelView, now: number, autoSleepPaused: boolean): string {
+  if (model.state === 'dozed') return dozedText(model, now);
   if (model.state !== 'ready') return model.state === 'asleep' ? 'asleep now' : '–';
   if (model.pinned) return 'never (pinned)';
   if (autoSleepPaused) return 'auto-sleep paused';
   if (model.inFlight > 0) return 'when idle';
+  if (model.doze?.dozeAt != null) return nextLevelText(model, now) ?? 'never';
   if (model.sleepAt === null) return 'never';
   return `in ${formatDuration(model.sleepAt - now)}`;
 }

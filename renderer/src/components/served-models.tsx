@@ -5,7 +5,7 @@ import type { ReactElement } from 'react';
 import type { ServedModelView } from '../../../main/core/api/contract';
 import { ModelActionResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
-import { formatAgo, formatBytes } from '../format';
+import { formatAgo, formatBytes } from '../../../main/core/client/format';
 
 /** The list under a server's facts. */
 export function ServedModels({

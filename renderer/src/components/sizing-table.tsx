@@ -2,7 +2,7 @@
 // recommendation and what it costs in quality.
 import type { ReactElement } from 'react';
 import type { SizingResponse } from '../../../main/core/api/contract';
-import { formatBytes } from '../format';
+import { formatBytes } from '../../../main/core/client/format';
 
 type Sizing = NonNullable<SizingResponse['sizing']>;
 

@@ -1,6 +1,6 @@
 // A GPU's power over the last minutes as an inline SVG line (no chart library).
 import type { ReactElement } from 'react';
-import { formatWatts } from '../format';
+import { formatWatts } from '../../../main/core/client/format';
 import type { PowerPoint } from '../live-state';
 import { POWER_WINDOW_MS } from '../live-state';
 

@@ -1,7 +1,7 @@
 // Energy saved per bucket, stacked by model, as an inline SVG bar chart (no chart library); negative days go below the axis.
 import type { ReactElement } from 'react';
 import type { HistoryBucket } from '../../../main/core/api/contract';
-import { formatDay, formatKwh } from '../format';
+import { formatKwh } from '../../../main/core/client/format';
 
 /** The smallest top of a chart's scale (1 Wh). */
 const MIN_SCALE_KWH = 0.001;
@@ -131,4 +131,9 @@ export function CumulativeLine({
       {points.length > 1 ? <path className="cumulative-line" d={d} /> : null}
     </svg>
   );
+}
+
+/** `Mar 4` for a chart axis. */
+function formatDay(at: number): string {
+  return new Date(at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
 }

@@ -15,7 +15,7 @@ import { addModelStreaming } from '../add-model-stream';
 import { ApiCallError, callApi } from '../api-client';
 import { SizingTable } from '../components/sizing-table';
 import { TextField } from '../components/text-field';
-import { formatBytes } from '../format';
+import { formatBytes } from '../../../main/core/client/format';
 import type { LiveView } from '../live-state';
 
 interface Draft {

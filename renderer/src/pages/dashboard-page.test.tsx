@@ -69,10 +69,31 @@ describe('the dashboard', () => {
       />,
     );
     expect(html).toContain('Docker is not answering');
+    expect(html).toContain('connect ENOENT /var/run/docker.sock.');
     expect(html).toContain(
-      'The Docker Engine does not answer (connect ENOENT /var/run/docker.sock); Siesta keeps trying, and wakes wait for it.',
+      'The gateway, the dashboard and the energy ledger run; Siesta keeps trying, finds the models when Docker answers, and wakes wait for it.',
     );
+    expect(html).toContain('Start Docker (sudo systemctl start docker, or open Docker Desktop)');
     expect(html).toContain('No models yet: they are found when Docker answers.');
+  });
+
+  it('says no GPU was found, that models still run with estimated figures, and what to install', () => {
+    const html = renderToStaticMarkup(<DashboardPage view={view(exampleState())} />);
+    expect(html).toContain('<h2 id="gpu-heading">No GPU found</h2>');
+    expect(html).toContain('energy figures are estimates');
+    expect(html).toContain('For an NVIDIA card install its driver');
+    expect(html).toContain('None: see above.');
+  });
+
+  it('shows energy saved today with its uncertainty as a range', () => {
+    const state: StateResponse = {
+      ...exampleState(),
+      savedTodayJoules: 1_512_000,
+      savedTodayUncertaintyJoules: 43_200,
+    };
+    expect(renderToStaticMarkup(<DashboardPage view={view(state)} />)).toContain(
+      '0.420 kWh ± 0.012',
+    );
   });
 
   it('shows no notice while it answers', () => {

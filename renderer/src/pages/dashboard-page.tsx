@@ -2,11 +2,12 @@
 import { useState } from 'react';
 import type { ReactElement } from 'react';
 import { AutoSleepResponseSchema } from '../../../main/core/api/contract';
-import { engineAwayText, engineGroups, noGpuText } from '../../../main/core/api/contract';
+import { engineAdvice, engineGroups, gpuAdvice, noGpuText } from '../../../main/core/api/contract';
 import { ApiCallError, callApi } from '../api-client';
 import { GpuCard } from '../components/gpu-card';
 import { ModelCard } from '../components/model-card';
-import { formatKwh } from '../format';
+import { formatEnergyKwhRange } from '../../../main/core/client/format';
+import { SetupNotice } from '../components/setup-notice';
 import type { LiveView } from '../live-state';
 import { useNow } from '../live-state';
 
@@ -30,20 +31,17 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       AutoSleepResponseSchema,
     ).catch((e: unknown) => setError(e instanceof ApiCallError ? e.message : String(e)));
   };
-  const engineAway = engineAwayText(state.engine);
+  const engineAway = engineAdvice(state.engine);
+  const noGpu = gpuAdvice(state.probe);
   return (
     <div className="page">
-      {engineAway !== null ? (
-        <section className="notice" role="alert" aria-labelledby="engine-heading">
-          <h2 id="engine-heading">Docker is not answering</h2>
-          <p>{engineAway}. Start Docker, or check DOCKER_HOST where Siesta runs.</p>
-        </section>
-      ) : null}
+      {engineAway !== null ? <SetupNotice advice={engineAway} /> : null}
+      {noGpu !== null ? <SetupNotice advice={noGpu} /> : null}
       <div className="summary">
         <p>
           Saved today:{' '}
           <strong aria-label="Energy saved today">
-            {formatKwh(state.savedTodayJoules / 3_600_000)}
+            {formatEnergyKwhRange(state.savedTodayJoules, state.savedTodayUncertaintyJoules)}
           </strong>
         </p>
         <p className="muted small">
@@ -66,7 +64,9 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       <section aria-labelledby="gpus-heading">
         <h2 id="gpus-heading">GPUs</h2>
         {state.gpus.length === 0 ? (
-          <p className="muted">{noGpuText(state.probe)}.</p>
+          <p className="muted">
+            {noGpu !== null ? 'None: see above.' : `${noGpuText(state.probe)}.`}
+          </p>
         ) : (
           <div className="grid">
             {state.gpus.map((gpu) => (

@@ -1,4 +1,4 @@
-// A model's settings (idle time, keep-alive policy, pin, VRAM, group), saved to the siesta.yaml Siesta manages and
+// A model's settings (idle time, keep-alive policy, pin, VRAM, group, doze), saved to the siesta.yaml Siesta manages and
 // applied at once; and removing the model (stop managing it; removing its container too is asked twice).
 import { useEffect, useState } from 'react';
 import type { FormEvent, ReactElement } from 'react';
@@ -18,7 +18,20 @@ interface Draft {
   readonly pin: boolean;
   readonly vram: string;
   readonly group: string;
+  /** The doze kind, or `none`; an `http` doze's paths (empty: as siesta.yaml has them). */
+  readonly doze: string;
+  readonly dozeSleep: string;
+  readonly dozeWake: string;
+  readonly dozeStatus: string;
 }
+
+/** The dozes offered: the server kinds whose sleep API Siesta drives, and a custom `http` one. */
+const DOZE_OPTIONS: readonly { value: string; label: string }[] = [
+  { value: 'none', label: 'none: it simply stops' },
+  { value: 'vllm', label: 'vLLM sleep mode (--enable-sleep-mode)' },
+  { value: 'sglang', label: 'SGLang memory release' },
+  { value: 'http', label: 'custom: POST paths on the server' },
+];
 
 function draftOf(model: ModelView): Draft {
   return {
@@ -30,6 +43,10 @@ function draftOf(model: ModelView): Draft {
         ? `${+(model.vramBytes / 2 ** 30).toFixed(2)}GiB`
         : '',
     group: model.group ?? '',
+    doze: model.doze?.kind ?? 'none',
+    dozeSleep: '',
+    dozeWake: '',
+    dozeStatus: '',
   };
 }
 
@@ -40,6 +57,15 @@ function bodyOf(d: Draft): EditSettingsBody {
     pin: d.pin,
     vram: d.vram.trim() || null,
     group: d.group.trim() || null,
+    doze: d.doze === 'none' ? null : d.doze,
+    // An http doze's paths, where given: empty keeps what siesta.yaml has (Siesta checks the whole entry).
+    ...(d.doze === 'http'
+      ? Object.fromEntries(
+          (['dozeSleep', 'dozeWake', 'dozeStatus'] as const)
+            .filter((k) => d[k].trim() !== '')
+            .map((k) => [k, d[k].trim()]),
+        )
+      : {}),
   };
 }
 
@@ -176,6 +202,55 @@ export function EditModelPage({
           error={errorFor('group')}
           onChange={(v) => change({ group: v })}
         />
+      </fieldset>
+      <fieldset>
+        <legend>Doze (a lighter sleep: the server frees its VRAM and wakes in seconds)</legend>
+        <div className={`field${errorFor('doze') ? ' field-invalid' : ''}`}>
+          <label htmlFor="doze">Doze</label>
+          <select id="doze" value={draft.doze} onChange={(e) => change({ doze: e.target.value })}>
+            {DOZE_OPTIONS.some((o) => o.value === draft.doze) ? null : (
+              <option value={draft.doze}>{draft.doze}</option>
+            )}
+            {DOZE_OPTIONS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </select>
+          {errorFor('doze') ? (
+            <p id="doze-error" className="error" role="alert">
+              {errorFor('doze')}
+            </p>
+          ) : null}
+        </div>
+        {draft.doze === 'http' ? (
+          <>
+            <TextField
+              id="dozeSleep"
+              label="Doze: sleep path (POST)"
+              placeholder="e.g. /sleep; empty: as set"
+              value={draft.dozeSleep}
+              error={errorFor('dozeSleep')}
+              onChange={(v) => change({ dozeSleep: v })}
+            />
+            <TextField
+              id="dozeWake"
+              label="Doze: wake path (POST)"
+              placeholder="e.g. /wake_up; empty: as set"
+              value={draft.dozeWake}
+              error={errorFor('dozeWake')}
+              onChange={(v) => change({ dozeWake: v })}
+            />
+            <TextField
+              id="dozeStatus"
+              label="Doze: status path (GET, optional)"
+              placeholder="e.g. /is_sleeping"
+              value={draft.dozeStatus}
+              error={errorFor('dozeStatus')}
+              onChange={(v) => change({ dozeStatus: v })}
+            />
+          </>
+        ) : null}
       </fieldset>
       {error ? (
         <p className="error" role="alert">

@@ -12,6 +12,7 @@ import type {
   Via,
 } from '../contract';
 import type { ControlCore } from '../control-core';
+import { describeSleepCause, describeWakeCause } from '../api-events';
 
 interface Pending {
   resolve(): void;
@@ -123,7 +124,14 @@ export class FakeControlCore implements ControlCore {
     this.wakes.set(name, { promise, pending });
     const at = this.clock.now();
     this.set(name, { state: 'waking', wakeStartedAt: at, failure: null });
-    this.emit({ type: 'wake-requested', at, model: name, cause: `user:${via}` });
+    const wakeCause = { kind: 'user', via } as const;
+    this.emit({
+      type: 'wake-requested',
+      at,
+      model: name,
+      cause: describeWakeCause(wakeCause),
+      wakeCause,
+    });
     if (this.options.autoReadyMs !== undefined)
       this.clock.setTimeout(() => this.finishWake(name), this.options.autoReadyMs);
     return promise;
@@ -147,8 +155,16 @@ export class FakeControlCore implements ControlCore {
     if (!wake) throw new Error(`fake core: ${name} is not waking`);
     this.wakes.delete(name);
     const at = this.clock.now();
-    this.set(name, { state: 'failed', failure: { reason, logLines: [...logLines], at } });
-    this.emit({ type: 'wake-failed', at, model: name, reason, logLines: [...logLines] });
+    const cause = { kind: 'error', detail: reason } as const;
+    this.set(name, { state: 'failed', failure: { reason, cause, logLines: [...logLines], at } });
+    this.emit({
+      type: 'wake-failed',
+      at,
+      model: name,
+      reason,
+      failureCause: cause,
+      logLines: [...logLines],
+    });
     wake.pending.reject(
       new WakeError('failed', `"${name}" failed to wake: ${reason}`, name, logLines),
     );
@@ -160,7 +176,14 @@ export class FakeControlCore implements ControlCore {
     if (model.state === 'asleep') return Promise.resolve();
     const at = this.clock.now();
     this.set(name, { state: 'asleep', sleepAt: null, inFlight: 0 });
-    this.emit({ type: 'slept', at, model: name, cause: `user:${via}` });
+    const sleepCause = { kind: 'user', via } as const;
+    this.emit({
+      type: 'slept',
+      at,
+      model: name,
+      cause: describeSleepCause(sleepCause),
+      sleepCause,
+    });
     return Promise.resolve();
   }
 

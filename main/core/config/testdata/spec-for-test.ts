@@ -24,3 +24,11 @@ export function specForTest(name: string, overrides: Partial<ModelSpec> = {}): M
     ...overrides,
   };
 }
+
+/** vLLM's doze (siesta.doze=vllm) as the spec holds it. */
+export const VLLM_DOZE = {
+  kind: 'vllm',
+  sleepPath: '/sleep?level=1',
+  wakePath: '/wake_up',
+  statusPath: '/is_sleeping',
+} as const;

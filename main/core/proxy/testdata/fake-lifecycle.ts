@@ -146,7 +146,12 @@ export class FakeLifecycle implements LifecycleApi {
     this.running.delete(name);
     this.update(name, {
       state: 'failed',
-      failure: { reason: error.message, logLines: error.logLines, at: Date.now() },
+      failure: {
+        reason: error.message,
+        cause: { kind: 'error', detail: error.message },
+        logLines: error.logLines,
+        at: Date.now(),
+      },
     });
     wake.reject(error);
   }
@@ -163,6 +168,12 @@ export class FakeLifecycle implements LifecycleApi {
 
   sleep(name: string): Promise<void> {
     this.update(name, { state: 'asleep', upstream: null, readyAt: null });
+    return Promise.resolve();
+  }
+
+  /** A doze as the gateway sees it: the model is `dozed` (not ready) until a request wakes it. */
+  doze(name: string): Promise<void> {
+    this.update(name, { state: 'dozed' });
     return Promise.resolve();
   }
 
