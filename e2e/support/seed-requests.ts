@@ -43,7 +43,7 @@ export function seedMonthRequests(path: string, now = Date.now()): Map<string, n
   const counts = new Map<string, number>();
   const rows: RequestRow[] = [];
   for (let dayAt = monthAt; dayAt < now; dayAt += DAY) {
-    const spanMs = Math.min(DAY, now - 60_000 - dayAt);
+    const spanMs = Math.min(DAY, now - 1 - dayAt);
     if (spanMs <= 0) break;
     for (const t of SEEDED_TRAFFIC) {
       for (let i = 0; i < t.perDay; i++) {

@@ -41,7 +41,8 @@ import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
 import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
 import { ledgerEnergyStats } from './policy/ledger-energy-stats';
-import { RequestMetering } from './compose/request-metering';
+import type { RequestMetering } from './compose/request-metering';
+import { lifecycleMetering } from './compose/request-metering';
 import { Gateway } from './proxy/gateway';
 import { VramScheduler } from './scheduler/vram-scheduler';
 import { SettingsStore } from './settings/settings-store';
@@ -377,8 +378,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       probe,
     });
     const gatewayAddress = options.gateway ?? { host: '127.0.0.1', port: 11400 };
-    const gpuIndexesOf = (m: string) => lifecycle.get(m)?.gpuIndexes ?? null;
-    const metering = new RequestMetering({ clock, ledger, gpuIndexesOf });
+    const metering = lifecycleMetering(clock, ledger, lifecycle);
     const gateway = new Gateway({
       accounting: metering,
       lifecycle,

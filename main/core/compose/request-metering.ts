@@ -3,6 +3,7 @@
 import type { Clock } from '../clock/clock';
 import type { GpuSample } from '../gpu/gpu-sample';
 import type { Ledger } from '../ledger/ledger';
+import type { LifecycleApi } from '../lifecycle/lifecycle-api';
 import { RequestEnergy } from '../ledger/request-energy';
 import type { SettledEnergy } from '../ledger/request-energy';
 import type { RequestRow } from '../ledger/request-store';
@@ -22,6 +23,21 @@ export interface RequestMeteringOptions {
   readonly ledger: Ledger;
   /** A model's GPUs now, or null when unknown (then every GPU that reports). */
   readonly gpuIndexesOf: (model: string) => readonly number[] | null;
+  /** The GPUs on which a model is waking now, or 'all' when one is waking on GPUs unknown. Default: none. */
+  readonly wakingGpus?: () => ReadonlySet<number> | 'all';
+}
+
+/** The GPUs of the models waking now; 'all' when a waking model's GPUs are not known. */
+export function wakingGpusOf(
+  models: readonly { readonly state: string; readonly gpuIndexes: readonly number[] }[],
+): ReadonlySet<number> | 'all' {
+  const gpus = new Set<number>();
+  for (const m of models) {
+    if (m.state !== 'waking') continue;
+    if (m.gpuIndexes.length === 0) return 'all';
+    for (const g of m.gpuIndexes) gpus.add(g);
+  }
+  return gpus;
 }
 
 /** Meters the gateway's requests and writes them to the ledger. */
@@ -68,7 +84,7 @@ export class RequestMetering implements RequestAccounting {
 
   /** One tick of the GPU probe. */
   samples(samples: readonly GpuSample[]): void {
-    this.store(this.energy.samples(samples));
+    this.store(this.energy.samples(samples, this.o.wakingGpus?.() ?? new Set()));
   }
 
   /** Calls `listener` with each request once it is written (for `/metrics`); returns the unsubscribe. */
@@ -89,4 +105,18 @@ export class RequestMetering implements RequestAccounting {
     this.o.ledger.requests.record(rows);
     for (const row of rows) for (const listener of this.listeners) listener(row);
   }
+}
+
+/** The metering of Siesta's lifecycle: each model's GPUs, and which GPUs a wake is loading. */
+export function lifecycleMetering(
+  clock: Clock,
+  ledger: Ledger,
+  lifecycle: LifecycleApi,
+): RequestMetering {
+  return new RequestMetering({
+    clock,
+    ledger,
+    gpuIndexesOf: (model) => lifecycle.get(model)?.gpuIndexes ?? null,
+    wakingGpus: () => wakingGpusOf(lifecycle.list()),
+  });
 }

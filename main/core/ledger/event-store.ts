@@ -366,7 +366,9 @@ export class EventStore {
       }
       case 'sleep': {
         this.s.downWakes.run(event.at, event.model, event.at);
-        if (facts.wasResident) {
+        // A stop from a doze drops only the doze's leftover watts: kept out of the sleeps (and so of the learned idle
+        // cost) until the ledger credits dozes; its saving is not claimed yet.
+        if (facts.wasResident && event.from !== 'dozed') {
           sleepId = Number(
             this.s.insertSleep.run(
               eventId,

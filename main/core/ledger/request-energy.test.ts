@@ -67,4 +67,16 @@ describe('RequestEnergy', () => {
     expect(meter.sweep(62_000)).toEqual([{ id, marginalJoules: null }]);
     expect(meter.pending).toBe(0);
   });
+
+  it("takes no idle baseline from a wake's readings: the first request after it is measured against the GPU before", () => {
+    const meter = new RequestEnergy();
+    meter.samples([tick(0, 30)]);
+    // Loading weights at 250 W, no request yet: not idle.
+    meter.samples([tick(1000, 250)], new Set([0]));
+    meter.samples([tick(2000, 250)], 'all');
+    const id = meter.begin({ startedAt: 2000, gpuIndexes: [0] });
+    meter.samples([tick(3000, 300)]);
+    meter.end(id, 3000, 10);
+    expect(meter.samples([tick(4000, 80)])).toEqual([{ id, marginalJoules: 270 }]);
+  });
 });

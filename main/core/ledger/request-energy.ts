@@ -134,23 +134,29 @@ export class RequestEnergy {
     return this.settle(now);
   }
 
-  /** One tick of readings; returns the requests settled by it. */
-  samples(samples: readonly GpuSample[]): SettledEnergy[] {
+  /**
+   * One tick of readings; returns the requests settled by it. `waking` holds the GPUs on which a model is waking (or
+   * `'all'`): their readings are no idle baseline (loading weights is not idling).
+   */
+  samples(
+    samples: readonly GpuSample[],
+    waking: ReadonlySet<number> | 'all' = new Set(),
+  ): SettledEnergy[] {
     let at = -Infinity;
     for (const s of samples) {
       at = Math.max(at, s.at);
-      this.sample(s);
+      this.sample(s, waking === 'all' || waking.has(s.index));
     }
     return this.settle(at);
   }
 
-  private sample(s: GpuSample): void {
+  private sample(s: GpuSample, waking: boolean): void {
     const gpu = this.gpus.get(s.index);
     if (gpu === undefined) {
       this.gpus.set(s.index, {
         lastAt: s.at,
         lastWatts: s.powerWatts,
-        idleWatts: s.powerWatts,
+        idleWatts: waking ? null : s.powerWatts,
         kind: s.powerKind,
       });
       return;
@@ -170,7 +176,7 @@ export class RequestEnergy {
       if (ms > 0) parts.push({ request: r, overlapMs: ms });
     }
     if (parts.length === 0) {
-      if (watts !== null) gpu.idleWatts = watts;
+      if (watts !== null && !waking) gpu.idleWatts = watts;
     } else {
       const energyJoules =
         watts === null || gpu.idleWatts === null

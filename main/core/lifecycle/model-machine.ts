@@ -417,13 +417,15 @@ export class ModelMachine extends ModelRecord {
 
   // ---- sleeping ----
 
-  becomeAsleep(cause: SleepCause): void {
+  /** The container stopped; `fromDoze` when the model was dozed (or stopping from a doze) before. */
+  becomeAsleep(cause: SleepCause, fromDoze = this.state === 'dozed'): void {
     const now = this.ctx.clock.now();
     this.cancelIdle();
+    const from = fromDoze ? { from: 'dozed' as const } : {};
     this.enter(
       'asleep',
       { upstream: null, readyAt: null, readinessDetail: null, dozedAt: null },
-      { kind: 'sleep', at: now, model: this.name, cause },
+      { kind: 'sleep', at: now, model: this.name, cause, ...from },
     );
     if (cause.kind === 'evicted')
       this.ctx.emit({ kind: 'evicted', at: now, model: this.name, forModel: cause.forModel });

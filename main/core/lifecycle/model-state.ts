@@ -91,6 +91,8 @@ export type LifecycleEvent =
       readonly at: number;
       readonly model: string;
       readonly cause: SleepCause;
+      /** `dozed`: it was dozing when stopped (its power had dropped already); absent: it was awake. */
+      readonly from?: 'dozed';
     }
   | {
       readonly kind: 'failed';

@@ -55,7 +55,7 @@ async function runStop(m: ModelMachine, cause: SleepCause, was: 'ready' | 'dozed
     }
   }
   if (m.removed || m.state !== 'stopping') return;
-  m.becomeAsleep(cause);
+  m.becomeAsleep(cause, was === 'dozed');
   const first = m.firstWaiter();
   if (first) m.startWake(first.cause, { external: false, quiet: false });
 }

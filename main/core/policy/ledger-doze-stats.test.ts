@@ -111,3 +111,30 @@ describe('doze figures from the ledger', () => {
     expect(source.dozeStatsFor?.('qwen')?.wakeMs).toBe(1_600);
   });
 });
+
+describe('a stop after a doze in the ledger', () => {
+  it('is kept out of the sleeps the idle cost is learned from (it drops only the doze’s leftover)', async () => {
+    const { ledger } = await history(false);
+    const at = T0 + 500_000;
+    ledger.recordEvent({
+      kind: 'sleep',
+      at,
+      model: 'qwen',
+      cause: { kind: 'idle', idleMs: 60_000 },
+      from: 'dozed',
+    });
+    ledger.recordEvent({
+      kind: 'sleep',
+      at: at + 1,
+      model: 'plain',
+      cause: { kind: 'idle', idleMs: 1 },
+    });
+    ledger.flush();
+    // Only the stop from awake opens a sleep to measure and credit.
+    expect(ledger.sleepRecords(T0, at + 10).map((s) => s.model)).toEqual(['plain']);
+    expect(ledger.events(at, at + 10).map((e) => `${e.model} ${e.kind}`)).toEqual([
+      'qwen sleep',
+      'plain sleep',
+    ]);
+  });
+});
