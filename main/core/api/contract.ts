@@ -132,6 +132,8 @@ export const ModelViewSchema = z.object({
   /** Energy that sleeping saved so far. */
   savedJoules: z.number(),
   savedIsEstimate: z.boolean(),
+  /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution; docs/energy.md). Absent from older daemons. */
+  savedUncertaintyJoules: z.number().optional(),
   /** The engine that runs it, when siesta.yaml names several (`engines:`); absent with one engine. */
   engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
@@ -210,6 +212,8 @@ export const StateResponseSchema = z.object({
   autoSleepPaused: z.boolean(),
   /** Energy saved today (local midnight to now), joules, all models. */
   savedTodayJoules: z.number(),
+  /** One standard uncertainty of `savedTodayJoules`. Absent from older daemons. */
+  savedTodayUncertaintyJoules: z.number().optional(),
   gatewayUrl: z.string(),
 });
 export type StateResponse = z.infer<typeof StateResponseSchema>;
@@ -345,6 +349,11 @@ export const HistoryFiguresSchema = z.object({
   hoursAsleep: z.number(),
   /** True when a figure behind it is an estimate (no GPU reading). */
   estimated: z.boolean(),
+  /**
+   * One standard uncertainty of `savedJoules`: the sensor's, the sampling's and the attribution's parts (docs/energy.md);
+   * estimates add none (they set `estimated`). Absent from older daemons.
+   */
+  savedUncertaintyJoules: z.number().optional(),
 });
 export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
 

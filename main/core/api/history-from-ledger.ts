@@ -74,6 +74,7 @@ export function totalsOf(
     hoursAwake: sum((f) => f.hoursAwake),
     hoursAsleep: sum((f) => f.hoursAsleep),
     estimated: figuresList.some((f) => f.estimated),
+    savedUncertaintyJoules: sum((f) => f.savedUncertaintyJoules ?? 0),
   };
 }
 
@@ -90,6 +91,7 @@ function figures(f: LedgerBucket['total']): HistoryFigures {
     hoursAwake: f.hoursAwake,
     hoursAsleep: f.hoursAsleep,
     estimated: f.estimated,
+    savedUncertaintyJoules: f.savedUncertaintyJoules,
   };
 }
 

@@ -61,6 +61,7 @@ export function modelViewOf(
       : null,
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
+    savedUncertaintyJoules: stats.savedUncertaintyJoules,
     ...(serves === undefined ? {} : { serves: [...serves] }),
     ...(status.wakeFrom ? { wakeFrom: status.wakeFrom } : {}),
     ...(spec.doze

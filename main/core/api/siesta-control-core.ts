@@ -130,7 +130,7 @@ export class SiestaControlCore implements ControlCore {
       },
       models: this.options.lifecycle.list().map((status) => this.view(status)),
       autoSleepPaused: this.options.lifecycle.autoSleepPaused(),
-      savedTodayJoules: this.options.ledger.savedSince(localMidnight(now)).savedJoules,
+      ...savedTodayOf(this.options.ledger.savedSince(localMidnight(now))),
       gatewayUrl: this.options.gatewayUrl(),
     };
   }
@@ -276,4 +276,15 @@ export class SiestaControlCore implements ControlCore {
       }
     }
   }
+}
+
+/** Today's saving and its uncertainty, as the state response carries them. */
+function savedTodayOf(saved: { savedJoules: number; savedUncertaintyJoules: number }): {
+  savedTodayJoules: number;
+  savedTodayUncertaintyJoules: number;
+} {
+  return {
+    savedTodayJoules: saved.savedJoules,
+    savedTodayUncertaintyJoules: saved.savedUncertaintyJoules,
+  };
 }

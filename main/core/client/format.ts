@@ -58,6 +58,28 @@ export function formatEnergyKwh(energyJoules: number): string {
   return formatKwh(energyJoules / JOULES_PER_KWH);
 }
 
+/**
+ * `0.420 kWh ± 0.012`: the figure and one standard uncertainty at the figure's precision (never `± 0.000`); the figure
+ * alone without an uncertainty (an estimate, an older daemon).
+ */
+export function formatKwhRange(kwh: number, uncertaintyKwh: number | undefined): string {
+  const figure = formatKwh(kwh);
+  if (uncertaintyKwh === undefined || !(uncertaintyKwh > 0)) return figure;
+  const decimals = Math.abs(kwh) >= 10 ? 1 : 3;
+  return `${figure} ± ${Math.max(uncertaintyKwh, 10 ** -decimals).toFixed(decimals)}`;
+}
+
+/** Energy and its uncertainty in joules as kWh: `formatKwhRange`. */
+export function formatEnergyKwhRange(
+  energyJoules: number,
+  uncertaintyJoules: number | undefined,
+): string {
+  return formatKwhRange(
+    energyJoules / JOULES_PER_KWH,
+    uncertaintyJoules === undefined ? undefined : uncertaintyJoules / JOULES_PER_KWH,
+  );
+}
+
 /** `1.23 EUR`, `0.63 kr`; `–` without a price. */
 export function formatMoney(money: number | null, currency: string | null): string {
   if (money === null) return '–';

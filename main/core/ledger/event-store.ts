@@ -7,6 +7,7 @@ import { assertNever } from '../shared/assert-never';
 import type { GpuSet } from './residency';
 import { formatGpuSet, gpusOverlap, parseGpuSet } from './residency';
 import type { Credit, CreditSource, MeasureStatus } from './savings';
+import { uncertaintyOf } from './uncertainty';
 
 /** A lifecycle event as stored. */
 export interface StoredEvent {
@@ -55,10 +56,13 @@ export interface SleepRecord {
   /** Credited once measured (or given up); null while pending. */
   readonly creditedWatts: number | null;
   readonly creditSource: CreditSource | null;
+  /** One standard uncertainty of `creditedWatts`, null for an estimate or before it was worked out. */
+  readonly creditUncertainty: number | null;
   /** When another model became ready on the GPU of a last-resident sleep. */
   readonly takeoverAt: number | null;
   readonly takeoverWatts: number | null;
   readonly takeoverSource: CreditSource | null;
+  readonly takeoverUncertainty: number | null;
 }
 
 /** One wake: how long it took and what it cost. */
@@ -80,6 +84,8 @@ export interface WakeRecord {
   readonly otherwiseIdle: boolean | null;
   readonly creditedJoules: number | null;
   readonly creditSource: CreditSource | null;
+  /** One standard uncertainty of `creditedJoules`, null for an estimate or before it was worked out. */
+  readonly creditUncertainty: number | null;
 }
 
 /** A measurement to store on a sleep. */
@@ -148,9 +154,11 @@ function sleepFromRow(r: Row): SleepRecord {
     otherwiseIdle: bool(r.otherwise_idle),
     creditedWatts: num(r.credited_watts),
     creditSource: text(r.credit_source) as CreditSource | null,
+    creditUncertainty: num(r.credit_uncertainty),
     takeoverAt: num(r.takeover_at),
     takeoverWatts: num(r.takeover_watts),
     takeoverSource: text(r.takeover_source) as CreditSource | null,
+    takeoverUncertainty: num(r.takeover_uncertainty),
   };
 }
 
@@ -171,6 +179,7 @@ function wakeFromRow(r: Row): WakeRecord {
     otherwiseIdle: bool(r.otherwise_idle),
     creditedJoules: num(r.credited_joules),
     creditSource: text(r.credit_source) as CreditSource | null,
+    creditUncertainty: num(r.credit_uncertainty),
   };
 }
 
@@ -210,16 +219,19 @@ function prepareStatements(db: Database) {
     openLastResidentSleeps: p(
       'SELECT * FROM sleeps WHERE ended_at IS NULL AND last_resident = 1 AND takeover_at IS NULL AND model != ?',
     ),
+    unfittedTakeovers: p(
+      "SELECT * FROM sleeps WHERE takeover_at IS NOT NULL AND takeover_at >= ? AND takeover_source != 'fitted'",
+    ),
     setTakeover: p(
-      'UPDATE sleeps SET takeover_at = ?, takeover_watts = ?, takeover_source = ? WHERE id = ?',
+      'UPDATE sleeps SET takeover_at = ?, takeover_watts = ?, takeover_source = ?, takeover_uncertainty = ? WHERE id = ?',
     ),
     setSleepMeasurement: p(
       `UPDATE sleeps SET status = ?, watts_before = ?, watts_after = ?, dropped_watts = ?, max_utilization_percent = ?,
-       otherwise_idle = ?, credited_watts = ?, credit_source = ? WHERE id = ?`,
+       otherwise_idle = ?, credited_watts = ?, credit_source = ?, credit_uncertainty = ? WHERE id = ?`,
     ),
     setWakeMeasurement: p(
       `UPDATE wakes SET status = ?, baseline_watts = ?, energy_joules = ?, max_utilization_percent = ?,
-       otherwise_idle = ?, credited_joules = ?, credit_source = ? WHERE id = ?`,
+       otherwise_idle = ?, credited_joules = ?, credit_source = ?, credit_uncertainty = ? WHERE id = ?`,
     ),
     pendingSleeps: p("SELECT * FROM sleeps WHERE status = 'pending' ORDER BY at"),
     pendingWakes: p("SELECT * FROM wakes WHERE status = 'pending' ORDER BY requested_at"),
@@ -261,10 +273,10 @@ function prepareStatements(db: Database) {
       'SELECT MIN(m) AS at FROM (SELECT MIN(at) AS m FROM sleeps UNION ALL SELECT MIN(requested_at) FROM wakes)',
     ),
     promoteSleeps: p(
-      "UPDATE sleeps SET credited_watts = ?, credit_source = 'learned' WHERE model = ? AND last_resident = ? AND credit_source = 'none'",
+      "UPDATE sleeps SET credited_watts = ?, credit_source = 'learned', credit_uncertainty = ? WHERE model = ? AND last_resident = ? AND credit_source = 'none'",
     ),
     promoteWakes: p(
-      "UPDATE wakes SET credited_joules = ?, credit_source = 'learned' WHERE model = ? AND credit_source = 'none'",
+      "UPDATE wakes SET credited_joules = ?, credit_source = 'learned', credit_uncertainty = ? WHERE model = ? AND credit_source = 'none'",
     ),
   };
 }
@@ -342,7 +354,13 @@ export class EventStore {
           const sleep = sleepFromRow(row);
           if (!gpusOverlap(sleep.gpuIndexes, facts.gpuIndexes)) continue;
           const credit = takeoverCredit(sleep);
-          this.s.setTakeover.run(event.at, credit.value, credit.source, sleep.id);
+          this.s.setTakeover.run(
+            event.at,
+            credit.value,
+            credit.source,
+            credit.uncertainty ?? null,
+            sleep.id,
+          );
         }
         break;
       }
@@ -372,7 +390,7 @@ export class EventStore {
           this.s.endWake.run(event.at, 'failed', wakeId);
         }
         this.s.downWakes.run(event.at, event.model, event.at);
-        this.s.endSleeps.run(event.at, event.at, event.model);
+        // The model stays down: its sleep goes on saving until a wake succeeds (its hours asleep end at the request).
         break;
       }
       // The doze's own costs are learned from its events and the power samples, not from sleeps.
@@ -408,6 +426,7 @@ export class EventStore {
       m.otherwiseIdle === null ? null : m.otherwiseIdle ? 1 : 0,
       m.credit.value,
       m.credit.source,
+      m.credit.uncertainty ?? null,
       id,
     );
   }
@@ -421,8 +440,19 @@ export class EventStore {
       m.otherwiseIdle === null ? null : m.otherwiseIdle ? 1 : 0,
       m.credit.value,
       m.credit.source,
+      m.credit.uncertainty ?? null,
       id,
     );
+  }
+
+  /** Sleeps taken over since `fromAt` whose takeover credit did not come from the power fit (it could not tell yet). */
+  unfittedTakeovers(fromAt: number): SleepRecord[] {
+    return (this.s.unfittedTakeovers.all(fromAt) as Row[]).map(sleepFromRow);
+  }
+
+  /** Replaces the credit a sleep keeps once another model is resident again. */
+  setTakeover(id: number, at: number, credit: Credit): void {
+    this.s.setTakeover.run(at, credit.value, credit.source, credit.uncertainty ?? null, id);
   }
 
   pendingSleeps(): SleepRecord[] {
@@ -507,12 +537,17 @@ export class EventStore {
    * case; returns how many changed.
    */
   promoteUnknownSleeps(model: string, lastResident: boolean, watts: number): number {
-    return this.s.promoteSleeps.run(watts, model, lastResident ? 1 : 0).changes;
+    return this.s.promoteSleeps.run(
+      watts,
+      uncertaintyOf(watts, 'learned'),
+      model,
+      lastResident ? 1 : 0,
+    ).changes;
   }
 
   /** Gives wakes charged 'none' the model's first learned wake energy; returns how many changed. */
   promoteUnknownWakes(model: string, joules: number): number {
-    return this.s.promoteWakes.run(joules, model).changes;
+    return this.s.promoteWakes.run(joules, uncertaintyOf(joules, 'learned'), model).changes;
   }
 
   recordVram(model: string, vramBytes: number, at: number): void {

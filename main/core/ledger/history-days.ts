@@ -7,7 +7,19 @@ import type { CreditFallback, HistorySums, ModelSums } from './history-sums';
 const LONGEST_DAY_MS = 25 * 3_600_000;
 
 /** A cached day as `selectDays` returns it (raw). */
-type DayRow = [number, string, number, number, number, number, number, number, number, string];
+type DayRow = [
+  number,
+  string,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  string,
+  number,
+];
 
 /**
  * Per-day, per-model sums of days nothing can change any more (no pending measurement in them),
@@ -31,7 +43,8 @@ export class HistoryDays {
   ) {
     this.selectDays = db
       .prepare(
-        `SELECT day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms
+        `SELECT day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms,
+         saved_uncertainty_joules
        FROM history_days WHERE calendar = ? AND day_start_at >= ? AND day_start_at < ?`,
       )
       .raw();
@@ -41,8 +54,8 @@ export class HistoryDays {
       )
       .pluck();
     this.insertDay = db.prepare(
-      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDone = db.prepare(
       'INSERT OR REPLACE INTO history_days_done (calendar, day_start_at) VALUES (?, ?)',
@@ -81,6 +94,7 @@ export class HistoryDays {
         awakeMs: r[7],
         estimated: r[8] !== 0,
         wakeMs: r[9] === '' ? [] : r[9].split(',').map(Number),
+        savedUncertaintyJoules: r[10],
       });
       out.set(dayStartAt, list);
     }
@@ -104,6 +118,7 @@ export class HistoryDays {
               Math.round(s.awakeMs),
               s.estimated ? 1 : 0,
               s.wakeMs.join(','),
+              s.savedUncertaintyJoules,
             );
           }
           this.insertDone.run(this.calendar, day.startAt);

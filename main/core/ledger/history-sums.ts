@@ -1,6 +1,7 @@
 // The history's sums per bucket and model, computed inside SQLite so a year of sleeps and wakes never crosses into JS row by row.
 import type { Database, Statement } from 'better-sqlite3';
 import type { BucketRange } from './buckets';
+import { uncertaintyOf } from './uncertainty';
 
 /** What sleeping saved and the wakes cost in one span for one model. Additive: spans combine by adding. */
 export interface ModelSums {
@@ -19,6 +20,11 @@ export interface ModelSums {
   readonly wakeMs: readonly number[];
   /** Some figure behind these sums has no GPU reading behind it. */
   readonly estimated: boolean;
+  /**
+   * One standard uncertainty of the net saving (asleep saved less wakes), joules: each credit's uncertainty times its
+   * time, added linearly (a model's credits share one fit, so their errors go together); estimates add none.
+   */
+  readonly savedUncertaintyJoules: number;
 }
 
 /**
@@ -49,7 +55,10 @@ const SLEEP_SUMS = `
       CASE WHEN sl.credited_watts IS NOT NULL THEN sl.credit_source
            WHEN (CASE WHEN sl.last_resident THEN f.last_watts ELSE f.shared_watts END) IS NOT NULL THEN 'learned'
            WHEN f.idle_watts IS NOT NULL THEN 'spec' ELSE 'none' END AS source,
-      sl.takeover_at AS takeover_at, sl.takeover_watts AS takeover_watts, sl.takeover_source AS takeover_source
+      CASE WHEN sl.credited_watts IS NOT NULL THEN COALESCE(sl.credit_uncertainty, 0)
+           ELSE $stand_in * COALESCE(CASE WHEN sl.last_resident THEN f.last_watts ELSE f.shared_watts END, 0) END AS watts_sigma,
+      sl.takeover_at AS takeover_at, sl.takeover_watts AS takeover_watts, sl.takeover_source AS takeover_source,
+      COALESCE(sl.takeover_uncertainty, 0) AS takeover_sigma
     FROM sleeps sl LEFT JOIN history_fallbacks f ON f.model = sl.model
     WHERE sl.at < $to AND (sl.ended_at IS NULL OR sl.ended_at > $from) AND ($model IS NULL OR sl.model = $model)
   ), t AS (
@@ -58,12 +67,15 @@ const SLEEP_SUMS = `
   ), u AS (
     SELECT *,
       CASE WHEN has_takeover THEN MIN(MAX(takeover_at, at), end_at) ELSE end_at END AS switch_at,
-      CASE WHEN has_takeover THEN MIN(takeover_watts, watts) ELSE 0 END AS after_watts
+      CASE WHEN has_takeover THEN MIN(takeover_watts, watts) ELSE 0 END AS after_watts,
+      CASE WHEN NOT has_takeover THEN 0 WHEN takeover_watts <= watts THEN takeover_sigma ELSE watts_sigma END AS after_sigma
     FROM t
   )
   SELECT b.i AS i, u.model AS model,
     SUM((MAX(0, MIN(u.switch_at, b.end_at) - MAX(u.at, b.start_at)) * u.watts
        + MAX(0, MIN(u.end_at, b.end_at) - MAX(u.switch_at, b.start_at)) * u.after_watts) / 1000.0) AS saved_joules,
+    SUM((MAX(0, MIN(u.switch_at, b.end_at) - MAX(u.at, b.start_at)) * u.watts_sigma
+       + MAX(0, MIN(u.end_at, b.end_at) - MAX(u.switch_at, b.start_at)) * u.after_sigma) / 1000.0) AS saved_sigma_joules,
     SUM(MAX(0, MIN(u.asleep_end_at, b.end_at) - MAX(u.at, b.start_at))) AS asleep_ms,
     MAX(u.source IN ${ESTIMATE} OR (u.has_takeover AND u.takeover_source IN ${ESTIMATE})) AS estimated
   FROM u CROSS JOIN history_buckets b ON b.start_at > u.at - $max_bucket_ms AND b.start_at < u.end_at
@@ -73,6 +85,8 @@ const SLEEP_SUMS = `
 const WAKE_SUMS = `
   SELECT b.i AS i, w.model AS model, COUNT(*) AS wakes, SUM(w.outcome = 'failed') AS failed,
     SUM(CASE WHEN w.credited_joules IS NOT NULL THEN w.credited_joules ELSE COALESCE(f.wake_joules, 0) END) AS joules,
+    SUM(CASE WHEN w.credited_joules IS NOT NULL THEN COALESCE(w.credit_uncertainty, 0)
+             ELSE $stand_in * COALESCE(f.wake_joules, 0) END) AS sigma_joules,
     MAX(CASE WHEN w.credited_joules IS NOT NULL THEN w.credit_source IN ${ESTIMATE} ELSE f.wake_joules IS NULL END) AS estimated
   FROM wakes w CROSS JOIN history_buckets b ON b.start_at <= w.requested_at AND b.start_at > w.requested_at - $max_bucket_ms
   LEFT JOIN history_fallbacks f ON f.model = w.model
@@ -167,6 +181,7 @@ export class HistorySums {
         to: last.endAt,
         model: model ?? null,
         max_bucket_ms: maxBucketMs,
+        stand_in: uncertaintyOf(1, 'learned'),
       };
 
       const spans = ranges.map(() => new Map<string, MutableSums>());
@@ -184,6 +199,7 @@ export class HistorySums {
             awakeMs: 0,
             wakeMs: [],
             estimated: false,
+            savedUncertaintyJoules: 0,
           };
           span.set(m, s);
         }
@@ -193,6 +209,7 @@ export class HistorySums {
         const s = sumsOf(Number(r.i), String(r.model));
         s.asleepSavedJoules = Number(r.saved_joules);
         s.asleepMs = Number(r.asleep_ms);
+        s.savedUncertaintyJoules += Number(r.saved_sigma_joules);
         s.estimated ||= Number(r.estimated) !== 0;
       }
       for (const r of this.wakeSums.all(params) as Row[]) {
@@ -200,6 +217,7 @@ export class HistorySums {
         s.wakes = Number(r.wakes);
         s.failedWakes = Number(r.failed);
         s.wakeJoules = Number(r.joules);
+        s.savedUncertaintyJoules += Number(r.sigma_joules);
         s.estimated ||= Number(r.estimated) !== 0;
       }
       for (const r of this.awakeSums.all(params) as Row[])

@@ -31,6 +31,8 @@ export interface HistoryFigures {
   readonly hoursAsleep: number;
   /** True when any figure behind it is an estimate (no GPU reading). */
   readonly estimated: boolean;
+  /** One standard uncertainty of `savedJoules`: the sensor's, the sampling's and the attribution's (uncertainty.ts). */
+  readonly savedUncertaintyJoules: number;
 }
 
 /** One model's figures in one bucket. */
@@ -55,6 +57,7 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
   let failedWakes = 0;
   let awakeMs = 0;
   let estimated = false;
+  let savedUncertaintyJoules = 0;
   const wakeMs: number[] = [];
   for (const s of list) {
     asleepSavedJoules += s.asleepSavedJoules;
@@ -64,6 +67,7 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
     failedWakes += s.failedWakes;
     awakeMs += s.awakeMs;
     estimated ||= s.estimated;
+    savedUncertaintyJoules += s.savedUncertaintyJoules;
     for (const ms of s.wakeMs) wakeMs.push(ms);
   }
   return {
@@ -76,6 +80,7 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
     awakeMs,
     wakeMs,
     estimated,
+    savedUncertaintyJoules,
   };
 }
 
@@ -98,6 +103,7 @@ function figuresOf(sums: ModelSums, pricing: Pricing): HistoryFigures {
     hoursAwake: sums.awakeMs / 3_600_000,
     hoursAsleep: sums.asleepMs / 3_600_000,
     estimated: sums.estimated,
+    savedUncertaintyJoules: sums.savedUncertaintyJoules,
   };
 }
 

@@ -7,6 +7,7 @@ import { toCsv } from './csv';
 import type { StoredEvent } from './event-store';
 import type { HistoryBucket } from './history';
 import type { RequestDay } from './request-store';
+import { joulesToKwh } from './power-math';
 
 function wakeCauseText(cause: WakeCause): string {
   switch (cause.kind) {
@@ -133,6 +134,8 @@ export function dailyToCsv(
       round(m.hoursAsleep, 4),
       m.estimated,
       ...requestColumns(requests.get(`${day.startAt}|${m.model}`)),
+      round(joulesToKwh(m.savedUncertaintyJoules), 6),
+      round(m.savedUncertaintyJoules, 1),
     ]),
   );
   // Days on which a model served requests but neither slept nor woke.
@@ -140,7 +143,14 @@ export function dailyToCsv(
   for (const r of requestDays) {
     if (listed.has(`${r.dayStartAt}|${r.model}`)) continue;
     const blank = [null, null, null, null, null, 0, 0, null, null, null, null, null];
-    rows.push([dateText(r.dayStartAt, timeZone), r.model, ...blank, ...requestColumns(r)]);
+    rows.push([
+      dateText(r.dayStartAt, timeZone),
+      r.model,
+      ...blank,
+      ...requestColumns(r),
+      null,
+      null,
+    ]);
   }
   rows.sort(
     (a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1])),
@@ -166,6 +176,9 @@ export function dailyToCsv(
       'completion_tokens',
       'request_marginal_kwh',
       'estimated_token_requests',
+      // "saved_kwh ± saved_uncertainty_kwh": one standard uncertainty (docs/energy.md); none for estimates.
+      'saved_uncertainty_kwh',
+      'saved_uncertainty_joules',
     ],
     rows,
   );

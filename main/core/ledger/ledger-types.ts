@@ -139,6 +139,8 @@ export interface ModelStats {
   /** Net energy saved since the first record. */
   readonly savedJoules: number;
   readonly savedIsEstimate: boolean;
+  /** One standard uncertainty of `savedJoules`. */
+  readonly savedUncertaintyJoules: number;
 }
 
 /** How the ledger is doing, for the API. */

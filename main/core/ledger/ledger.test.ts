@@ -452,14 +452,15 @@ describe('history and CSV', () => {
     expect(d0?.models[0]?.hoursAwake).toBe(1);
     expect(d0?.total.money).toBeCloseTo(((50 * 22 * 3600) / 3_600_000) * 0.3, 12);
     expect(d1?.models[0]).toMatchObject({ wakes: 1, failedWakes: 1, hoursAsleep: 2 });
-    expect(d1?.models[0]?.savedJoules).toBe(50 * (2 * 3600 + 60));
+    // The wake failed, so the model stayed down: its sleep goes on saving all of day 1 (hours asleep end at the request).
+    expect(d1?.models[0]?.savedJoules).toBe(50 * 24 * 3600);
     const hourly = ledger.history({ from: T0, to: T0 + 48 * H, bucket: 'hour', model });
     expect(hourly.buckets).toHaveLength(48);
     expect(hourly.buckets[2]?.total.savedJoules).toBe(50 * 3600);
     const monthly = ledger.history({ from: T0, to: T0 + 48 * H, bucket: 'month', model });
     expect(monthly.buckets).toHaveLength(1);
     expect(monthly.buckets[0]?.total).toMatchObject({
-      savedJoules: 50 * 22 * 3600 + 50 * (2 * 3600 + 60),
+      savedJoules: 50 * 22 * 3600 + 50 * 24 * 3600,
       wakes: 2,
       failedWakes: 1,
       currency: 'EUR',
@@ -478,10 +479,10 @@ describe('history and CSV', () => {
     expect(events).toHaveLength(7); // header, five events, the final empty line
     const daily = ledger.dailyCsv(T0, T0 + 48 * H).split('\r\n');
     expect(daily[0]).toBe(
-      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests',
+      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules',
     );
     expect(daily[1]).toBe(
-      '2026-03-02,"chat, ""large""",1.1,3960000,0.33,EUR,440,1,0,20000,20000,1,22,true,0,0,0,,',
+      '2026-03-02,"chat, ""large""",1.1,3960000,0.33,EUR,440,1,0,20000,20000,1,22,true,0,0,0,,,0,0',
     );
     expect(daily[2]).toMatch(/^2026-03-03,"chat, ""large""",/);
   });

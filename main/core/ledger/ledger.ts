@@ -44,6 +44,7 @@ import type { BucketTimeZone } from './buckets';
 import { bucketStartAt } from './buckets';
 import type { SleepRecord, StoredEvent, WakeRecord } from './event-store';
 import { EventStore } from './event-store';
+import { GpuPowerFits } from './gpu-power-fits';
 import { HistoryDays, calendarKey } from './history-days';
 import { HistoryQueries } from './history-query';
 import { HistorySums } from './history-sums';
@@ -80,7 +81,7 @@ import { residencyAfter, residencyOfState } from './residency';
 import type { StoredServerModel } from './server-model-store';
 import { ServerModelStore } from './server-model-store';
 import type { Average, Pricing } from './savings';
-import { NO_PRICING, averageOf } from './savings';
+import { NO_PRICING, averageOf, fittedCredit, withUncertainty } from './savings';
 import { WriteQueue } from './write-queue';
 
 // The public shapes live in their own file; importers keep reading them from here.
@@ -137,6 +138,10 @@ export class Ledger {
   private readonly samples: PowerSamples;
   private readonly facts: ModelFacts;
   private readonly learned: LearnedCostCache;
+  /** Each model's last measured VRAM: a model with none holds no CUDA context, so pays no context step. */
+  private readonly vramBytesOf = new Map<string, number>();
+  /** Each GPU's power fit, fed every sample (not persisted: relearned after a restart). */
+  private readonly fits = new GpuPowerFits((model) => (this.vramBytesOf.get(model) ?? 1) > 0);
   private readonly queries: HistoryQueries;
   private readonly writes: WriteQueue;
   private readonly clock: Clock;
@@ -194,6 +199,7 @@ export class Ledger {
         if (residency) this.facts.residency.set(last.model, residency, last.gpuIndexes);
       }
       this.learned.refresh();
+      this.fits.noteResidency(this.clock.now(), this.facts.residency.snapshot());
     } catch (error: unknown) {
       this.db.close();
       throw ledgerErrorFrom(error, this.path, 'read');
@@ -204,6 +210,7 @@ export class Ledger {
       this.learned,
       (m) => this.facts.idleWattsOf(m),
       this.measurement,
+      this.fits,
     );
     this.writes = new WriteQueue({
       db: this.db,
@@ -246,6 +253,7 @@ export class Ledger {
    */
   recordSamples(samples: readonly GpuSample[]): void {
     this.assertOpen();
+    for (const s of samples) this.fits.addSample(s.index, s.at, s.powerWatts, s.utilizationPercent);
     this.writes.addSamples(
       samples.map((s) => ({
         gpuIndex: s.index,
@@ -266,12 +274,30 @@ export class Ledger {
     const facts = this.facts.factsOf(event, hint);
     this.facts.known.add(event.model);
     const residency = residencyAfter(event);
-    if (residency) this.facts.residency.set(event.model, residency, facts.gpuIndexes);
+    if (residency) {
+      this.facts.residency.set(event.model, residency, facts.gpuIndexes);
+      this.fits.noteResidency(event.at, this.facts.residency.snapshot());
+    }
     // A late event (before today) reaches into days whose sums may be cached.
     const touchedFromAt = event.kind === 'ready' ? event.at - Math.max(0, event.wakeMs) : event.at;
     const late = touchedFromAt < bucketStartAt(this.clock.now(), 'day', this.timeZone);
     this.writes.write(() => {
-      this.store.writeEvent(event, facts, (sleep) => this.learned.takeoverCredit(sleep));
+      this.store.writeEvent(event, facts, (sleep) => {
+        // The context step is paid again: the sleep keeps only what its model adds beside those now resident.
+        const fitted = this.fits.marginalEstimateAt(
+          sleep.model,
+          this.samples.gpusToRead(sleep.gpuIndexes),
+          event.at,
+        );
+        if (fitted !== null) return fittedCredit(fitted);
+        const learned = this.learned.takeoverCredit(sleep);
+        if (learned.source !== 'none') return learned;
+        // Not yet identifiable: its cost alone bounds it (refitted once later samples tell it, see the resolver).
+        const alone = this.fits.aloneWatts(sleep.model, this.samples.gpusToRead(sleep.gpuIndexes));
+        return alone === null
+          ? learned
+          : withUncertainty({ value: Math.max(0, alone), source: 'unidentified' });
+      });
       if (late) this.queries.forgetFrom(touchedFromAt);
     }, 'save an event to');
     if (event.kind === 'sleep')
@@ -286,6 +312,7 @@ export class Ledger {
   recordVram(model: string, vramBytes: number): void {
     this.assertOpen();
     const at = this.clock.now();
+    this.vramBytesOf.set(model, vramBytes);
     this.writes.write(() => this.store.recordVram(model, vramBytes, at), 'save VRAM to');
   }
 
@@ -323,6 +350,7 @@ export class Ledger {
         this.writes.write(() => this.store.abandonOpenWake(m.name, at), 'save to');
       residency.set(m.name, seen, gpus);
     }
+    this.fits.noteResidency(at, residency.snapshot());
   }
 
   /** Replaces the price per kWh, currency and grid intensity. */
@@ -448,6 +476,7 @@ export class Ledger {
       vramBytes: this.store.vramBytes(model),
       savedJoules: total.savedJoules,
       savedIsEstimate: total.estimated,
+      savedUncertaintyJoules: total.savedUncertaintyJoules,
     };
   }
 

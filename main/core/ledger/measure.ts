@@ -1,5 +1,5 @@
 // Reading one sleep's power drop and one wake's energy from the GPU readings around them.
-import type { PowerPoint } from './power-math';
+import type { Attribution, PowerPoint } from './power-math';
 import { integrateJoules, median } from './power-math';
 
 /** One raw reading as stored. */
@@ -94,32 +94,38 @@ export interface WakeReading {
 
 /**
  * The energy above the asleep baseline over [requestedAt, endedAt), summed over GPUs; null when
- * a GPU has no baseline readings or its readings cover less than 90% of the wake.
+ * a GPU has no baseline readings or its readings cover less than 90% of the wake. With `attributionOf`, a GPU's
+ * power above the baseline is attributed as it says (shared with other wakes, less what others' residency added).
  */
 export function measureWake(
   readings: ReadingsByGpu,
   requestedAt: number,
   endedAt: number,
   settings: MeasurementSettings,
+  attributionOf?: (gpuIndex: number, baselineWatts: number) => Attribution | null,
 ): WakeReading | null {
   if (readings.size === 0) return null;
   let baselineWatts = 0;
   let energyJoules = 0;
   let maxUtil: number | null = null;
   const spanMs = Math.max(0, endedAt - requestedAt);
-  for (const list of readings.values()) {
+  for (const [gpuIndex, list] of readings) {
     const before = windowOf(list, requestedAt - settings.beforeWindowMs, requestedAt);
     const baseline = median(powersOf(before));
     if (baseline === null) return null;
     const points = list.filter(
       (r): r is Reading & { powerWatts: number } => r.powerWatts !== null,
     ) as readonly PowerPoint[];
-    const integral = integrateJoules(points, requestedAt, endedAt, settings.maxGapMs);
+    const attribution = attributionOf?.(gpuIndex, baseline) ?? {
+      breaks: [],
+      at: () => ({ share: 1, offsetWatts: baseline }),
+    };
+    const integral = integrateJoules(points, requestedAt, endedAt, settings.maxGapMs, attribution);
     if (spanMs > 0 && integral.coveredMs < spanMs * 0.9) return null;
     baselineWatts += baseline;
     // Scale a nearly covered wake to its full length rather than count the gap as free.
     const scale = integral.coveredMs > 0 ? spanMs / integral.coveredMs : 0;
-    energyJoules += (integral.energyJoules - (baseline * integral.coveredMs) / 1000) * scale;
+    energyJoules += integral.energyJoules * scale;
     maxUtil = maxOf(maxUtil, maxUtilization(before));
   }
   return { baselineWatts, energyJoules, maxUtilizationPercent: maxUtil };

@@ -207,6 +207,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    description:
+      'the uncertainty of each credited sleep, takeover and wake (issue 14); cached days are summed again with it',
+    sql: `
+      ALTER TABLE sleeps ADD COLUMN credit_uncertainty REAL;
+      ALTER TABLE sleeps ADD COLUMN takeover_uncertainty REAL;
+      ALTER TABLE wakes ADD COLUMN credit_uncertainty REAL;
+      ALTER TABLE history_days ADD COLUMN saved_uncertainty_joules REAL NOT NULL DEFAULT 0;
+      DELETE FROM history_days;
+      DELETE FROM history_days_done;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

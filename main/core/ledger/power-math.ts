@@ -15,16 +15,30 @@ export interface EnergyIntegral {
 }
 
 /**
+ * How a span's energy is attributed: at each moment, `share` of the power above `offsetWatts`. `breaks` are the
+ * moments the attribution changes (a segment between readings is cut there).
+ */
+export interface Attribution {
+  readonly breaks: readonly number[];
+  readonly at: (at: number) => { readonly share: number; readonly offsetWatts: number };
+}
+
+/** All of the power, from zero. */
+const WHOLE: Attribution = { breaks: [], at: () => ({ share: 1, offsetWatts: 0 }) };
+
+/**
  * Integrates power over [fromAt, toAt) by the trapezoid rule between consecutive readings, with
  * linear interpolation where a reading pair straddles a bound. A gap longer than `maxGapMs` is
  * not integrated (unknown, not zero), so `coveredMs` tells how much of the span is measured.
  * `points` must be sorted by `at`; pass one reading before `fromAt` and one after `toAt` when there are.
+ * With `attribution`, each piece counts only its share of the power above its offset.
  */
 export function integrateJoules(
   points: readonly PowerPoint[],
   fromAt: number,
   toAt: number,
   maxGapMs: number,
+  attribution: Attribution = WHOLE,
 ): EnergyIntegral {
   let energyJoules = 0;
   let coveredMs = 0;
@@ -36,9 +50,14 @@ export function integrateJoules(
     if (spanMs <= 0 || spanMs > maxGapMs) continue;
     const startAt = Math.max(a.at, fromAt);
     const endAt = Math.min(b.at, toAt);
-    const startWatts = interpolate(a, b, startAt);
-    const endWatts = interpolate(a, b, endAt);
-    energyJoules += ((startWatts + endWatts) / 2) * ((endAt - startAt) / 1000);
+    const cuts = [startAt, ...attribution.breaks.filter((t) => t > startAt && t < endAt), endAt];
+    for (let k = 1; k < cuts.length; k++) {
+      const pieceFrom = cuts[k - 1] as number;
+      const pieceTo = cuts[k] as number;
+      const { share, offsetWatts } = attribution.at((pieceFrom + pieceTo) / 2);
+      const meanWatts = (interpolate(a, b, pieceFrom) + interpolate(a, b, pieceTo)) / 2;
+      energyJoules += share * (meanWatts - offsetWatts) * ((pieceTo - pieceFrom) / 1000);
+    }
     coveredMs += endAt - startAt;
   }
   return { energyJoules, coveredMs };

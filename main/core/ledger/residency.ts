@@ -68,6 +68,13 @@ export function residencyOfState(state: ModelState): Residency {
   }
 }
 
+/** Every model's residency and GPUs at one moment. */
+export type ResidencySnapshot = readonly {
+  readonly name: string;
+  readonly residency: Residency;
+  readonly gpus: GpuSet;
+}[];
+
 /** The models resident per GPU. */
 export class ResidencyMap {
   private readonly entries = new Map<string, Entry>();
@@ -80,6 +87,11 @@ export class ResidencyMap {
   /** Sets a model's residency and GPUs. */
   set(model: string, residency: Residency, gpus: GpuSet): void {
     this.entries.set(model, { residency, gpus });
+  }
+
+  /** Every model's residency and GPUs now. */
+  snapshot(): ResidencySnapshot {
+    return [...this.entries].map(([name, entry]) => ({ name, ...entry }));
   }
 
   /** Other models waking or ready on any of `gpus`. */

@@ -34,7 +34,65 @@ describe('idle cost dP', () => {
       learned([54], []),
       30,
     );
-    expect(c).toEqual({ value: 4.2, source: 'measured' });
+    expect(c).toMatchObject({ value: 4.2, source: 'measured' });
+  });
+
+  it('gives each credit its uncertainty: sensor, sampling and attribution, none for an estimate', () => {
+    // Measured 60 W drop, 0.4 W of sampling noise: 5% sensor gain (3 W) and the noise, in quadrature.
+    const measured = creditSleep(
+      {
+        status: 'measured',
+        lastResident: true,
+        droppedWatts: 60,
+        otherwiseIdle: true,
+        samplingWatts: 0.4,
+      },
+      NOTHING_LEARNED,
+      null,
+    );
+    expect(measured.uncertainty).toBeCloseTo(Math.hypot(3, 0.4), 9);
+    // Fitted 20 W with a 1.5 W standard error: the fit's error is the attribution's part.
+    const fitted = creditSleep(
+      {
+        status: 'measured',
+        lastResident: false,
+        droppedWatts: 60,
+        otherwiseIdle: false,
+        fittedWatts: 20,
+        fittedErrorWatts: 1.5,
+        samplingWatts: 0.4,
+      },
+      NOTHING_LEARNED,
+      null,
+    );
+    expect(fitted).toMatchObject({ value: 20, source: 'fitted' });
+    expect(fitted.uncertainty).toBeCloseTo(Math.hypot(1, 1.5), 9);
+    // A disturbed reading may be another model's drop entirely: its whole value.
+    const unclean = creditSleep(
+      { status: 'measured', lastResident: true, droppedWatts: 10, otherwiseIdle: false },
+      NOTHING_LEARNED,
+      null,
+    );
+    expect(unclean.uncertainty).toBeCloseTo(Math.hypot(0.5, 10), 9);
+    // The spec's idle watts: an estimate, marked so, with no range.
+    const spec = creditSleep(
+      { status: 'unmeasured', lastResident: true, droppedWatts: null, otherwiseIdle: null },
+      NOTHING_LEARNED,
+      30,
+    );
+    expect(spec.uncertainty).toBeNull();
+    // A wake from the fit: its loading watts' error times the wake's length.
+    const wake = creditWake(
+      {
+        status: 'measured',
+        energyJoules: 300,
+        otherwiseIdle: false,
+        fittedJoules: 240,
+        fittedErrorJoules: 8,
+      },
+      NOTHING_LEARNED,
+    );
+    expect(wake.uncertainty).toBeCloseTo(Math.hypot(12, 8), 9);
   });
 
   it('credits a disturbed sleep with the learned average of the same case', () => {
@@ -44,11 +102,13 @@ describe('idle cost dP', () => {
       droppedWatts: 190,
       otherwiseIdle: false,
     };
-    expect(creditSleep(facts, learned([50, 58], [4]), null)).toEqual({
+    expect(creditSleep(facts, learned([50, 58], [4]), null)).toMatchObject({
       value: 54,
       source: 'learned',
     });
-    expect(creditSleep({ ...facts, lastResident: false }, learned([50, 58], [4]), null)).toEqual({
+    expect(
+      creditSleep({ ...facts, lastResident: false }, learned([50, 58], [4]), null),
+    ).toMatchObject({
       value: 4,
       source: 'learned',
     });
@@ -61,7 +121,7 @@ describe('idle cost dP', () => {
         NOTHING_LEARNED,
         30,
       ),
-    ).toEqual({
+    ).toMatchObject({
       value: 0,
       source: 'unclean',
     });
@@ -70,27 +130,30 @@ describe('idle cost dP', () => {
       NOTHING_LEARNED,
       30,
     );
-    expect(spec).toEqual({ value: 30, source: 'spec' });
+    expect(spec).toMatchObject({ value: 30, source: 'spec' });
     expect(isEstimate(spec.source)).toBe(true);
     const none = creditSleep(
       { status: 'unmeasured', lastResident: true, droppedWatts: null, otherwiseIdle: null },
       NOTHING_LEARNED,
       null,
     );
-    expect(none).toEqual({ value: 0, source: 'none' });
+    expect(none).toMatchObject({ value: 0, source: 'none' });
     expect(isEstimate('learned')).toBe(false);
   });
 
   it('after a takeover credits the model its own shared cost, else the GPU’s, else zero', () => {
-    expect(creditAfterTakeover(learned([54], [3, 5]), NO_AVERAGE)).toEqual({
+    expect(creditAfterTakeover(learned([54], [3, 5]), NO_AVERAGE)).toMatchObject({
       value: 4,
       source: 'learned',
     });
-    expect(creditAfterTakeover(NOTHING_LEARNED, { sum: 12, count: 2 })).toEqual({
+    expect(creditAfterTakeover(NOTHING_LEARNED, { sum: 12, count: 2 })).toMatchObject({
       value: 6,
       source: 'gpu-learned',
     });
-    expect(creditAfterTakeover(NOTHING_LEARNED, NO_AVERAGE)).toEqual({ value: 0, source: 'none' });
+    expect(creditAfterTakeover(NOTHING_LEARNED, NO_AVERAGE)).toMatchObject({
+      value: 0,
+      source: 'none',
+    });
   });
 });
 
@@ -101,7 +164,7 @@ describe('wake energy E_wake', () => {
         { status: 'measured', energyJoules: 2400, otherwiseIdle: true },
         learned([], [], [1000]),
       ),
-    ).toEqual({
+    ).toMatchObject({
       value: 2400,
       source: 'measured',
     });
@@ -110,7 +173,7 @@ describe('wake energy E_wake', () => {
         { status: 'measured', energyJoules: 9000, otherwiseIdle: false },
         learned([], [], [2000, 3000]),
       ),
-    ).toEqual({
+    ).toMatchObject({
       value: 2500,
       source: 'learned',
     });
@@ -119,7 +182,7 @@ describe('wake energy E_wake', () => {
         { status: 'unmeasured', energyJoules: null, otherwiseIdle: null },
         NOTHING_LEARNED,
       ),
-    ).toEqual({ value: 0, source: 'none' });
+    ).toMatchObject({ value: 0, source: 'none' });
   });
 });
 

@@ -1,4 +1,7 @@
 // What sleeping saved: the watts credited to each sleep, the joules charged to each wake, and money and CO2.
+import type { Estimate } from './power-fit';
+import type { UncertaintyParts } from './uncertainty';
+import { uncertaintyOf } from './uncertainty';
 import { joulesToKwh } from './power-math';
 
 /** Where a credited figure came from. Only `spec` and `none` are estimates (no GPU reading behind them). */
@@ -9,6 +12,13 @@ export type CreditSource =
   | 'learned'
   /** Learned on the same GPU from other models' sleeps that left a model resident. */
   | 'gpu-learned'
+  /** From the GPU's power fit over every sample (docs/energy.md): what the model's residency adds beside the others'. */
+  | 'fitted'
+  /**
+   * Not yet identifiable: the fit cannot yet tell the model's cost beside the models now resident, so it is credited
+   * its cost alone (an upper bound: the context step is paid once) with the whole figure as its uncertainty.
+   */
+  | 'unidentified'
   /** This reading, disturbed by other activity, with nothing learned to replace it. */
   | 'unclean'
   /** The model's declared `idleWatts` (no GPU reading). */
@@ -68,16 +78,39 @@ export interface SleepFacts {
   readonly droppedWatts: number | null;
   /** No other model waking or busy, no other transition on the GPU, utilisation low. */
   readonly otherwiseIdle: boolean | null;
+  /** What the GPU's power fit says the model's residency added beside the others resident, or null (no fit yet). */
+  readonly fittedWatts?: number | null;
+  /** The fit's standard error of `fittedWatts`. */
+  readonly fittedErrorWatts?: number | null;
+  /** The noise of the drop as read from the windows' medians. */
+  readonly samplingWatts?: number;
 }
 
-/** A credited figure and where it came from. */
+/** A credited figure, where it came from and how sure it is. */
 export interface Credit {
   readonly value: number;
   readonly source: CreditSource;
+  /** One standard uncertainty in the figure's unit (uncertainty.ts); null for an estimate; absent: not worked out. */
+  readonly uncertainty?: number | null;
+}
+
+/** A credit from the GPU's power fit (never below zero), its standard error as the attribution's uncertainty. */
+export function fittedCredit(estimate: Estimate): Credit {
+  return withUncertainty(
+    { value: Math.max(0, estimate.watts), source: 'fitted' },
+    { sampling: 0, attribution: estimate.standardErrorWatts ?? 0 },
+  );
+}
+
+/** The credit with its uncertainty from its source and `parts` (uncertainty.ts). */
+export function withUncertainty(credit: Credit, parts?: UncertaintyParts): Credit {
+  return { ...credit, uncertainty: uncertaintyOf(credit.value, credit.source, parts) };
 }
 
 /**
- * The watts credited to a sleep: what the GPU really dropped when the reading was clean; else
+ * The watts credited to a sleep: what the GPU really dropped when the reading was clean; else what
+ * the GPU's power fit says the model added beside the others resident (so the sleeping models of a
+ * GPU add up to what it saved, docs/energy.md); else
  * what the model has learned for the same case (last resident or not); else the disturbed
  * reading (never below zero); with no reading at all, the spec's `idleWatts` as an estimate.
  */
@@ -86,9 +119,27 @@ export function creditSleep(
   learned: LearnedCosts,
   idleWatts: number | null,
 ): Credit {
+  const sampling = facts.samplingWatts ?? 0;
+  const credit = creditSleepValue(facts, learned, idleWatts);
+  // A fitted figure's error holds its sampling and attribution; a clean reading has no split to get wrong.
+  if (credit.source === 'fitted')
+    return withUncertainty(credit, { sampling: 0, attribution: facts.fittedErrorWatts ?? 0 });
+  return withUncertainty(credit, {
+    sampling,
+    attribution: credit.source === 'measured' ? 0 : null,
+  });
+}
+
+function creditSleepValue(
+  facts: SleepFacts,
+  learned: LearnedCosts,
+  idleWatts: number | null,
+): Credit {
   if (facts.status === 'measured' && facts.droppedWatts !== null && facts.otherwiseIdle === true) {
     return { value: facts.droppedWatts, source: 'measured' };
   }
+  if (facts.fittedWatts !== undefined && facts.fittedWatts !== null)
+    return { value: Math.max(0, facts.fittedWatts), source: 'fitted' };
   const sameCase = averageOf(facts.lastResident ? learned.lastResidentWatts : learned.sharedWatts);
   if (sameCase !== null) return { value: sameCase, source: 'learned' };
   if (facts.status === 'measured' && facts.droppedWatts !== null)
@@ -104,10 +155,10 @@ export function creditSleep(
  */
 export function creditAfterTakeover(learned: LearnedCosts, gpuShared: Average): Credit {
   const own = averageOf(learned.sharedWatts);
-  if (own !== null) return { value: own, source: 'learned' };
+  if (own !== null) return withUncertainty({ value: own, source: 'learned' });
   const gpu = averageOf(gpuShared);
-  if (gpu !== null) return { value: gpu, source: 'gpu-learned' };
-  return { value: 0, source: 'none' };
+  if (gpu !== null) return withUncertainty({ value: gpu, source: 'gpu-learned' });
+  return withUncertainty({ value: 0, source: 'none' });
 }
 
 /** The measured facts of one wake. */
@@ -116,10 +167,37 @@ export interface WakeFacts {
   /** Energy above the asleep baseline from wake-requested to ready (or failed), or null. */
   readonly energyJoules: number | null;
   readonly otherwiseIdle: boolean | null;
+  /** The model's fitted loading watts times the wake's length, or null (the fit has not seen it load). */
+  readonly fittedJoules?: number | null;
+  /** The fit's standard error of `fittedJoules`. */
+  readonly fittedErrorJoules?: number | null;
+  /** The noise of `energyJoules` (where a reading interval cuts each end of the integral). */
+  readonly samplingJoules?: number;
+  /**
+   * How far its share of a rise it shared may be off, where the fit split it (docs/energy.md); absent where nothing
+   * split it, so a disturbed reading counts wholly uncertain.
+   */
+  readonly attributionJoules?: number;
 }
 
-/** The joules charged to a wake: its own clean reading, else the model's learned average, else the disturbed reading; zero (estimate) without any. */
+/**
+ * The joules charged to a wake: the GPU's power fit (loading watts times the wake's length, shared fairly with wakes
+ * beside it), else its own clean reading, else the model's learned average, else the disturbed reading; zero
+ * (estimate) without any.
+ */
 export function creditWake(facts: WakeFacts, learned: LearnedCosts): Credit {
+  const credit = creditWakeValue(facts, learned);
+  return withUncertainty(
+    credit,
+    credit.source === 'fitted'
+      ? { sampling: 0, attribution: facts.fittedErrorJoules ?? 0 }
+      : { sampling: facts.samplingJoules ?? 0, attribution: facts.attributionJoules ?? null },
+  );
+}
+
+function creditWakeValue(facts: WakeFacts, learned: LearnedCosts): Credit {
+  if (facts.fittedJoules !== undefined && facts.fittedJoules !== null)
+    return { value: facts.fittedJoules, source: 'fitted' };
   if (facts.status === 'measured' && facts.energyJoules !== null && facts.otherwiseIdle === true) {
     return { value: facts.energyJoules, source: 'measured' };
   }

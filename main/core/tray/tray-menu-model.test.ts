@@ -265,6 +265,30 @@ describe('tray menu', () => {
     });
   });
 
+  it('shows the saving with its uncertainty as a range, and none for an estimate', () => {
+    // 0.420 kWh ± 0.0125 kWh (45 kJ), at the figure's own precision.
+    const measured = exampleState({
+      savedTodayJoules: 1_512_000,
+      savedTodayUncertaintyJoules: 45_000,
+    });
+    expect(
+      item(
+        trayMenuModel(measured, EXAMPLE_NOW, { pricePerKwh: 0.3, currency: 'EUR' }),
+        'saved-today',
+      ),
+    ).toMatchObject({ label: 'Energy saved today: 0.420 kWh ± 0.013 (0.13 EUR)' });
+    // A tiny uncertainty is never shown as ± 0.000.
+    const tiny = exampleState({ savedTodayJoules: 1_512_000, savedTodayUncertaintyJoules: 1 });
+    expect(item(trayMenuModel(tiny, EXAMPLE_NOW), 'saved-today')).toMatchObject({
+      label: 'Energy saved today: 0.420 kWh ± 0.001',
+    });
+    // An estimate (no reading behind it) has no range.
+    const estimate = exampleState({ savedTodayJoules: 1_512_000, savedTodayUncertaintyJoules: 0 });
+    expect(item(trayMenuModel(estimate, EXAMPLE_NOW), 'saved-today')).toMatchObject({
+      label: 'Energy saved today: 0.420 kWh',
+    });
+  });
+
   it('ends with "Add model…", "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
     const menu = trayMenuModel(exampleState(), EXAMPLE_NOW);
     expect(labels(menu)).toEqual([

@@ -11,7 +11,7 @@ import {
   nextLevelText,
   STATE_WORDS,
   formatDuration,
-  formatEnergyKwh,
+  formatEnergyKwhRange,
   formatEnergyMoney,
   formatVram,
   formatWatts,
@@ -74,7 +74,7 @@ export function trayMenuModel(
   items.push({
     type: 'label',
     id: 'saved-today',
-    label: savedTodayLine(state.savedTodayJoules, price),
+    label: savedTodayLine(state.savedTodayJoules, price, state.savedTodayUncertaintyJoules),
   });
   items.push({ type: 'separator', id: 'separator-app' });
   items.push({
@@ -94,9 +94,13 @@ export function trayMenuModel(
 }
 
 /** `Energy saved today: 0.42 kWh (€0.13)`; without a price, no money. */
-export function savedTodayLine(savedTodayJoules: number, price: EnergyPrice): string {
+export function savedTodayLine(
+  savedTodayJoules: number,
+  price: EnergyPrice,
+  uncertaintyJoules?: number,
+): string {
   const money = formatEnergyMoney(savedTodayJoules, price);
-  const energy = `Energy saved today: ${formatEnergyKwh(savedTodayJoules)}`;
+  const energy = `Energy saved today: ${formatEnergyKwhRange(savedTodayJoules, uncertaintyJoules)}`;
   return money === null ? energy : `${energy} (${money})`;
 }
 

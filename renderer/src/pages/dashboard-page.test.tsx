@@ -85,6 +85,17 @@ describe('the dashboard', () => {
     expect(html).toContain('None: see above.');
   });
 
+  it('shows energy saved today with its uncertainty as a range', () => {
+    const state: StateResponse = {
+      ...exampleState(),
+      savedTodayJoules: 1_512_000,
+      savedTodayUncertaintyJoules: 43_200,
+    };
+    expect(renderToStaticMarkup(<DashboardPage view={view(state)} />)).toContain(
+      '0.420 kWh ± 0.012',
+    );
+  });
+
   it('shows no notice while it answers', () => {
     expect(renderToStaticMarkup(<DashboardPage view={view(exampleState())} />)).not.toContain(
       'Docker is not answering',

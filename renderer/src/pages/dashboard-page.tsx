@@ -6,7 +6,7 @@ import { engineAdvice, engineGroups, gpuAdvice, noGpuText } from '../../../main/
 import { ApiCallError, callApi } from '../api-client';
 import { GpuCard } from '../components/gpu-card';
 import { ModelCard } from '../components/model-card';
-import { formatEnergyKwh } from '../../../main/core/client/format';
+import { formatEnergyKwhRange } from '../../../main/core/client/format';
 import { SetupNotice } from '../components/setup-notice';
 import type { LiveView } from '../live-state';
 import { useNow } from '../live-state';
@@ -40,7 +40,9 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
       <div className="summary">
         <p>
           Saved today:{' '}
-          <strong aria-label="Energy saved today">{formatEnergyKwh(state.savedTodayJoules)}</strong>
+          <strong aria-label="Energy saved today">
+            {formatEnergyKwhRange(state.savedTodayJoules, state.savedTodayUncertaintyJoules)}
+          </strong>
         </p>
         <p className="muted small">
           Gateway: <code>{state.gatewayUrl}</code>

@@ -8,9 +8,14 @@ import { CumulativeLine, StackedBarChart, seriesClass } from '../components/stac
 import {
   formatCo2,
   formatDuration,
-  formatKwh,
+  formatEnergyKwhRange,
+  formatKwhRange,
   formatMoney,
 } from '../../../main/core/client/format';
+
+/** Joules as kWh, an absent figure staying absent. */
+const kwhOf = (joules: number | undefined): number | undefined =>
+  joules === undefined ? undefined : joules / 3_600_000;
 import { apiBaseUrl, siestaBridge } from '../siesta-bridge';
 
 const RANGES = [7, 30, 90] as const;
@@ -62,6 +67,8 @@ export function HistoryPage(): ReactElement {
           co2Grams: sum((r) => r.co2Grams),
           wakes: sum((r) => r.wakes) ?? 0,
           hoursAsleep: sum((r) => r.hoursAsleep) ?? 0,
+          // Linear over buckets, as the daemon adds a model's credits (they share one fit).
+          savedUncertaintyJoules: sum((r) => r.savedUncertaintyJoules ?? null) ?? undefined,
         };
       }),
     [history, models],
@@ -117,7 +124,9 @@ export function HistoryPage(): ReactElement {
           <dl className="totals" aria-label="Totals">
             <div>
               <dt>Saved</dt>
-              <dd aria-label="Total energy saved">{formatKwh(t.savedKwh)}</dd>
+              <dd aria-label="Total energy saved">
+                {formatEnergyKwhRange(t.savedJoules, t.savedUncertaintyJoules)}
+              </dd>
             </div>
             <div>
               <dt>Money</dt>
@@ -182,7 +191,7 @@ export function HistoryPage(): ReactElement {
                 {perModel.map((r) => (
                   <tr key={r.model}>
                     <th scope="row">{r.model}</th>
-                    <td>{formatKwh(r.savedKwh)}</td>
+                    <td>{formatKwhRange(r.savedKwh, kwhOf(r.savedUncertaintyJoules))}</td>
                     <td>{formatMoney(r.money, history.currency)}</td>
                     <td>{formatCo2(r.co2Grams)}</td>
                     <td>{r.wakes}</td>
