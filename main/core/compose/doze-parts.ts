@@ -11,6 +11,7 @@ import {
   findOnPath,
 } from '../doze/cuda-checkpoint-dozer';
 import type { GpuProbe, GpuSample } from '../gpu/gpu-sample';
+import { ollamaDozeClient } from '../ollama/ollama-doze-client';
 import type { DozeMeasureView } from '../api/model-view';
 import type { Dozer, LifecycleApi } from '../lifecycle/lifecycle-api';
 
@@ -26,7 +27,7 @@ export function hostDozer(
 ): Dozer {
   const ramRefusal = (spec: ModelSpec): string | null =>
     spec.doze ? hostRamRefusal(spec.doze.kind, needOf(spec), availableHostRamBytes()) : null;
-  const http = httpDozer({ extraRefusal: ramRefusal });
+  const http = httpDozer({ extraRefusal: ramRefusal, clients: { ollama: ollamaDozeClient } });
   const cuda = cudaCheckpointDozer({
     binary: cudaCheckpointBinary,
     mainPid: mainPid ?? (() => Promise.reject(new Error('the engine does not run on this host'))),

@@ -6,8 +6,8 @@ import type { FieldResult } from './field-readers';
 export const DOZE_KINDS = ['vllm', 'sglang', 'ollama', 'cuda-checkpoint', 'http'] as const;
 export type DozeKind = (typeof DOZE_KINDS)[number];
 
-/** The kinds Siesta drives over HTTP; `cuda-checkpoint` runs on the host instead (it needs the binary on PATH). */
-export const BUILT_DOZE_KINDS: readonly DozeKind[] = ['vllm', 'sglang', 'ollama', 'http'];
+/** The kinds the HTTP dozer drives by these paths; Ollama's has its own client and cuda-checkpoint a host command. */
+export const BUILT_DOZE_KINDS: readonly DozeKind[] = ['vllm', 'sglang', 'http'];
 
 /** How to doze a model, wake it and ask whether it dozes; paths are on the model's own server. */
 export interface DozeSpec {

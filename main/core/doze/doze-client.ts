@@ -1,7 +1,6 @@
-// Dozes and wakes a model through its server's own sleep API (vLLM, SGLang, Ollama, custom http paths), over loopback.
+// Dozes and wakes a model through its server's own sleep API (vLLM, SGLang, custom http paths), over loopback.
 import type { Upstream } from '../lifecycle/model-state';
 import type { DozeSpec } from '../config/doze-spec';
-import { OllamaServerClient } from '../ollama/ollama-server-client';
 
 /** What a doze client does; each call rejects with an Error naming the model, the path and what came back. */
 export interface DozeClient {
@@ -15,8 +14,9 @@ export interface DozeClient {
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 /**
- * The client for a model's doze. `vllm`, `sglang`, `ollama` and `http` speak HTTP to the model's server;
- * `cuda-checkpoint` runs a host command instead (see cuda-checkpoint-dozer.ts): asking for it here throws.
+ * The client for a model's doze. `vllm`, `sglang` and `http` speak HTTP to the model's server; `ollama` is its own
+ * client (ollama/ollama-doze-client.ts, given to the dozer) and `cuda-checkpoint` a host command
+ * (cuda-checkpoint-dozer.ts): asking for those here throws.
  */
 export function dozeClient(
   model: string,
@@ -24,9 +24,8 @@ export function dozeClient(
   upstream: Upstream,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): DozeClient {
-  if (spec.kind === 'cuda-checkpoint')
-    throw new Error(`${model}: a cuda-checkpoint doze runs on the host, not over HTTP`);
-  if (spec.kind === 'ollama') return ollamaDozeClient(model, upstream, timeoutMs);
+  if (spec.kind === 'ollama' || spec.kind === 'cuda-checkpoint')
+    throw new Error(`${model}: a ${spec.kind} doze has its own client, not these sleep paths`);
   const base = `http://${upstream.host.includes(':') ? `[${upstream.host}]` : upstream.host}:${upstream.port}`;
   const call = async (method: 'GET' | 'POST', path: string): Promise<string> => {
     let response: Response;
@@ -79,36 +78,4 @@ function dozedFromStatus(model: string, spec: DozeSpec, body: string): boolean {
   throw new Error(
     `${model}: GET ${spec.statusPath ?? ''} (${spec.kind} doze) said ${body.slice(0, 200)}, not whether it sleeps`,
   );
-}
-
-/**
- * Ollama: a doze unloads every model loaded in the server (`keep_alive: 0`) and checks `/api/ps` is then empty; the
- * server stays up. A wake calls nothing: the next request loads its model, so a dozed Ollama is ready at once.
- */
-function ollamaDozeClient(model: string, upstream: Upstream, timeoutMs: number): DozeClient {
-  const api = new OllamaServerClient(timeoutMs);
-  const named = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (error) {
-      throw new Error(
-        `${model}: ${what} (ollama doze) failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  };
-  return {
-    doze: async () => {
-      const loaded = await named('listing its loaded models', () => api.loaded(upstream));
-      for (const m of loaded)
-        await named(`unloading ${m.name}`, () => api.unload(upstream, m.name));
-      const left = await named('listing its loaded models', () => api.loaded(upstream));
-      if (left.length > 0)
-        throw new Error(
-          `${model}: its Ollama server still has ${left.map((m) => m.name).join(', ')} loaded after the unload (ollama doze)`,
-        );
-    },
-    wake: () => Promise.resolve(),
-    // Nothing loaded is both "dozed" and an awake server nobody asked yet: there is no state to read.
-    isDozed: () => Promise.resolve(null),
-  };
 }
