@@ -1,41 +1,5 @@
 // The energy ledger: keeps GPU power and lifecycle events in SQLite and answers, honestly, what sleeping saved.
-// Why over 500 lines: the first 38 are this usage guide for the whole ledger; the facade's code is under 480.
-// Events are committed at once; power samples are batched (flushed every `flushIntervalMs`, default 1 s).
-//
-// How the composition root wires it (main/core/siesta.ts does exactly this):
-//
-//   const ledger = new Ledger({
-//     path: ledgerPathIn(dataDir),            // <dataDir>/ledger.sqlite; the folder is made when missing
-//     clock,
-//     nativeBinding,                          // Electron only: its better_sqlite3.node (README.md); Node: omit
-//     onError: (e) => log(e.message),         // write/open trouble is reported here, never thrown (see below)
-//     gpuIndexesOf: (m) => lifecycle.get(m)?.gpuIndexes ?? null,   // which GPUs a model's container uses
-//     idleWattsOf: (m) => lifecycle.get(m)?.spec.idleWatts ?? null, // `siesta.idle-watts`, for estimates only
-//     inFlightOf: (m) => lifecycle.get(m)?.inFlight ?? 0,           // for "the GPU was otherwise idle"
-//   });
-//   ledger.setPricing({ pricePerKwh, currency, gridCo2GramsPerKwh }); // from the settings, again on change
-//   lifecycle.onEvent((e) => ledger.recordEvent(e, { gpuIndexes: lifecycle.get(e.model)?.gpuIndexes ?? [] }));
-//   await lifecycle.start();
-//   ledger.observeModels(lifecycle.list().map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })));
-//   probe.start((samples) => ledger.recordSamples(samples));      // every tick, every GPU
-//   vramAttribution -> ledger.recordVram(model, vramBytes);
-//   ... on shutdown: ledger.close();
-//
-// Which GPU: the event's `gpuIndexes` hint, else `setModelInfo`, else `gpuIndexesOf`, else the only GPU the
-// samples show, else "all GPUs". Which models are resident: the ledger follows every LifecycleEvent
-// (wake-requested -> waking, ready -> resident, sleep/failed -> down), so the caller sends all of them, and
-// calls `observeModels` after `lifecycle.start()` and each config reload, because the lifecycle adopts
-// already-running containers without events. Whether a sleep was the last resident on its GPU is then the
-// ledger's own finding, recorded with the sleep.
-//
-// Reading: `modelStats(model)` (dP with count and source measured/spec/none, dP last-resident vs shared,
-// E_wake, wake p50/p95, VRAM, saved so far and whether estimated), `history({from, to, bucket, model?})`
-// (hour/day/week/month; main/core/api/history-from-ledger.ts), `savedSince(at)`, `sleepRecords` and
-// `wakeRecords` (the audit trail), `events`, `powerSeries`, `eventsCsv` and `dailyCsv`, `health()`.
-//
-// Errors: opening throws a LedgerError naming the file and what to do. With `onError`, a folder that is
-// read-only, full, a file or locked gives an in-memory ledger for this run instead (reported, and
-// `health().persistent` false), and a write that fails later keeps its rows in memory and retries them.
+// How to wire and read it: main/core/ledger/README.md ("Using the Ledger").
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock/clock';
 import type { GpuSample } from '../gpu/gpu-sample';
@@ -72,7 +36,7 @@ import type { MeasurementSettings } from './measure';
 import { DEFAULT_MEASUREMENT, sleepWindowEndAt } from './measure';
 import { SCHEMA_VERSION } from './migrations';
 import { ModelFacts } from './model-facts';
-import { percentile } from './power-math';
+import { ModelStatsReader } from './model-stats-reader';
 import { PowerSamples } from './power-samples';
 import type { PowerSeries } from './power-store';
 import { PowerStore } from './power-store';
@@ -80,15 +44,12 @@ import { RequestLog } from './request-log';
 import { residencyAfter, residencyOfState } from './residency';
 import type { StoredServerModel } from './server-model-store';
 import { ServerModelStore } from './server-model-store';
-import type { Average, Pricing } from './savings';
-import { NO_PRICING, averageOf, fittedCredit, withUncertainty } from './savings';
+import type { Pricing } from './savings';
+import { NO_PRICING, fittedCredit, withUncertainty } from './savings';
 import { WriteQueue } from './write-queue';
 
 // The public shapes live in their own file; importers keep reading them from here.
 export * from './ledger-types';
-
-/** Wake-time percentiles are taken over a model's most recent wakes. */
-const RECENT_WAKES = 500;
 
 /** Opening failures the ledger survives (with `onError`) by running in memory for this run. */
 const IN_MEMORY_FALLBACK: ReadonlySet<LedgerErrorCode> = new Set<LedgerErrorCode>([
@@ -143,6 +104,7 @@ export class Ledger {
   /** Each GPU's power fit, fed every sample (not persisted: relearned after a restart). */
   private readonly fits = new GpuPowerFits((model) => (this.vramBytesOf.get(model) ?? 1) > 0);
   private readonly queries: HistoryQueries;
+  private readonly stats: ModelStatsReader;
   private readonly writes: WriteQueue;
   private readonly clock: Clock;
   private readonly path: string;
@@ -193,6 +155,7 @@ export class Ledger {
         fallbacks: () => this.learned.fallbacks(this.facts.known, (m) => this.facts.idleWattsOf(m)),
       });
       this.learned = new LearnedCostCache(this.store, () => this.queries.forgetAll());
+      this.stats = new ModelStatsReader(this.store, this.learned, this.facts, this.queries);
       for (const model of this.store.models()) this.facts.known.add(model);
       for (const last of this.store.lastEvents()) {
         const residency = residencyAfter(last.event);
@@ -436,48 +399,19 @@ export class Ledger {
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */
   wakeEstimateMs(model: string): number | null {
     this.assertOpen();
-    return percentile(this.store.recentWakeMs(model, RECENT_WAKES), 50);
+    return this.stats.wakeEstimateMs(model);
   }
 
-  /**
-   * The figures the keep-alive policies read once per idle period: dP, the mean wake energy and the median wake time,
-   * as `modelStats` gives them, without summing the model's savings history.
-   */
+  /** The figures the keep-alive policies read once per idle period (see `ModelStatsReader.learnedEnergy`). */
   learnedEnergy(model: string): LearnedEnergy {
     this.assertOpen();
-    const { dpWatts, learned, wakeMs } = this.learnedFigures(model);
-    return {
-      dpWatts,
-      wakeJoules: averageOf(learned.wakeJoules),
-      wakeJoulesCount: learned.wakeJoules.count,
-      wakeP50Ms: percentile(wakeMs, 50),
-    };
+    return this.stats.learnedEnergy(model);
   }
 
   /** What the ledger has learned of a model, and what its sleeping saved so far (sums its whole history: not per poll). */
   modelStats(model: string): ModelStats {
     this.assertOpen();
-    const { dpWatts, clean, measured, spec, learned, wakeMs } = this.learnedFigures(model);
-    const { total } = this.queries.modelTotal(model);
-    return {
-      model,
-      dpWatts,
-      dpCount: clean.count,
-      dpSource: measured !== null ? 'measured' : spec !== null ? 'spec' : 'none',
-      dpLastResidentWatts: averageOf(learned.lastResidentWatts),
-      dpLastResidentCount: learned.lastResidentWatts.count,
-      dpSharedWatts: averageOf(learned.sharedWatts),
-      dpSharedCount: learned.sharedWatts.count,
-      wakeJoules: averageOf(learned.wakeJoules),
-      wakeJoulesCount: learned.wakeJoules.count,
-      wakeP50Ms: percentile(wakeMs, 50),
-      wakeP95Ms: percentile(wakeMs, 95),
-      wakeCount: wakeMs.length,
-      vramBytes: this.store.vramBytes(model),
-      savedJoules: total.savedJoules,
-      savedIsEstimate: total.estimated,
-      savedUncertaintyJoules: total.savedUncertaintyJoules,
-    };
+    return this.stats.modelStats(model);
   }
 
   /** Every model the ledger has an event of. */
@@ -528,18 +462,5 @@ export class Ledger {
   private assertOpen(): void {
     if (this.closed)
       throw new LedgerError('closed', `The energy ledger ${this.path} is closed.`, this.path);
-  }
-
-  /** dP (measured over clean sleeps, else the spec's idle-watts) and the raw figures behind it and the wake times. */
-  private learnedFigures(model: string) {
-    const learned = this.learned.of(model);
-    const clean: Average = {
-      sum: learned.lastResidentWatts.sum + learned.sharedWatts.sum,
-      count: learned.lastResidentWatts.count + learned.sharedWatts.count,
-    };
-    const spec = this.facts.idleWattsOf(model);
-    const measured = averageOf(clean);
-    const wakeMs = this.store.recentWakeMs(model, RECENT_WAKES);
-    return { dpWatts: measured ?? spec, clean, measured, spec, learned, wakeMs };
   }
 }
