@@ -7,23 +7,27 @@ import { loadOrCreateToken } from './api/api-token';
 import { SiestaControlCore } from './api/siesta-control-core';
 import type { Clock } from './clock/clock';
 import { systemClock } from './clock/clock';
+import { buildModelManager } from './compose/build-model-manager';
 import { buildRuntime } from './compose/build-runtime';
 import { startApi } from './compose/start-api';
 import { ConfigInForce, ConfigReloader } from './compose/config-reloader';
 import { enginesReloader, remoteHostsProbe } from './compose/engines-reload';
 import { EngineFeed, ProblemFeed } from './compose/core-feeds';
-import { ModelSet } from './compose/model-set';
+import { ModelSet, modelsLogLine } from './compose/model-set';
 import { SIESTA_SETTINGS_DEFAULTS } from './compose/settings-defaults';
-import type { ListenAddress, RunningSiesta, SiestaOptions } from './compose/siesta-types';
+import type {
+  LatestSamples,
+  ListenAddress,
+  RunningSiesta,
+  SiestaOptions,
+} from './compose/siesta-types';
 import { SiestaStartError } from './compose/siesta-types';
 import { Teardown, messageOf } from './compose/teardown';
 import { readSiestaYaml } from './config/siesta-yaml';
 import type { ContainerRuntime } from './docker/container-runtime';
 import type { EngineSetRuntime } from './providers/engine-set';
 import { latestPerGpu } from './gpu/hosts-probe';
-import { ModelManager } from './manage/model-manager';
-import { gpuCapacities } from './sizing/gpu-capacity';
-import type { GpuProbe, GpuSample } from './gpu/gpu-sample';
+import type { GpuProbe } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
 import { VramTracker } from './gpu/vram-tracker';
 import type { EventHint } from './ledger/ledger';
@@ -59,11 +63,6 @@ interface Root {
   readonly teardown: Teardown;
   readonly settings: SettingsStore;
   readonly feed: ProblemFeed;
-}
-
-/** The newest GPU samples, for the scheduler's free-VRAM questions. */
-interface LatestSamples {
-  samples: readonly GpuSample[];
 }
 
 /** The facts the ledger stores with a model's event: its GPUs and how busy the others are now. */
@@ -431,14 +430,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
         .list()
         .map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })),
     );
-    const specs = models.current();
-    const none =
-      engineAway === null
-        ? '(none yet: label a container siesta.enable=true)'
-        : '(none yet: waiting for the Docker Engine)';
-    log(
-      `${specs.length} model${specs.length === 1 ? '' : 's'}: ${specs.map((s) => s.name).join(', ') || none}`,
-    );
+    log(modelsLogLine(models.current(), engineAway !== null));
     models.announceChanges();
 
     try {
@@ -471,17 +463,13 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
       merged: hostsProbe !== null,
       metering,
     });
-    // Adds, edits, adopts and removes models: containers through the engine, entries in the managed siesta.yaml.
-    const scope = options.containerScope ?? [];
-    const manager = new ModelManager({
+    const manager = buildModelManager({
       docker,
       yamlPath: options.configPath ?? null,
       specs: () => models.current(),
-      gpus: () => gpuCapacities(latest.samples),
+      latestSamples: () => latest.samples,
       reloadConfig: () => reloader.reload(),
-      scopeLabels: Object.fromEntries(
-        scope.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-      ),
+      containerScope: options.containerScope ?? [],
     });
     const api = await startApi(root, core, gateway, token, manager, metering);
 

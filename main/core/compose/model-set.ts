@@ -69,3 +69,12 @@ export class ModelSet {
     }
   }
 }
+
+/** The start-up log line naming the models found, or why there are none yet. */
+export function modelsLogLine(specs: readonly ModelSpec[], engineAway: boolean): string {
+  const none = engineAway
+    ? '(none yet: waiting for the Docker Engine)'
+    : '(none yet: label a container siesta.enable=true)';
+  const names = specs.map((s) => s.name).join(', ') || none;
+  return `${specs.length} model${specs.length === 1 ? '' : 's'}: ${names}`;
+}

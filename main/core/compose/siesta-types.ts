@@ -1,7 +1,7 @@
 // What starting Siesta takes and gives: the options, the running Siesta, and the error that says what to fix.
 import type Dockerode from 'dockerode';
 import type { Clock } from '../clock/clock';
-import type { GpuProbe } from '../gpu/gpu-sample';
+import type { GpuProbe, GpuSample } from '../gpu/gpu-sample';
 import type { Ledger } from '../ledger/ledger';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { Gateway } from '../proxy/gateway';
@@ -73,4 +73,9 @@ export class SiestaStartError extends Error {
     super(message);
     this.name = 'SiestaStartError';
   }
+}
+
+/** The newest GPU samples, for the scheduler's free-VRAM questions. */
+export interface LatestSamples {
+  samples: readonly GpuSample[];
 }
