@@ -491,11 +491,8 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
-// Managing models (templates, sizing, add, edit, adopt, remove) has its own module; its types are part of this contract.
+// Parts of this contract in their own modules: managing models (templates, sizing, add, edit, adopt, remove); the
+// first run's advice (what works without a Docker Engine or a GPU, and what to do); what a request costs (`/api/costs`).
 export * from './manage-contract';
-
-// What still works without a Docker Engine or a GPU, and what to do: the first run's advice, for every reader.
 export * from './setup-advice';
-
-// What a request costs (issue 16): `GET /api/costs`.
 export * from './costs-contract';
