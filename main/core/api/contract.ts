@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
+import { EnergyUsedFields, GpuEnergySchema } from './energy-used-contract';
 
 /** A model's state as the API reports it. */
 export const ModelStateSchema = z.enum([
@@ -349,11 +350,9 @@ export const HistoryFiguresSchema = z.object({
   hoursAsleep: z.number(),
   /** True when a figure behind it is an estimate (no GPU reading). */
   estimated: z.boolean(),
-  /**
-   * One standard uncertainty of `savedJoules`: the sensor's, the sampling's and the attribution's parts (docs/energy.md);
-   * estimates add none (they set `estimated`). Absent from older daemons.
-   */
+  /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution: docs/energy.md); none for estimates. */
   savedUncertaintyJoules: z.number().optional(),
+  ...EnergyUsedFields,
 });
 export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
 
@@ -380,6 +379,8 @@ export const HistoryResponseSchema = z.object({
   buckets: z.array(HistoryBucketSchema),
   /** The whole range [from, to). */
   totals: HistoryFiguresSchema,
+  /** Each GPU's measured energy, split into its models' used energy and its own baseline. Absent from older daemons. */
+  gpus: z.array(GpuEnergySchema).optional(),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
 
@@ -491,8 +492,9 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
-// Parts of this contract in their own modules: managing models (templates, sizing, add, edit, adopt, remove); the
-// first run's advice (what works without a Docker Engine or a GPU, and what to do); what a request costs (`/api/costs`).
+// Parts of this contract in their own modules: managing models (templates, sizing, add, edit, adopt, remove); the first run's
+// advice (what works without Docker or a GPU); what a request costs (`/api/costs`); energy used (history, issue 14).
 export * from './manage-contract';
 export * from './setup-advice';
 export * from './costs-contract';
+export * from './energy-used-contract';

@@ -19,6 +19,8 @@ type DayRow = [
   number,
   string,
   number,
+  number,
+  number,
 ];
 
 /**
@@ -44,7 +46,7 @@ export class HistoryDays {
     this.selectDays = db
       .prepare(
         `SELECT day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms,
-         saved_uncertainty_joules
+         saved_uncertainty_joules, awake_used_joules, used_uncertainty_joules
        FROM history_days WHERE calendar = ? AND day_start_at >= ? AND day_start_at < ?`,
       )
       .raw();
@@ -54,8 +56,9 @@ export class HistoryDays {
       )
       .pluck();
     this.insertDay = db.prepare(
-      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules,
+         awake_used_joules, used_uncertainty_joules)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDone = db.prepare(
       'INSERT OR REPLACE INTO history_days_done (calendar, day_start_at) VALUES (?, ?)',
@@ -95,6 +98,8 @@ export class HistoryDays {
         estimated: r[8] !== 0,
         wakeMs: r[9] === '' ? [] : r[9].split(',').map(Number),
         savedUncertaintyJoules: r[10],
+        awakeUsedJoules: r[11],
+        usedUncertaintyJoules: r[12],
       });
       out.set(dayStartAt, list);
     }
@@ -119,6 +124,8 @@ export class HistoryDays {
               s.estimated ? 1 : 0,
               s.wakeMs.join(','),
               s.savedUncertaintyJoules,
+              s.awakeUsedJoules,
+              s.usedUncertaintyJoules,
             );
           }
           this.insertDone.run(this.calendar, day.startAt);

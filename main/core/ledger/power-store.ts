@@ -46,6 +46,13 @@ interface ProgressRow {
   hours_through_at: number;
 }
 
+/** One GPU's readings of [$from, $to) with a power reading, plus the nearest on each side (for roll-ups and integrals). */
+export const POINTS_AROUND_SQL = `SELECT at, power_milliwatts FROM (
+  SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
+  UNION ALL SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
+  UNION ALL SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
+) ORDER BY at`;
+
 const toMilli = (watts: number): number => Math.round(watts * 1000);
 
 function rollupFromRow(r: RollupRow): PowerRollup {
@@ -96,14 +103,7 @@ export class PowerStore {
     this.selectReadings = db.prepare(
       'SELECT at, power_milliwatts, utilization_percent FROM samples WHERE gpu_index = ? AND at >= ? AND at < ? ORDER BY at',
     );
-    // The points for a roll-up of [from, to): every reading inside, plus the nearest on each side.
-    this.selectPoints = db.prepare(
-      `SELECT at, power_milliwatts FROM (
-         SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
-         UNION ALL SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
-         UNION ALL SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
-       ) ORDER BY at`,
-    );
+    this.selectPoints = db.prepare(POINTS_AROUND_SQL);
     this.selectMinutes = db.prepare(
       `SELECT ${rollupColumns} FROM power_minutes WHERE gpu_index = ? AND start_at >= ? AND start_at < ? ORDER BY start_at`,
     );
