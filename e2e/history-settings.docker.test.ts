@@ -65,6 +65,20 @@ describeDocker('history and settings pages', () => {
       'qwen',
     ]);
     await history.modelRow('qwen').waitFor();
+    // Energy used: each model awake and waking, with money, and the GPU's measured energy split into models and baseline.
+    expect(await history.usedTotal().textContent()).toMatch(
+      /^\d+\.\d+ kWh( ± \d+\.\d+)? \/ \d+\.\d\d EUR$/,
+    );
+    const qwenUsed = await history.usedRow('qwen').getByRole('cell').allTextContents();
+    expect(qwenUsed[0]).toMatch(/^\d+\.\d+ kWh/);
+    expect(Number.parseFloat(qwenUsed[1] ?? '')).toBeGreaterThan(0);
+    const gpu = await history.gpuRow(0).getByRole('cell').allTextContents();
+    const [measured, models, baseline] = gpu.map((text) => Number.parseFloat(text));
+    expect(measured).toBeGreaterThan(0);
+    // Shown to 3 decimals (1 from 10 kWh on): they add up to the last shown digit.
+    expect(Math.abs((models ?? NaN) + (baseline ?? NaN) - (measured ?? NaN))).toBeLessThanOrEqual(
+      (measured ?? 0) >= 10 ? 0.15 : 0.0015,
+    );
     await saveScreenshot(page, 'history-light');
     expect(errors).toEqual([]);
 
@@ -74,7 +88,7 @@ describeDocker('history and settings pages', () => {
     ]);
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe(
-      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules',
+      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,used_kwh,used_joules,used_money,awake_used_joules,waking_used_joules,used_uncertainty_joules',
     );
     expect(csv.split(/\r?\n/).filter((l) => l.includes(',qwen,')).length).toBeGreaterThanOrEqual(7);
     await context.close();

@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
-import { EnergyUsedFields, GpuEnergySchema } from './energy-used-contract';
+import { EnergyUsedFields, GpuEnergySchema, ModelUsedFields } from './energy-used-contract';
+import { UsedTodayFields } from './energy-used-contract';
 
 /** A model's state as the API reports it. */
 export const ModelStateSchema = z.enum([
@@ -45,10 +46,8 @@ export const ProbeViewSchema = z.object({
 });
 export type ProbeView = z.infer<typeof ProbeViewSchema>;
 
-/**
- * Why no GPU is shown: with no GPU found, the probe's own account of what it tried ("No GPU found: tried ...");
- * with a backend chosen but no sample yet, which backend and its last error.
- */
+/** Why no GPU is shown: with no GPU found, the probe's own account of what it tried ("No GPU found: tried ..."); with
+ * a backend chosen but no sample yet, which backend and its last error. */
 export function noGpuText(probe: ProbeView): string {
   if (probe.backend === 'none') {
     const why = probe.lastError ?? 'no GPU found';
@@ -135,6 +134,7 @@ export const ModelViewSchema = z.object({
   savedIsEstimate: z.boolean(),
   /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution; docs/energy.md). Absent from older daemons. */
   savedUncertaintyJoules: z.number().optional(),
+  ...ModelUsedFields,
   /** The engine that runs it, when siesta.yaml names several (`engines:`); absent with one engine. */
   engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
@@ -215,6 +215,7 @@ export const StateResponseSchema = z.object({
   savedTodayJoules: z.number(),
   /** One standard uncertainty of `savedTodayJoules`. Absent from older daemons. */
   savedTodayUncertaintyJoules: z.number().optional(),
+  ...UsedTodayFields,
   gatewayUrl: z.string(),
 });
 export type StateResponse = z.infer<typeof StateResponseSchema>;
@@ -312,10 +313,8 @@ export const BucketSizeSchema = z.enum(['hour', 'day', 'week', 'month'], {
 });
 export type BucketSize = z.infer<typeof BucketSizeSchema>;
 
-/**
- * Query of `GET /api/history` and `/api/history.csv`. `to` defaults to now, `from` to 30 days
- * before `to` (365 for the CSV), `bucket` to `day`; `model` narrows to one model.
- */
+/** Query of `GET /api/history` and `/api/history.csv`: `to` defaults to now, `from` to 30 days before `to` (365 for
+ * the CSV), `bucket` to `day`; `model` narrows to one model. */
 export const HistoryQuerySchema = z.strictObject({
   from: TimeParamSchema.optional(),
   to: TimeParamSchema.optional(),

@@ -17,6 +17,21 @@ export const EnergyUsedFields = {
   usedUncertaintyJoules: z.number().optional(),
 };
 
+/** Fields of a model: what it used so far (awake and waking), all its history. Absent from older daemons. */
+export const ModelUsedFields = {
+  usedJoules: z.number().optional(),
+  usedUncertaintyJoules: z.number().optional(),
+  /** What `usedJoules` cost at the configured price, in `usedCurrency`; null without a price. */
+  usedMoney: z.number().nullable().optional(),
+  usedCurrency: z.string().nullable().optional(),
+};
+
+/** Fields of the state: what every model used today (local midnight to now). Absent from older daemons. */
+export const UsedTodayFields = {
+  usedTodayJoules: z.number().optional(),
+  usedTodayUncertaintyJoules: z.number().optional(),
+};
+
 /** One GPU over the history's range: measured energy = its models' parts + its own baseline. */
 export const GpuEnergySchema = z.object({
   gpuIndex: z.number().int(),

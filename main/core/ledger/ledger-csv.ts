@@ -8,6 +8,7 @@ import type { StoredEvent } from './event-store';
 import type { HistoryBucket } from './history';
 import type { RequestDay } from './request-store';
 import { joulesToKwh } from './power-math';
+import { USED_CSV_HEADERS, usedCsvColumns } from './used-csv';
 
 function wakeCauseText(cause: WakeCause): string {
   switch (cause.kind) {
@@ -136,6 +137,7 @@ export function dailyToCsv(
       ...requestColumns(requests.get(`${day.startAt}|${m.model}`)),
       round(joulesToKwh(m.savedUncertaintyJoules), 6),
       round(m.savedUncertaintyJoules, 1),
+      ...usedCsvColumns(m),
     ]),
   );
   // Days on which a model served requests but neither slept nor woke.
@@ -150,6 +152,7 @@ export function dailyToCsv(
       ...requestColumns(r),
       null,
       null,
+      ...usedCsvColumns(undefined),
     ]);
   }
   rows.sort(
@@ -179,6 +182,7 @@ export function dailyToCsv(
       // "saved_kwh ± saved_uncertainty_kwh": one standard uncertainty (docs/energy.md); none for estimates.
       'saved_uncertainty_kwh',
       'saved_uncertainty_joules',
+      ...USED_CSV_HEADERS,
     ],
     rows,
   );

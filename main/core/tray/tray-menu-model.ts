@@ -76,6 +76,12 @@ export function trayMenuModel(
     id: 'saved-today',
     label: savedTodayLine(state.savedTodayJoules, price, state.savedTodayUncertaintyJoules),
   });
+  if (state.usedTodayJoules !== undefined)
+    items.push({
+      type: 'label',
+      id: 'used-today',
+      label: usedTodayLine(state.usedTodayJoules, price, state.usedTodayUncertaintyJoules),
+    });
   items.push({ type: 'separator', id: 'separator-app' });
   items.push({
     type: 'action',
@@ -99,8 +105,26 @@ export function savedTodayLine(
   price: EnergyPrice,
   uncertaintyJoules?: number,
 ): string {
-  const money = formatEnergyMoney(savedTodayJoules, price);
-  const energy = `Energy saved today: ${formatEnergyKwhRange(savedTodayJoules, uncertaintyJoules)}`;
+  return todayLine('Energy saved today', savedTodayJoules, price, uncertaintyJoules);
+}
+
+/** `Energy used today: 1.200 kWh (€0.36)`: every model awake and waking (a stopped one draws nothing). */
+export function usedTodayLine(
+  usedTodayJoules: number,
+  price: EnergyPrice,
+  uncertaintyJoules?: number,
+): string {
+  return todayLine('Energy used today', usedTodayJoules, price, uncertaintyJoules);
+}
+
+function todayLine(
+  title: string,
+  energyJoules: number,
+  price: EnergyPrice,
+  uncertaintyJoules: number | undefined,
+): string {
+  const money = formatEnergyMoney(energyJoules, price);
+  const energy = `${title}: ${formatEnergyKwhRange(energyJoules, uncertaintyJoules)}`;
   return money === null ? energy : `${energy} (${money})`;
 }
 
