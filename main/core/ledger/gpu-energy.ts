@@ -1,9 +1,8 @@
 // Each GPU's measured energy over a span, split into the energy its models used and the GPU's own (its idle baseline
 // and whatever no model's figure covers), so the parts add up to the measurement (docs/energy.md, "Energy used").
 import type { Database, Statement } from 'better-sqlite3';
-import type { PowerPoint } from './power-math';
 import { integrateJoules } from './power-math';
-import { POINTS_AROUND_SQL } from './power-store';
+import { POINTS_AROUND_SQL, pointFromRow, type PointRow } from './power-store';
 import { parseGpuSet } from './residency';
 import type { Pricing } from './savings';
 import { moneyOf } from './savings';
@@ -115,15 +114,8 @@ export class GpuEnergy {
     const midFrom = Math.min(ceilTo(fromAt, MINUTE_MS), toAt);
     const midTo = Math.max(midFrom, Math.min(floorTo(toAt, MINUTE_MS), minutesThroughAt));
     const raw = (lo: number, hi: number): Measured => {
-      const rows = this.points.all({ gpu, from: lo, to: hi }) as {
-        at: number;
-        power_milliwatts: number;
-      }[];
-      const points: PowerPoint[] = rows.map((r) => ({
-        at: r.at,
-        powerWatts: r.power_milliwatts / 1000,
-      }));
-      return integrateJoules(points, lo, hi, this.maxGapMs);
+      const rows = this.points.all({ gpu, from: lo, to: hi }) as PointRow[];
+      return integrateJoules(rows.map(pointFromRow), lo, hi, this.maxGapMs);
     };
     const rollup = (statement: Statement, lo: number, hi: number): Measured => {
       const r = statement.get({ gpu, lo, hi }) as { mj: number; covered: number };

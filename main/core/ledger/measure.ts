@@ -7,6 +7,8 @@ export interface Reading {
   readonly at: number;
   readonly powerWatts: number | null;
   readonly utilizationPercent: number | null;
+  /** The GPU's energy counter at `at`, in joules, where it has one. */
+  readonly energyJoules?: number | null;
 }
 
 /** Windows and thresholds of the measurements. */

@@ -223,6 +223,14 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     description:
+      "each raw sample's GPU energy counter (NVML's total energy, DCGM's TOTAL_ENERGY_CONSUMPTION) where the GPU has one, so energy is integrated from the counter instead of 1 Hz power readings (issue 14)",
+    sql: `
+      ALTER TABLE samples ADD COLUMN energy_millijoules INTEGER;
+    `,
+  },
+  {
+    version: 6,
+    description:
       'the energy each model used while awake, with its uncertainty, in the cached days (issue 14); cached days are summed again with it',
     sql: `
       ALTER TABLE history_days ADD COLUMN awake_used_joules REAL NOT NULL DEFAULT 0;

@@ -12,6 +12,8 @@ export interface SampleRow {
   readonly powerWatts: number | null;
   readonly utilizationPercent: number | null;
   readonly vramUsedBytes: number | null;
+  /** The GPU's energy counter (joules since the driver loaded) where it has one. */
+  readonly energyJoules: number | null;
 }
 
 /** One point of a power series: the mean, min and max over [at, at + resolutionMs). */
@@ -47,11 +49,27 @@ interface ProgressRow {
 }
 
 /** One GPU's readings of [$from, $to) with a power reading, plus the nearest on each side (for roll-ups and integrals). */
-export const POINTS_AROUND_SQL = `SELECT at, power_milliwatts FROM (
-  SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
-  UNION ALL SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
-  UNION ALL SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
+export const POINTS_AROUND_SQL = `SELECT at, power_milliwatts, energy_millijoules FROM (
+  SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
+  UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
+  UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
 ) ORDER BY at`;
+
+/** A row of `POINTS_AROUND_SQL`. */
+export interface PointRow {
+  readonly at: number;
+  readonly power_milliwatts: number;
+  readonly energy_millijoules: number | null;
+}
+
+/** A row of `POINTS_AROUND_SQL` as a power point, with the energy counter where the GPU has one. */
+export function pointFromRow(r: PointRow): PowerPoint {
+  return {
+    at: r.at,
+    powerWatts: r.power_milliwatts / 1000,
+    energyJoules: r.energy_millijoules === null ? null : r.energy_millijoules / 1000,
+  };
+}
 
 const toMilli = (watts: number): number => Math.round(watts * 1000);
 
@@ -83,7 +101,7 @@ export class PowerStore {
 
   constructor(private readonly db: Database) {
     this.insertSample = db.prepare(
-      'INSERT OR IGNORE INTO samples (gpu_index, at, power_milliwatts, utilization_percent, vram_used_bytes) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO samples (gpu_index, at, power_milliwatts, utilization_percent, vram_used_bytes, energy_millijoules) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const rollupColumns =
       'gpu_index, start_at, sample_count, min_milliwatts, avg_milliwatts, max_milliwatts, energy_millijoules, covered_ms';
@@ -101,7 +119,7 @@ export class PowerStore {
         'ON CONFLICT (gpu_index) DO UPDATE SET minutes_through_at = excluded.minutes_through_at, hours_through_at = excluded.hours_through_at',
     );
     this.selectReadings = db.prepare(
-      'SELECT at, power_milliwatts, utilization_percent FROM samples WHERE gpu_index = ? AND at >= ? AND at < ? ORDER BY at',
+      'SELECT at, power_milliwatts, utilization_percent, energy_millijoules FROM samples WHERE gpu_index = ? AND at >= ? AND at < ? ORDER BY at',
     );
     this.selectPoints = db.prepare(POINTS_AROUND_SQL);
     this.selectMinutes = db.prepare(
@@ -120,6 +138,7 @@ export class PowerStore {
         r.powerWatts === null ? null : toMilli(r.powerWatts),
         r.utilizationPercent,
         r.vramUsedBytes,
+        r.energyJoules === null ? null : Math.round(r.energyJoules * 1000),
       );
     }
   }
@@ -130,11 +149,13 @@ export class PowerStore {
       at: number;
       power_milliwatts: number | null;
       utilization_percent: number | null;
+      energy_millijoules: number | null;
     }[];
     return rows.map((r) => ({
       at: r.at,
       powerWatts: r.power_milliwatts === null ? null : r.power_milliwatts / 1000,
       utilizationPercent: r.utilization_percent,
+      energyJoules: r.energy_millijoules === null ? null : r.energy_millijoules / 1000,
     }));
   }
 
@@ -164,14 +185,12 @@ export class PowerStore {
     const progress = this.progress(gpuIndex);
     if (!progress || closedThroughAt <= progress.minutesThroughAt) return;
     const fromAt = progress.minutesThroughAt;
-    const rows = this.selectPoints.all({ gpu: gpuIndex, from: fromAt, to: closedThroughAt }) as {
-      at: number;
-      power_milliwatts: number;
-    }[];
-    const points: PowerPoint[] = rows.map((r) => ({
-      at: r.at,
-      powerWatts: r.power_milliwatts / 1000,
-    }));
+    const rows = this.selectPoints.all({
+      gpu: gpuIndex,
+      from: fromAt,
+      to: closedThroughAt,
+    }) as PointRow[];
+    const points = rows.map(pointFromRow);
     this.ingestMinutes(
       gpuIndex,
       rollUpMinutes(gpuIndex, points, fromAt, closedThroughAt, maxGapMs),
