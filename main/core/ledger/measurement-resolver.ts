@@ -172,8 +172,9 @@ export class MeasurementResolver {
           energyJoules: reading === null ? null : Math.max(0, reading.energyJoules),
           otherwiseIdle,
           ...this.fittedWake(wake.model, gpus, wake.requestedAt, endedAt),
+          // Read from the counter with a reading at each end, the integral is the energy drawn: no sampling part.
           samplingJoules:
-            reading === null
+            reading === null || reading.exact
               ? 0
               : endsNoiseJoules(reading.energyJoules, endedAt - wake.requestedAt),
           // Split by the fit: even among loading models it does not know, which may be off by half the figure.

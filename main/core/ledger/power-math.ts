@@ -14,6 +14,8 @@ export interface EnergyIntegral {
   readonly energyJoules: number;
   /** Ms of the span with readings on both sides no more than `maxGapMs` apart. */
   readonly coveredMs: number;
+  /** Ms of `coveredMs` whose energy came from the GPU's energy counter. */
+  readonly counterMs: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export function integrateJoules(
 ): EnergyIntegral {
   let energyJoules = 0;
   let coveredMs = 0;
+  let counterMs = 0;
   for (let i = 1; i < points.length; i++) {
     const a = points[i - 1] as PowerPoint;
     const b = points[i] as PowerPoint;
@@ -61,8 +64,9 @@ export function integrateJoules(
       energyJoules += share * (meanWatts - offsetWatts) * ((pieceTo - pieceFrom) / 1000);
     }
     coveredMs += endAt - startAt;
+    if (counterMeanWatts(a, b) !== null) counterMs += endAt - startAt;
   }
-  return { energyJoules, coveredMs };
+  return { energyJoules, coveredMs, counterMs };
 }
 
 /**
