@@ -45,7 +45,6 @@ const rollupEnergy = (table: string, stepMs: number): string => `
 export class GpuEnergy {
   private readonly hours: Statement;
   private readonly minutes: Statement;
-  private readonly earliestMinute: Statement;
   private readonly progress: Statement;
   private readonly points: Statement;
   private readonly modelGpus: Statement;
@@ -57,11 +56,8 @@ export class GpuEnergy {
   ) {
     this.hours = db.prepare(rollupEnergy('power_hours', HOUR_MS));
     this.minutes = db.prepare(rollupEnergy('power_minutes', MINUTE_MS));
-    this.earliestMinute = db
-      .prepare('SELECT MIN(start_at) FROM power_minutes WHERE gpu_index = ?')
-      .pluck();
     this.progress = db.prepare(
-      'SELECT gpu_index, minutes_through_at FROM rollup_progress ORDER BY gpu_index',
+      'SELECT gpu_index, minutes_through_at, hours_through_at FROM rollup_progress ORDER BY gpu_index',
     );
     this.points = db.prepare(POINTS_AROUND_SQL);
     this.modelGpus = db.prepare(
@@ -76,7 +72,11 @@ export class GpuEnergy {
     usedByModel: ReadonlyMap<string, number>,
     pricing: Pricing,
   ): GpuEnergyFigures[] {
-    const gpus = this.progress.all() as { gpu_index: number; minutes_through_at: number }[];
+    const gpus = this.progress.all() as {
+      gpu_index: number;
+      minutes_through_at: number;
+      hours_through_at: number;
+    }[];
     const known = gpus.map((g) => g.gpu_index);
     const gpusOf = new Map<string, readonly number[]>();
     for (const r of this.modelGpus.all() as { model: string; gpu_indexes: string | null }[])
@@ -84,7 +84,7 @@ export class GpuEnergy {
     return gpus.map((g) => {
       const { energyJoules, coveredMs } = this.measured(
         g.gpu_index,
-        g.minutes_through_at,
+        { minutesThroughAt: g.minutes_through_at, hoursThroughAt: g.hours_through_at },
         fromAt,
         toAt,
       );
@@ -107,10 +107,17 @@ export class GpuEnergy {
   }
 
   /**
-   * Raw readings for the partial minutes at the ends and after the roll-ups; whole minutes from the minute roll-ups
-   * while they are kept, hours (a partial hour by its share) before that. A year reads about 9000 hour rows.
+   * Raw readings for the partial minutes at the ends and after the roll-ups; whole hours from the hour roll-ups, the
+   * minutes of a partial hour from the minute roll-ups while kept (else the hour's share). A year reads about 9000
+   * hour rows and at most two hours' minutes.
    */
-  private measured(gpu: number, minutesThroughAt: number, fromAt: number, toAt: number): Measured {
+  private measured(
+    gpu: number,
+    progress: { minutesThroughAt: number; hoursThroughAt: number },
+    fromAt: number,
+    toAt: number,
+  ): Measured {
+    const { minutesThroughAt, hoursThroughAt } = progress;
     const midFrom = Math.min(ceilTo(fromAt, MINUTE_MS), toAt);
     const midTo = Math.max(midFrom, Math.min(floorTo(toAt, MINUTE_MS), minutesThroughAt));
     const raw = (lo: number, hi: number): Measured => {
@@ -127,14 +134,19 @@ export class GpuEnergy {
       const tries = [raw(lo, hi), rollup(this.minutes, lo, hi), rollup(this.hours, lo, hi)];
       return tries.reduce((best, t) => (t.coveredMs > best.coveredMs + 1 ? t : best));
     };
-    const minutesFrom = Math.max(
-      midFrom,
-      Math.min(midTo, (this.earliestMinute.get(gpu) as number | null) ?? midTo),
-    );
+    // Part of an hour between whole minutes: the minute roll-ups while kept, else the hour's share.
+    const minutes = (lo: number, hi: number): Measured => {
+      if (hi <= lo) return NOTHING;
+      const tries = [rollup(this.minutes, lo, hi), rollup(this.hours, lo, hi)];
+      return tries.reduce((best, t) => (t.coveredMs > best.coveredMs + 1 ? t : best));
+    };
+    const hoursFrom = Math.min(ceilTo(midFrom, HOUR_MS), midTo);
+    const hoursTo = Math.max(hoursFrom, Math.min(floorTo(midTo, HOUR_MS), hoursThroughAt));
     const parts = [
       edge(fromAt, midFrom),
-      minutesFrom > midFrom ? rollup(this.hours, midFrom, minutesFrom) : NOTHING,
-      midTo > minutesFrom ? rollup(this.minutes, minutesFrom, midTo) : NOTHING,
+      minutes(midFrom, hoursFrom),
+      hoursTo > hoursFrom ? rollup(this.hours, hoursFrom, hoursTo) : NOTHING,
+      minutes(hoursTo, midTo),
       edge(midTo, toAt),
     ];
     const energyJoules = parts.reduce((sum, p) => sum + p.energyJoules, 0);
