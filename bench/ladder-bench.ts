@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { GapHistory, type IdleGap } from '../main/core/policy/gap-history';
-import { clampedLadder } from '../main/core/policy/ladder-decision';
 import {
+  clampedLadder,
   LADDER_LEARNERS,
   LadderExperts,
   learnerThresholds,
@@ -22,6 +22,7 @@ import {
   type LadderThresholds,
 } from '../main/core/policy/ladder-policy';
 import { KEEP_ALIVE_DEFAULTS } from '../main/core/policy/keep-alive-settings';
+import { bestPerContextJoules, CONTEXTS, plainWithoutStartUpJoules } from './policy/ladder-bounds';
 import { DEFAULT_POWER_MODEL } from './policy/power-model';
 import {
   azureCodeTrace,
@@ -103,8 +104,11 @@ function afterRun(
   c: LadderCosts,
 ): OnlineRun & { readonly learners: ReadonlyMap<LadderLearnerName, number> } {
   const experts = new LadderExperts();
-  const minGaps = KEEP_ALIVE_DEFAULTS.minGapsForAdaptive;
-  const run = online(gaps, c, (past, now) => experts.decide(past, now, c, minGaps).thresholds);
+  const run = online(
+    gaps,
+    c,
+    (past, now) => experts.decide(past, now, c, KEEP_ALIVE_DEFAULTS).thresholds,
+  );
   return { ...run, learners: experts.totals() };
 }
 
@@ -153,10 +157,11 @@ export function run(): Promise<void> {
     'best stop-only',
     'µs before/after',
   ];
-  const width = (i: number): number => (i === 0 ? 15 : i === 1 ? 6 : 14);
+  const width = (i: number): number => (i === 0 ? 15 : i === 1 ? 6 : 16);
   console.log(header.map((h, i) => (i === 0 ? h.padEnd(width(i)) : h.padStart(width(i)))).join(''));
   let worstBefore = 0;
   let worstAfter = 0;
+  const bounds: string[] = [];
   for (const trace of traces()) {
     const idleGaps = idleGapsOf(trace);
     const gaps = idleGaps.map((g) => g.endAt - g.startAt);
@@ -183,7 +188,28 @@ export function run(): Promise<void> {
         row.map((j) => `${(j / optimum).toFixed(3)}x`.padStart(width(3))).join('') +
         `${before.decisionUs.toFixed(0)}/${after.decisionUs.toFixed(0)}`.padStart(width(3)),
     );
+    const minGaps = KEEP_ALIVE_DEFAULTS.minGapsForAdaptive;
+    bounds.push(
+      trace.name.padEnd(width(0)) +
+        [
+          ...Object.values(CONTEXTS).map((context) => bestPerContextJoules(idleGaps, context, c)),
+          plainWithoutStartUpJoules(idleGaps, c, minGaps),
+        ]
+          .map((j) => `${(j / optimum).toFixed(3)}x`.padStart(16))
+          .join(''),
+    );
   }
+  console.log(
+    '\nwhat bounds it (unclamped): the best pair per context class in hindsight (what knowing those pairs from the\n' +
+      'first gap would cost; a learner has to learn them), and the plain learner without its start-up (the hindsight\n' +
+      'pair for its first 20 gaps)\n',
+  );
+  console.log(
+    ['trace', ...Object.keys(CONTEXTS), 'no start-up']
+      .map((h, i) => (i === 0 ? h.padEnd(width(0)) : h.padStart(16)))
+      .join(''),
+  );
+  for (const line of bounds) console.log(line);
   const verdict = (worst: number): string =>
     `${worst.toFixed(3)}x the offline optimum (target <= ${TARGET_RATIO}x): ${worst <= TARGET_RATIO ? 'met' : 'NOT met'}`;
   console.log(`\nbefore, worst trace: ${verdict(worstBefore)}`);

@@ -234,7 +234,7 @@ export class KeepAlivePolicies implements IdlePolicy {
     const learned =
       costs === null || track === null
         ? null
-        : track.ladder.decide(track.history.all(), now, costs, this.settings.minGapsForAdaptive);
+        : track.ladder.decide(track.history.all(), now, costs, this.settings);
     return ladderDecision(model, base, costs, learned, this.settings);
   }
 

@@ -58,7 +58,7 @@ describe('ladderDecision', () => {
       at = startAt + (i % 2 === 0 ? 5_000 : 7_200_000);
       return { startAt, endAt: at };
     });
-    const learned = new LadderExperts().decide(gaps, at + 1_000, costs, 20);
+    const learned = new LadderExperts().decide(gaps, at + 1_000, costs, KEEP_ALIVE_DEFAULTS);
     expect(ladderDecision(spec, base, costs, learned, KEEP_ALIVE_DEFAULTS)).toEqual({
       idleMs: 7_459,
       reason:

@@ -7,8 +7,8 @@ import type { DozeEnergyStats, ModelEnergyStats } from './energy-stats';
 import { formatMs, formatWatts } from './format-units';
 import type { IdleDecision } from './idle-decision';
 import type { KeepAliveSettings } from './keep-alive-settings';
-import type { LearnedLadderPair } from './ladder-learners';
-import { envelopeThresholds, type LadderCosts, type LadderThresholds } from './ladder-policy';
+import { clampedLadder, type LearnedLadderPair } from './ladder-learners';
+import { envelopeThresholds, type LadderCosts } from './ladder-policy';
 
 /** Until a doze is measured: stop this long after the doze (the doze is cheap to keep, a cold start is not). */
 export const UNMEASURED_DOZED_MS = 60 * 60_000;
@@ -29,17 +29,6 @@ export function ladderCostsOf(
     dozeWakeJoules: (stats.dPWatts * doze.wakeMs) / 1000 + coldStartCostJoules * waitShare,
     stopWakeJoules: stats.wakeJoules + coldStartCostJoules,
   };
-}
-
-/** The thresholds as the lifecycle gets them: rounded to ms within the settings' idle range, T2 >= T1. */
-export function clampedLadder(
-  t: LadderThresholds,
-  settings: Pick<KeepAliveSettings, 'minIdleMs' | 'maxIdleMs'>,
-): LadderThresholds {
-  const clamp = (ms: number): number =>
-    Math.round(Math.min(settings.maxIdleMs, Math.max(settings.minIdleMs, ms)));
-  const dozeAfterMs = clamp(t.dozeAfterMs);
-  return { dozeAfterMs, stopAfterMs: Math.max(dozeAfterMs, clamp(t.stopAfterMs)) };
 }
 
 /**

@@ -2,6 +2,7 @@
 // time-of-day learner at a daily long gap, the leader chosen on past gaps only, imported history scored the same.
 import { describe, expect, it } from 'vitest';
 import type { IdleGap } from './gap-history';
+import { KEEP_ALIVE_DEFAULTS } from './keep-alive-settings';
 import {
   LadderExperts,
   learnerThresholds,
@@ -20,6 +21,8 @@ const COSTS: LadderCosts = {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const MONDAY = Date.UTC(2026, 0, 5);
+/** The product's idle range (1 s .. 2 h) and 20 gaps before learning. */
+const SETTINGS = KEEP_ALIVE_DEFAULTS;
 
 /**
  * Days of a model used from 08:00 with 10 min gaps (doze at once and wake: 3,660 J, half a stop), each day a
@@ -70,33 +73,34 @@ describe('LadderExperts', () => {
     for (let i = 0; i < gaps.length; i++) {
       const gap = gaps[i];
       if (!gap) continue;
-      leaders.push(experts.decide(gaps.slice(0, i), gap.startAt, COSTS, 20).learner);
+      leaders.push(experts.decide(gaps.slice(0, i), gap.startAt, COSTS, SETTINGS).learner);
     }
     // Ties go to the first learner; once the lunches have been priced, time of day is cheapest and leads.
     expect(leaders[0]).toBe('plain');
     expect(leaders.at(-1)).toBe('time of day');
     const totals = experts.totals();
     expect(totals.get('time of day')).toBeLessThan(totals.get('plain') ?? 0);
-    const lunch = experts.decide(gaps, MONDAY + 10 * DAY_MS + 12 * HOUR_MS, COSTS, 20);
+    const lunch = experts.decide(gaps, MONDAY + 10 * DAY_MS + 12 * HOUR_MS, COSTS, SETTINGS);
     expect(lunch).toMatchObject({ learner: 'time of day', fromGaps: 50, scoredGaps: 50 });
-    expect(lunch.thresholds.stopAfterMs).toBe(0);
+    // Stop at once, within the idle range: after its shortest, 1 s.
+    expect(lunch.thresholds).toEqual({ dozeAfterMs: 1_000, stopAfterMs: 1_000 });
   });
 
   it('prices imported history as if it had decided at each gap, with only the gaps before it', () => {
     const gaps = days(10);
     const live = new LadderExperts();
     for (let i = 0; i <= gaps.length; i++) {
-      live.decide(gaps.slice(0, i), gaps[i]?.startAt ?? MONDAY + 11 * DAY_MS, COSTS, 20);
+      live.decide(gaps.slice(0, i), gaps[i]?.startAt ?? MONDAY + 11 * DAY_MS, COSTS, SETTINGS);
     }
     const imported = new LadderExperts();
-    imported.decide(gaps, MONDAY + 11 * DAY_MS, COSTS, 20);
+    imported.decide(gaps, MONDAY + 11 * DAY_MS, COSTS, SETTINGS);
     for (const [name, joules] of live.totals())
       expect(imported.totals().get(name)).toBeCloseTo(joules, 6);
   });
 
   it('scores at most the newest MAX_SCORED_BACKLOG gaps of a long imported history at once', () => {
     const gaps = days(Math.ceil((MAX_SCORED_BACKLOG + 50) / 5));
-    const learned = new LadderExperts().decide(gaps, MONDAY + 100 * DAY_MS, COSTS, 20);
+    const learned = new LadderExperts().decide(gaps, MONDAY + 100 * DAY_MS, COSTS, SETTINGS);
     expect(learned.scoredGaps).toBe(MAX_SCORED_BACKLOG);
     expect(learned.fromGaps).toBe(gaps.length);
   });

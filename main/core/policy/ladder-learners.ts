@@ -1,6 +1,7 @@
 // The learned (T1, T2) of the sleep ladder (issue 15): three learners over a model's past idle gaps, and the one
 // followed at each gap chosen by what each would have cost over the gaps seen so far (follow the leader).
 import { timeOfDayDistanceMs, type IdleGap } from './gap-history';
+import type { KeepAliveSettings } from './keep-alive-settings';
 import {
   bestWeightedLadderThresholds,
   envelopeThresholds,
@@ -75,6 +76,23 @@ export function learnerThresholds(name: LadderLearnerName, input: LearnerInput):
   return bestWeightedLadderThresholds(gaps, costs, LEARNED_PAIR_CANDIDATES).thresholds;
 }
 
+/** The thresholds as the lifecycle gets them: rounded to ms within the settings' idle range, T2 >= T1. */
+export function clampedLadder(
+  t: LadderThresholds,
+  settings: Pick<KeepAliveSettings, 'minIdleMs' | 'maxIdleMs'>,
+): LadderThresholds {
+  const clamp = (ms: number): number =>
+    Math.round(Math.min(settings.maxIdleMs, Math.max(settings.minIdleMs, ms)));
+  const dozeAfterMs = clamp(t.dozeAfterMs);
+  return { dozeAfterMs, stopAfterMs: Math.max(dozeAfterMs, clamp(t.stopAfterMs)) };
+}
+
+/** What the experts need of the settings: the idle range every pair is clamped to, and how many gaps to learn from. */
+export type LadderLearnSettings = Pick<
+  KeepAliveSettings,
+  'minIdleMs' | 'maxIdleMs' | 'minGapsForAdaptive'
+>;
+
 /** A learned pair and which learner gave it. */
 export interface LearnedLadderPair {
   readonly thresholds: LadderThresholds;
@@ -104,17 +122,18 @@ export class LadderExperts {
   } | null = null;
 
   /**
-   * The pair for the gap starting at `now`, from `history` (every kept gap, oldest first, all ended by `now`).
-   * Prices the gaps that ended since the last call first.
+   * The pair for the gap starting at `now`, from `history` (every kept gap, oldest first, all ended by `now`),
+   * clamped to the settings' idle range (as the lifecycle gets it, and as each learner is priced). Prices the gaps
+   * that ended since the last call first.
    */
   decide(
     history: readonly IdleGap[],
     now: number,
     costs: LadderCosts,
-    minGaps: number,
+    settings: LadderLearnSettings,
   ): LearnedLadderPair {
-    this.score(history, costs, minGaps);
-    const pairs = this.pairsAt(history, history.length, now, costs, minGaps);
+    this.score(history, costs, settings);
+    const pairs = this.pairsAt(history, history.length, now, costs, settings);
     this.last = {
       pastCount: history.length,
       pastEndAt: history[history.length - 1]?.endAt ?? Number.NEGATIVE_INFINITY,
@@ -125,9 +144,10 @@ export class LadderExperts {
       if ((this.totalJoules.get(name) ?? 0) < (this.totalJoules.get(leader) ?? 0)) leader = name;
     }
     return {
-      thresholds: pairs.get(leader) ?? envelopeThresholds(costs),
+      thresholds: pairs.get(leader) ?? clampedLadder(envelopeThresholds(costs), settings),
       learner: leader,
-      fromGaps: history.length >= gapsNeeded(leader, minGaps) ? history.length : 0,
+      fromGaps:
+        history.length >= gapsNeeded(leader, settings.minGapsForAdaptive) ? history.length : 0,
       scoredGaps: this.scored,
     };
   }
@@ -137,7 +157,11 @@ export class LadderExperts {
     return this.totalJoules;
   }
 
-  private score(history: readonly IdleGap[], costs: LadderCosts, minGaps: number): void {
+  private score(
+    history: readonly IdleGap[],
+    costs: LadderCosts,
+    settings: LadderLearnSettings,
+  ): void {
     let first = history.length;
     while (first > 0 && (history[first - 1]?.endAt ?? 0) > this.scoredUpTo) first--;
     first = Math.max(first, history.length - MAX_SCORED_BACKLOG);
@@ -150,9 +174,9 @@ export class LadderExperts {
         last.pastCount === i &&
         last.pastEndAt === (history[i - 1]?.endAt ?? Number.NEGATIVE_INFINITY)
           ? last.pairs
-          : this.pairsAt(history, i, gap.startAt, costs, minGaps);
+          : this.pairsAt(history, i, gap.startAt, costs, settings);
       for (const name of LADDER_LEARNERS) {
-        const t = pairs.get(name) ?? envelopeThresholds(costs);
+        const t = pairs.get(name) ?? clampedLadder(envelopeThresholds(costs), settings);
         this.totalJoules.set(
           name,
           (this.totalJoules.get(name) ?? 0) + ladderGapJoules(lengthOf(gap), t, costs),
@@ -169,11 +193,15 @@ export class LadderExperts {
     count: number,
     now: number,
     costs: LadderCosts,
-    minGaps: number,
+    settings: LadderLearnSettings,
   ): Map<LadderLearnerName, LadderThresholds> {
     const past = history.slice(0, count);
+    const minGaps = settings.minGapsForAdaptive;
     return new Map(
-      LADDER_LEARNERS.map((name) => [name, learnerThresholds(name, { past, now, costs, minGaps })]),
+      LADDER_LEARNERS.map((name) => [
+        name,
+        clampedLadder(learnerThresholds(name, { past, now, costs, minGaps }), settings),
+      ]),
     );
   }
 }
