@@ -20,8 +20,8 @@ export const SMOOTHING_LOG_WIDTH = 0.4;
 export const TIME_OF_DAY_WINDOW_MS = 45 * 60_000;
 export const TIME_OF_DAY_BOOST = 10;
 
-/** At most this many not yet scored gaps are scored at one decision (imported history: the newest ones). */
-export const MAX_SCORED_BACKLOG = 200;
+/** At most this many not yet scored gaps are scored at one decision (imported history: the newest ones; ~3 searches each). */
+export const MAX_SCORED_BACKLOG = 50;
 
 /** The learners; `plain` is the pair of the ladder before the experts (the best pair over every past gap). */
 export type LadderLearnerName = 'plain' | 'smoothed' | 'time of day';
