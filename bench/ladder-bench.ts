@@ -149,8 +149,9 @@ export function run(): Promise<void> {
     'optimum',
     'before',
     'after',
-    ...LADDER_LEARNERS.filter((n) => n !== 'plain').map((n) => `${n} alone`),
+    ...LADDER_LEARNERS.filter((n) => n !== 'plain').map((n) => n),
     'best (T1,T2)',
+    'best, clamped',
     'envelope',
     'stop 10 min',
     'break-even',
@@ -168,12 +169,14 @@ export function run(): Promise<void> {
     const optimum = gaps.reduce((s, g) => s + ladderOptimumGapJoules(g, c), 0);
     const breakEvenMs = (1000 * c.stopWakeJoules) / c.awakeWatts;
     const before = beforeRun(idleGaps, c);
+    const best = bestLadderThresholds(gaps, c, Number.MAX_SAFE_INTEGER);
     const after = afterRun(idleGaps, c);
     const row = [
       before.joules,
       after.joules,
       ...LADDER_LEARNERS.filter((n) => n !== 'plain').map((n) => after.learners.get(n) ?? 0),
-      bestLadderThresholds(gaps, c, Number.MAX_SAFE_INTEGER).joules,
+      best.joules,
+      fixedJoules(gaps, clampedLadder(best.thresholds, KEEP_ALIVE_DEFAULTS), c),
       fixedJoules(gaps, env, c),
       fixedJoules(gaps, { dozeAfterMs: 600_000, stopAfterMs: 600_000 }, c),
       fixedJoules(gaps, { dozeAfterMs: breakEvenMs, stopAfterMs: breakEvenMs }, c),
