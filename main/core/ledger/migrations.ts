@@ -220,6 +220,14 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM history_days_done;
     `,
   },
+  {
+    version: 5,
+    description:
+      "each raw sample's GPU energy counter (NVML's total energy, DCGM's TOTAL_ENERGY_CONSUMPTION) where the GPU has one, so energy is integrated from the counter instead of 1 Hz power readings (issue 14)",
+    sql: `
+      ALTER TABLE samples ADD COLUMN energy_millijoules INTEGER;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */
