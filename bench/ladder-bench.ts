@@ -149,7 +149,7 @@ export function run(): Promise<void> {
     'optimum',
     'before',
     'after',
-    ...LADDER_LEARNERS.filter((n) => n !== 'plain').map((n) => n),
+    ...LADDER_LEARNERS.filter((n) => n !== 'plain'),
     'best (T1,T2)',
     'best, clamped',
     'envelope',
