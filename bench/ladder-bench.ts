@@ -22,7 +22,7 @@ import {
   type LadderThresholds,
 } from '../main/core/policy/ladder-policy';
 import { KEEP_ALIVE_DEFAULTS } from '../main/core/policy/keep-alive-settings';
-import { bestPerContextJoules, CONTEXTS, plainWithoutStartUpJoules } from './policy/ladder-bounds';
+import { CONTEXTS, crossFittedJoules, plainWithoutStartUpJoules } from './policy/ladder-bounds';
 import { DEFAULT_POWER_MODEL } from './policy/power-model';
 import {
   azureCodeTrace,
@@ -117,8 +117,14 @@ function bestSingleStop(gaps: readonly number[], c: LadderCosts): number {
   return bestLadderThresholds(gaps, noDoze).joules;
 }
 
-function traces(): Trace[] {
+function traces(long: boolean): Trace[] {
   const list = [officeTrace(), nightlyBatchTrace(), personalTrace()];
+  // `--long`: the same generators over more days, to see what more history brings.
+  if (long)
+    list.push(
+      { ...officeTrace(56), name: 'office-8w' },
+      { ...personalTrace(84), name: 'personal-12w' },
+    );
   // shared/ beside the repository; in a worktree under /work/wt/ it is /work/shared.
   const dirs = [sharedTracesDir(), join(__dirname, '..', '..', '..', 'shared', 'traces')];
   const dir = dirs.find((d) => existsSync(d)) ?? sharedTracesDir();
@@ -134,7 +140,7 @@ function traces(): Trace[] {
   return list;
 }
 
-export function run(): Promise<void> {
+export function run(args: readonly string[] = []): Promise<void> {
   const c = costsFor();
   const env = envelopeThresholds(c);
   console.log(
@@ -163,7 +169,7 @@ export function run(): Promise<void> {
   let worstBefore = 0;
   let worstAfter = 0;
   const bounds: string[] = [];
-  for (const trace of traces()) {
+  for (const trace of traces(args.includes('--long'))) {
     const idleGaps = idleGapsOf(trace);
     const gaps = idleGaps.map((g) => g.endAt - g.startAt);
     const optimum = gaps.reduce((s, g) => s + ladderOptimumGapJoules(g, c), 0);
@@ -195,7 +201,7 @@ export function run(): Promise<void> {
     bounds.push(
       trace.name.padEnd(width(0)) +
         [
-          ...Object.values(CONTEXTS).map((context) => bestPerContextJoules(idleGaps, context, c)),
+          ...Object.values(CONTEXTS).map((context) => crossFittedJoules(idleGaps, context, c)),
           plainWithoutStartUpJoules(idleGaps, c, minGaps),
         ]
           .map((j) => `${(j / optimum).toFixed(3)}x`.padStart(16))
@@ -203,9 +209,9 @@ export function run(): Promise<void> {
     );
   }
   console.log(
-    '\nwhat bounds it (unclamped): the best pair per context class in hindsight (what knowing those pairs from the\n' +
-      'first gap would cost; a learner has to learn them), and the plain learner without its start-up (the hindsight\n' +
-      'pair for its first 20 gaps)\n',
+    '\nwhat bounds it: the best pair per context class fitted on one half of the trace and priced on the other\n' +
+      '(both ways; a learner that had seen half the trace, without noise in its fit), and the plain learner without\n' +
+      'its start-up (the hindsight pair for its first 20 gaps); pairs in the idle range as above\n',
   );
   console.log(
     ['trace', ...Object.keys(CONTEXTS), 'no start-up']
