@@ -147,7 +147,8 @@ export function run(args: readonly string[] = []): Promise<void> {
     `costs: awake ${c.awakeWatts} W, dozed ${c.dozedWatts} W, doze wake ${c.dozeWakeJoules} J, cold start ${c.stopWakeJoules} J; ` +
       `envelope: doze after ${(env.dozeAfterMs / 1000).toFixed(0)} s, stop after ${(env.stopAfterMs / 1000).toFixed(0)} s\n` +
       'every cost is a ratio to the multi-state offline optimum; before: the best pair over all past gaps; after: the\n' +
-      'ladder experts (follow the leader over the plain, smoothed and time-of-day learners); each learner alone beside\n',
+      'ladder experts (follow the leader over the plain, smoothed and time-of-day learners); each learner alone beside;\n' +
+      'best (T1,T2): the best fixed pair in hindsight; best, clamped: that pair in the idle range (1 s .. 2 h)\n',
   );
   const header = [
     'trace',
