@@ -1,6 +1,6 @@
 // The keep-alive decision of a model with a doze (issue 15): doze after T1, stop after T2, from the measured costs
-// (the lower envelope, or the best pair over its past gaps once there are enough); before they are measured, doze at
-// the single-level policy's idle time and stop a fixed while later.
+// (the lower envelope, or the pair its ladder experts learned from its past gaps: ladder-learners.ts); before they
+// are measured, doze at the single-level policy's idle time and stop a fixed while later.
 import type { ModelSpec } from '../config/model-spec';
 import { usableStats } from './break-even-policy';
 import type { DozeEnergyStats, ModelEnergyStats } from './energy-stats';
