@@ -72,13 +72,11 @@ describeDocker('history and settings pages', () => {
     const qwenUsed = await history.usedRow('qwen').getByRole('cell').allTextContents();
     expect(qwenUsed[0]).toMatch(/^\d+\.\d+ kWh/);
     expect(Number.parseFloat(qwenUsed[1] ?? '')).toBeGreaterThan(0);
+    // The seed's GPU readings cover only the minutes around each change: measured over those, no baseline shown.
     const gpu = await history.gpuRow(0).getByRole('cell').allTextContents();
-    const [measured, models, baseline] = gpu.map((text) => Number.parseFloat(text));
-    expect(measured).toBeGreaterThan(0);
-    // Shown to 3 decimals (1 from 10 kWh on): they add up to the last shown digit.
-    expect(Math.abs((models ?? NaN) + (baseline ?? NaN) - (measured ?? NaN))).toBeLessThanOrEqual(
-      (measured ?? 0) >= 10 ? 0.15 : 0.0015,
-    );
+    expect(Number.parseFloat(gpu[0] ?? '')).toBeGreaterThan(0);
+    expect(gpu[2]).toBe('–');
+    expect(gpu[3]).toMatch(/^\d+\.\d of \d+ h$/);
     await saveScreenshot(page, 'history-light');
     expect(errors).toEqual([]);
 

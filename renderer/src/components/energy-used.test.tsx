@@ -27,12 +27,12 @@ function figures(used: Partial<HistoryFigures>): HistoryFigures {
 /** Two days of "chat": 0.9 kWh awake and 0.3 kWh waking in all, at 0.30 EUR/kWh, on a GPU that drew 2 kWh. */
 const HISTORY: HistoryResponse = {
   from: 0,
-  to: 2,
+  to: 48 * 3_600_000,
   bucket: 'day',
   currency: 'EUR',
   buckets: [0, 1].map((day) => ({
-    startAt: day,
-    endAt: day + 1,
+    startAt: day * 24 * 3_600_000,
+    endAt: (day + 1) * 24 * 3_600_000,
     total: figures({}),
     models: [
       {
@@ -87,7 +87,14 @@ describe('energy used on the history page', () => {
       '2.000 kWh / 0.60 EUR',
       '1.200 kWh',
       '0.800 kWh',
+      '48.0 of 48 h',
     ]);
+  });
+
+  it('shows no baseline where the readings do not cover the range (measured less the models would be meaningless)', () => {
+    const gpus = (HISTORY.gpus ?? []).map((g) => ({ ...g, coveredHours: 20, measuredJoules: KWH }));
+    const markup = renderToStaticMarkup(<EnergyUsed history={{ ...HISTORY, gpus }} />);
+    expect(cells(markup, 'GPU 0 energy').slice(3)).toEqual(['–', '20.0 of 48 h']);
   });
 
   it('shows nothing for an older daemon without used figures', () => {

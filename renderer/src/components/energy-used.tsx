@@ -21,6 +21,9 @@ export function usedText(
     : `${energy} / ${formatMoney(money, currency ?? null)}`;
 }
 
+/** Readings must cover this share of the range for a GPU's baseline (measured less its models) to be shown. */
+const COVERED_ENOUGH = 0.98;
+
 interface ModelUsed {
   readonly model: string;
   readonly usedJoules: number;
@@ -54,6 +57,7 @@ export function EnergyUsed({ history }: { history: HistoryResponse }): ReactElem
   const t = history.totals;
   if (t.usedJoules === undefined) return null;
   const models = usedByModel(history);
+  const rangeHours = (history.to - history.from) / 3_600_000;
   return (
     <section aria-label="Energy used">
       <h3>Energy used</h3>
@@ -80,14 +84,16 @@ export function EnergyUsed({ history }: { history: HistoryResponse }): ReactElem
       />
       <FiguresTable
         caption="Each GPU: measured = its models + its own baseline"
-        headers={['GPU', 'Measured', 'Models', 'Baseline']}
+        headers={['GPU', 'Measured', 'Models', 'Baseline', 'Readings cover']}
         rows={(history.gpus ?? []).map((g) => ({
           label: `GPU ${g.gpuIndex} energy`,
           head: `GPU ${g.gpuIndex}`,
           cells: [
             usedText(g.measuredJoules, undefined, g.measuredMoney, history.currency),
             formatEnergyKwh(g.modelsUsedJoules),
-            formatEnergyKwh(g.baselineJoules),
+            // Measured less the models means something only where readings cover the range.
+            g.coveredHours >= COVERED_ENOUGH * rangeHours ? formatEnergyKwh(g.baselineJoules) : '–',
+            `${g.coveredHours.toFixed(1)} of ${rangeHours.toFixed(0)} h`,
           ],
         }))}
       />
