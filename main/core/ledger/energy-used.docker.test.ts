@@ -161,7 +161,7 @@ describeDocker(
       );
     });
 
-    it.skip('credits each model its saving and its energy used within 3% of the truth or its range, the sum within 1%, the zero-watt model ~0 [skipped: over the real engine the GPU power fit answers none of these sleeps here (every credit "unclean", a raw window difference), while the same scenario on a virtual clock is fitted; issue 14 follow-up for the integrator]', () => {
+    it('credits each model its saving and its energy used within 3% of the truth or its range, the sum within 1%, the zero-watt model ~0', () => {
       const { shown, byModel, truth, used, report } = run;
       expect(shown.totals.estimated, report).toBe(false);
       for (const m of ['big', 'mid', 'broken'] as const) {
