@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
 import type { GpuSample } from '../gpu/gpu-sample';
+import { powerSample } from '../gpu/testdata/power-sample';
 import type { LedgerOptions } from './ledger';
 import { Ledger } from './ledger';
 import { LedgerError } from './ledger-error';
@@ -46,22 +47,7 @@ function sample(
   index = 0,
   utilizationPercent = 0,
 ): GpuSample {
-  return {
-    at,
-    index,
-    uuid: `GPU-${index}`,
-    name: 'Test GPU',
-    vendor: 'nvidia',
-    vramUsedBytes: null,
-    vramTotalBytes: null,
-    powerWatts,
-    powerKind: 'instant',
-    energyJoules: null,
-    powerLimitWatts: null,
-    pstate: null,
-    utilizationPercent,
-    temperatureC: null,
-  };
+  return { ...powerSample(at, powerWatts, index), utilizationPercent };
 }
 
 /** Feeds 1 Hz samples of `watts(at)` from `fromAt` to `toAt`, moving the clock with them. */

@@ -1,5 +1,6 @@
 // Measures the sleeps and wakes whose reading windows the power samples now cover (or gives them up): what each one
 // dropped or cost, whether the GPU was otherwise idle, and the credit that follows; clean readings teach the costs.
+import { fittedDropOf, standInsOf } from './doze-credit';
 import type { EventStore } from './event-store';
 import type { GpuPowerFits } from './gpu-power-fits';
 import type { Estimate } from './power-fit';
@@ -83,7 +84,12 @@ export class MeasurementResolver {
               (t) => t.id === sleep.eventId,
             );
       const status = reading === null ? 'unmeasured' : 'measured';
-      const fitted = this.fits.marginalEstimateAt(sleep.model, gpus, sleep.at - 1);
+      const fitted = fittedDropOf(this.fits, sleep, gpus);
+      const standIns = standInsOf(
+        sleep,
+        this.learned.of(sleep.model),
+        this.idleWattsOf(sleep.model),
+      );
       const credit = creditSleep(
         {
           status,
@@ -94,8 +100,8 @@ export class MeasurementResolver {
           fittedErrorWatts: fitted?.standardErrorWatts ?? null,
           samplingWatts: this.fits.noiseWatts(gpus) * MEDIANS_NOISE_FACTOR,
         },
-        this.learned.of(sleep.model),
-        this.idleWattsOf(sleep.model),
+        standIns.learned,
+        standIns.idleWatts,
       );
       this.store.setSleepMeasurement(sleep.id, {
         status,
