@@ -354,6 +354,7 @@ export const HistoryFiguresSchema = z.object({
    * estimates add none (they set `estimated`). Absent from older daemons.
    */
   savedUncertaintyJoules: z.number().optional(),
+  dozeSavedJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
 });
 export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
 
