@@ -118,6 +118,14 @@ describe('the ledger credits dozes', () => {
     expect(Math.abs(big.savedJoules + small.savedJoules - truth.gpu)).toBeLessThanOrEqual(
       0.01 * truth.gpu + big.savedUncertaintyJoules,
     );
+    // The CSV carries the doze part beside the saving.
+    const [header, row] = ledger.dailyCsv(T0 - 60 * S, to).split(/\r?\n/);
+    const columns = (header ?? '').split(',');
+    const cells = (row ?? '').split(',');
+    const cell = (name: string): number => Number(cells[columns.indexOf(name)]);
+    expect(cells[columns.indexOf('model')]).toBe('big');
+    expect(cell('doze_saved_joules')).toBeCloseTo(big.dozeSavedJoules, 0);
+    expect(cell('doze_saved_kwh')).toBeCloseTo(big.dozeSavedJoules / 3_600_000, 5);
     // Hours asleep count the doze once, not the doze and the stop after it.
     expect(big.hoursAsleep * 3_600_000).toBeCloseTo(340 * S, -3);
     const records = ledger.sleepRecords(T0 - 60 * S, to, 'big');
