@@ -1,6 +1,7 @@
 // A GPU stand-in for the doze ledger tests (issue 15), served as a dcgm-exporter on loopback: one fake-doze container on
 // it, whose watts follow what the fake server itself says (GET /fake/state: awake or dozed; no answer: down), polled
-// every 25 ms. It logs every true watt it served and integrates the true saving: what the GPU would have drawn with
+// every 25 ms; its memory is what the fake says it holds (its weights awake, its leftover dozed) plus a 400 MiB
+// context while it runs. It logs every true watt it served and integrates the true saving: what the GPU would have drawn with
 // the model awake all along minus what it drew, and the part of that while the model was dozed.
 import type Docker from 'dockerode';
 import { startDcgmExporterStandIn, type DcgmExporterStandIn } from './dcgm-exporter-stand-in';
@@ -61,6 +62,7 @@ export async function startDozeGpuStandIn(
   spec: DozeGpuSpec,
 ): Promise<DozeGpuStandIn> {
   let phase: DozePhase = 'down';
+  let heldBytes = 0;
   let port: string | null = null;
   let lastInspectAt = 0;
   let accountedAt: number | null = null;
@@ -98,10 +100,11 @@ export async function startDozeGpuStandIn(
     const state = await fetch(`http://127.0.0.1:${port}/fake/state`, {
       signal: AbortSignal.timeout(500),
     }).then(
-      (r) => (r.ok ? (r.json() as Promise<{ dozed: boolean }>) : null),
+      (r) => (r.ok ? (r.json() as Promise<{ dozed: boolean; usedBytes: number }>) : null),
       () => null,
     );
     if (state === null) port = null;
+    heldBytes = state?.usedBytes ?? 0;
     return state === null ? 'down' : state.dozed ? 'dozed' : 'awake';
   };
   let stopped = false;
@@ -119,7 +122,7 @@ export async function startDozeGpuStandIn(
     const trueWatts = dozeGpuWatts(spec, phase);
     const reportedWatts = trueWatts + (tick % 2 === 0 ? spec.noiseWatts : -spec.noiseWatts);
     log.push({ at: Date.now(), phase, trueWatts, reportedWatts });
-    const usedMib = phase === 'awake' ? 14_000 : phase === 'dozed' ? 400 : 0;
+    const usedMib = phase === 'down' ? 0 : 400 + heldBytes / 1024 ** 2;
     return Promise.resolve({ powerWatts: reportedWatts, fbUsedMib: usedMib });
   });
   return {

@@ -93,6 +93,32 @@ function savedOf(ledger: Ledger, model: string, from: number, to: number) {
   return row;
 }
 
+describe('the ledger keeps each model’s last doze measure', () => {
+  it('across a reopen of its file, the latest one per model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siesta-doze-measures-'));
+    dirs.push(dir);
+    const path = join(dir, 'ledger.sqlite');
+    const clock = new VirtualClock(T0);
+    const first = new Ledger({ path, clock, timeZone: 'utc' });
+    const measure = {
+      at: T0,
+      measured: true,
+      freedBytes: 10 * 1024 ** 3,
+      keptBytes: 4 * 1024 ** 3,
+      freedWatts: 31.5,
+      dozedWatts: 58,
+      enough: false,
+      warning: 'big dozed but still holds 4.0 GiB',
+    };
+    first.recordDozeMeasure('big', { ...measure, keptBytes: 1 });
+    first.recordDozeMeasure('big', measure);
+    first.close();
+    const again = new Ledger({ path, clock, timeZone: 'utc' });
+    expect([...again.dozeMeasures()]).toEqual([['big', measure]]);
+    again.close();
+  });
+});
+
 describe('the ledger credits dozes', () => {
   it('credits what a doze freed while dozed and, after the stop that follows, what it kept: the GPU sums up', async () => {
     const { ledger, truth } = await run(

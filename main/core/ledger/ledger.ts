@@ -14,6 +14,8 @@ import { HistoryQueries } from './history-query';
 import { HistorySums } from './history-sums';
 import { LearnedCostCache } from './learned-costs';
 import { dailyToCsv, eventsToCsv } from './ledger-csv';
+import type { StoredDozeMeasure } from './doze-measure-store';
+import { DozeMeasureStore } from './doze-measure-store';
 import { openLedgerDatabase } from './ledger-database';
 import type { LedgerErrorCode } from './ledger-error';
 import { LedgerError, ledgerErrorFrom } from './ledger-error';
@@ -303,8 +305,10 @@ export class Ledger {
       residency.set(name, 'down', null);
     }
     for (const m of models) {
-      const seen = residencyOfState(m.state);
       const was = residency.of(m.name);
+      // Found running while the ledger had it dozed: still being asked whether it dozes; observed again once settled.
+      if (m.state === 'waking' && was === 'dozed') continue;
+      const seen = residencyOfState(m.state);
       const gpus = this.facts.gpusOf(m.name, { gpuIndexes: m.gpuIndexes });
       const up = (r: string): boolean => r === 'waking' || r === 'ready';
       if (up(seen) && !up(was))
@@ -394,6 +398,19 @@ export class Ledger {
       () => new ServerModelStore(this.db).replace(server, models, at),
       'save the models of an Ollama server to',
     );
+  }
+
+  /** Each model's last doze measure (issue 15), for the doze meter after a restart. */
+  dozeMeasures(): ReadonlyMap<string, StoredDozeMeasure> {
+    this.assertOpen();
+    return new DozeMeasureStore(this.db).all();
+  }
+
+  /** Keeps a model's last doze measure. */
+  recordDozeMeasure(model: string, measure: StoredDozeMeasure): void {
+    this.assertOpen();
+    const save = (): void => new DozeMeasureStore(this.db).replace(model, measure);
+    this.writes.write(save, 'save a doze measure to');
   }
 
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */
