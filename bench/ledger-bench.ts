@@ -128,7 +128,11 @@ function dayPower(gpu: number, dayAt: number, wakes: readonly Wake[], out: Float
   }
 }
 
+/** Each GPU's energy counter (joules since the driver loaded), as NVML reports it beside power. */
+const energyCounters = [5e8, 7e8];
+
 function sampleOf(gpu: number, at: number, powerWatts: number): GpuSample {
+  energyCounters[gpu] = (energyCounters[gpu] ?? 0) + powerWatts;
   return {
     at,
     index: gpu,
@@ -139,7 +143,7 @@ function sampleOf(gpu: number, at: number, powerWatts: number): GpuSample {
     vramTotalBytes: 80 * 2 ** 30,
     powerWatts: Math.round(powerWatts * 100) / 100,
     powerKind: 'average',
-    energyJoules: null,
+    energyJoules: energyCounters[gpu] ?? null,
     powerLimitWatts: 700,
     pstate: 'P0',
     utilizationPercent: powerWatts > 300 ? 90 : 0,

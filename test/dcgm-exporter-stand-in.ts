@@ -20,9 +20,12 @@ export interface DcgmExporterStandIn {
 
 const FB_TOTAL_MIB = 81_559;
 
-/** Starts the stand-in; `reading()` is asked on every scrape. */
+/**
+ * Starts the stand-in; `reading()` is asked on every scrape. Its energy counter is the one the reading gives (a GPU
+ * stand-in that integrates its true watts), else the served watts times the time since the last scrape.
+ */
 export async function startDcgmExporterStandIn(
-  reading: () => Promise<{ powerWatts: number; fbUsedMib: number }>,
+  reading: () => Promise<{ powerWatts: number; fbUsedMib: number; energyMillijoules?: number }>,
 ): Promise<DcgmExporterStandIn> {
   const served: ServedReading[] = [];
   let energyMillijoules = 1_000_000_000;
@@ -32,9 +35,9 @@ export async function startDcgmExporterStandIn(
       res.writeHead(404).end();
       return;
     }
-    void reading().then(({ powerWatts, fbUsedMib }) => {
+    void reading().then(({ powerWatts, fbUsedMib, energyMillijoules: counter }) => {
       const at = Date.now();
-      energyMillijoules += powerWatts * (at - lastAt);
+      energyMillijoules = counter ?? energyMillijoules + powerWatts * (at - lastAt);
       lastAt = at;
       served.push({ at, powerWatts, fbUsedMib });
       const labels =

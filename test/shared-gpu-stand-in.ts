@@ -110,7 +110,12 @@ export async function startSharedGpuStandIn(
   const polling = poll();
   const exporter = await startDcgmExporterStandIn(() => {
     const up = [...phase.values()].filter((p) => p !== 'down').length;
-    return Promise.resolve({ powerWatts: gpu.reading().powerWatts ?? 0, fbUsedMib: up * 4_000 });
+    // The counter as a GPU's: its true energy, integrated exactly between state changes (what NVML reports).
+    return Promise.resolve({
+      powerWatts: gpu.reading().powerWatts ?? 0,
+      fbUsedMib: up * 4_000,
+      energyMillijoules: 1e9 + gpu.energyJoules() * 1000,
+    });
   });
   return {
     exporter,

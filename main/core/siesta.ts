@@ -26,6 +26,7 @@ import { Teardown, messageOf } from './compose/teardown';
 import { readSiestaYaml } from './config/siesta-yaml';
 import type { ContainerRuntime } from './docker/container-runtime';
 import type { EngineSetRuntime } from './providers/engine-set';
+import { readingsAtEdges } from './ledger/edge-readings';
 import { latestPerGpu } from './gpu/hosts-probe';
 import type { GpuProbe } from './gpu/gpu-sample';
 import { createGpuProbe } from './gpu/select-probe';
@@ -183,6 +184,7 @@ function buildLifecycle(
       log(eventLogLine(event));
     }),
   );
+  teardown.add(lifecycle.onEvent(readingsAtEdges(probe, log)));
   const dozeWakeMs = (model: string): number | null =>
     energyStats.dozeStatsFor?.(model)?.wakeMs ?? null;
   return { lifecycle, policies, ollama, dozeMeter, dozeWakeMs };

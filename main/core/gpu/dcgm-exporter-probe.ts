@@ -49,6 +49,11 @@ export class DcgmExporterProbe implements GpuProbe {
     return Promise.resolve();
   }
 
+  /** Scrapes now, off the tick schedule (the ledger reads the GPU at each wake's ends). */
+  readNow(): Promise<void> {
+    return this.loop?.readNow() ?? Promise.resolve();
+  }
+
   stop(): Promise<void> {
     this.loop?.stop();
     this.loop = null;

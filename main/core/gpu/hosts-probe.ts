@@ -31,6 +31,11 @@ export class HostsProbe implements GpuProbe {
     await Promise.all([this.local, ...this.remotes].map((p) => p.stop()));
   }
 
+  /** Every host's reading now, where its probe can take one off its schedule. */
+  async readNow(): Promise<void> {
+    await Promise.all([this.local, ...this.remotes].map((p) => p.readNow?.() ?? Promise.resolve()));
+  }
+
   status(): ProbeStatus {
     const local = this.local.status();
     const remotes = this.remotes.map((r) => r.status());

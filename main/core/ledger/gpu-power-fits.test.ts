@@ -57,6 +57,24 @@ describe('GpuPowerFits', () => {
     expect(fits.marginalAt('a', [0], 20_000) ?? NaN).toBeCloseTo(60, 0); // 54 W had it stayed in
   });
 
+  it("leaves out a reading taken at a change's very moment: a server told to start has not begun to load", () => {
+    const fits = new GpuPowerFits(() => true, {
+      settleMs: 2000,
+      keepTimelineMs: 60_000,
+      idleUtilizationPercent: 10,
+    });
+    fits.noteResidency(0, [{ name: 'a', residency: 'down', gpus: [0] }]);
+    for (let t = 500; t < 5_000; t += 1000) fits.addSample(0, t, 70, 0);
+    fits.noteResidency(5_000, [{ name: 'a', residency: 'waking', gpus: [0] }]);
+    fits.addSample(0, 5_010, 70, 0); // the wake's edge reading: still the asleep power, left out
+    for (let t = 5_500; t < 7_000; t += 400) fits.addSample(0, t, 190, 0);
+    fits.noteResidency(7_000, [{ name: 'a', residency: 'ready', gpus: [0] }]);
+    fits.addSample(0, 7_005, 190, 0); // the ready's edge reading: left out
+    for (let t = 7_500; t < 12_000; t += 1000) fits.addSample(0, t, 130, 0);
+    expect(fits.fitOf(0)?.samples).toBe(5 + 4 + 5);
+    expect(fits.fitOf(0)?.loadingWatts('a') ?? NaN).toBeCloseTo(120, -1); // 96 W had the edge been fitted
+  });
+
   it('forgets residency older than it keeps', () => {
     const fits = new GpuPowerFits(() => true, {
       settleMs: 0,

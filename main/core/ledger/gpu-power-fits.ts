@@ -66,7 +66,8 @@ export class GpuPowerFits {
   }
 
   /**
-   * Fits one sample, unless it falls within `settleMs` after a model left its GPU, before any residency is known,
+   * Fits one sample, unless it falls within `settleMs` after a model left its GPU, within 250 ms after any change on
+   * it, before any residency is known,
    * or (taken back later) within `leadMs` before one leaves,
    * or while the GPU serves (utilisation above `idleUtilizationPercent`).
    */
@@ -82,6 +83,13 @@ export class GpuPowerFits {
     const i = this.indexAt(at);
     if (i < 0) return;
     const state = stateOn(this.entry(i).snapshot, gpuIndex);
+    // A reading at a change's very moment (the ledger reads the GPU at each wake's ends) belongs to neither state: a
+    // server told to start has not loaded yet, one stopped may still hold its context.
+    if (
+      at - this.entry(i).at < EDGE_MS &&
+      !sameState(stateOn(this.entry(i - 1).snapshot, gpuIndex), state)
+    )
+      return;
     for (let j = i; j > 0 && at - this.entry(j).at < this.settings.settleMs; j -= 1)
       if (
         someoneLeft(
@@ -222,6 +230,16 @@ export function stateOn(snapshot: ResidencySnapshot, gpuIndex: number): GpuState
     else if (entry.residency === 'waking') loading.push(entry.name);
   }
   return { resident: resident.sort(), loading: loading.sort() };
+}
+
+/** How long after a change on a GPU its readings are not fitted: the moment of the change, not a state. */
+const EDGE_MS = 250;
+
+/** Whether two states hold the same models resident and loading. */
+function sameState(a: GpuState, b: GpuState): boolean {
+  return (
+    a.resident.join('\n') === b.resident.join('\n') && a.loading.join('\n') === b.loading.join('\n')
+  );
 }
 
 /** Whether a model resident or loading in `before` is neither in `after`. */

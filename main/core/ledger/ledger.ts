@@ -226,6 +226,7 @@ export class Ledger {
         powerWatts: s.powerWatts,
         utilizationPercent: s.utilizationPercent,
         vramUsedBytes: s.vramUsedBytes,
+        energyJoules: s.energyJoules,
       })),
     );
   }

@@ -59,6 +59,45 @@ describe('a wake’s energy E_wake', () => {
     expect(r?.energyJoules).toBeCloseTo(2367, 9);
   });
 
+  it('is exact from the energy counter with a reading at each end: the energy the wake drew, to the joule', () => {
+    // Requested at 100 s, the server loads at 190 W from 100.3 s (its container started) to the ready at 120.5 s;
+    // the counter between 1 Hz readings, and a reading taken 10 ms after the request and after the ready.
+    const truthWatts = (t: number): number => (t < 100_300 ? 70 : t < 120_500 ? 190 : 124);
+    const changes = [100_300, 120_500];
+    const times = [...readings(0, 200, () => 0).map((r) => r.at), 100_010, 120_510].sort(
+      (a, b) => a - b,
+    );
+    let joules = 0;
+    let lastAt = 0;
+    const list: Reading[] = times.map((at) => {
+      // The counter integrates the true power exactly.
+      for (const edge of [...changes, at])
+        if (edge > lastAt && edge <= at) {
+          joules += (truthWatts(lastAt) * (edge - lastAt)) / 1000;
+          lastAt = edge;
+        }
+      return { at, powerWatts: truthWatts(at), utilizationPercent: 0, energyJoules: joules };
+    });
+    const r = measureWake(new Map([[0, list]]), 100_000, 120_500, DEFAULT_MEASUREMENT);
+    // 20.2 s at 120 W above the asleep 70 W: 2424 J; the 10 ms after the ready cost 0.65 J of it.
+    expect(Math.abs((r?.energyJoules ?? NaN) - 2424)).toBeLessThan(1);
+    expect(r?.exact).toBe(true);
+    // Without the reading at the ready the last interval is cut inside: not exact.
+    const noEdge = list.filter((p) => p.at !== 120_510);
+    expect(measureWake(new Map([[0, noEdge]]), 100_000, 120_500, DEFAULT_MEASUREMENT)?.exact).toBe(
+      false,
+    );
+    // Power readings alone are never exact.
+    const noCounter = list.map(({ at, powerWatts, utilizationPercent }) => ({
+      at,
+      powerWatts,
+      utilizationPercent,
+    }));
+    expect(
+      measureWake(new Map([[0, noCounter]]), 100_000, 120_500, DEFAULT_MEASUREMENT)?.exact,
+    ).toBe(false);
+  });
+
   it('cannot be read when readings cover less than 90% of the wake', () => {
     const list = readings(0, 200, () => 70).filter((r) => r.at < 100 * S || r.at > 115 * S);
     expect(measureWake(new Map([[0, list]]), 100 * S, 120 * S, DEFAULT_MEASUREMENT)).toBeNull();

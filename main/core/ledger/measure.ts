@@ -7,6 +7,8 @@ export interface Reading {
   readonly at: number;
   readonly powerWatts: number | null;
   readonly utilizationPercent: number | null;
+  /** The GPU's energy counter at `at`, in joules, where it has one. */
+  readonly energyJoules?: number | null;
 }
 
 /** Windows and thresholds of the measurements. */
@@ -90,7 +92,15 @@ export interface WakeReading {
   readonly energyJoules: number;
   /** Highest utilisation in the baseline window. */
   readonly maxUtilizationPercent: number | null;
+  /**
+   * Whether the energy is exact up to the sensor: every GPU's counter covered the whole wake and a reading fell at
+   * each end (within `EDGE_READING_MS` after it), so no end was cut inside a reading interval.
+   */
+  readonly exact: boolean;
 }
+
+/** How soon after a wake's request or end a reading counts as taken at it (the ledger reads the GPU at each edge). */
+export const EDGE_READING_MS = 250;
 
 /**
  * The energy above the asleep baseline over [requestedAt, endedAt), summed over GPUs; null when
@@ -108,6 +118,7 @@ export function measureWake(
   let baselineWatts = 0;
   let energyJoules = 0;
   let maxUtil: number | null = null;
+  let exact = true;
   const spanMs = Math.max(0, endedAt - requestedAt);
   for (const [gpuIndex, list] of readings) {
     const before = windowOf(list, requestedAt - settings.beforeWindowMs, requestedAt);
@@ -127,8 +138,11 @@ export function measureWake(
     const scale = integral.coveredMs > 0 ? spanMs / integral.coveredMs : 0;
     energyJoules += integral.energyJoules * scale;
     maxUtil = maxOf(maxUtil, maxUtilization(before));
+    const readAt = (edgeAt: number): boolean =>
+      points.some((p) => p.at >= edgeAt && p.at <= edgeAt + EDGE_READING_MS);
+    exact &&= integral.counterMs >= spanMs && readAt(requestedAt) && readAt(endedAt);
   }
-  return { baselineWatts, energyJoules, maxUtilizationPercent: maxUtil };
+  return { baselineWatts, energyJoules, maxUtilizationPercent: maxUtil, exact };
 }
 
 function windowOf(list: readonly Reading[], fromAt: number, toAt: number): Reading[] {

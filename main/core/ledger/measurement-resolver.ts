@@ -1,7 +1,7 @@
 // Measures the sleeps and wakes whose reading windows the power samples now cover (or gives them up): what each one
 // dropped or cost, whether the GPU was otherwise idle, and the credit that follows; clean readings teach the costs.
 import { fittedDropOf, standInsOf } from './doze-credit';
-import type { EventStore } from './event-store';
+import type { EventStore, WakeRecord } from './event-store';
 import type { GpuPowerFits } from './gpu-power-fits';
 import type { Estimate } from './power-fit';
 import type { LearnedCostCache } from './learned-costs';
@@ -121,12 +121,19 @@ export class MeasurementResolver {
   private resolveWakes(now: number): number {
     const m = this.settings;
     let nextDueAt = Infinity;
-    for (const wake of this.store.pendingWakes()) {
+    const pending = this.store.pendingWakes();
+    for (const wake of pending) {
       if (wake.outcome === null || wake.endedAt === null) continue;
       const gpus = this.samples.gpusToRead(wake.gpuIndexes);
       const giveUpAt = wake.endedAt + m.maxGapMs + m.giveUpAfterMs;
       if (!this.samples.covered(gpus, wake.endedAt) && now < giveUpAt) {
         nextDueAt = Math.min(nextDueAt, giveUpAt);
+        continue;
+      }
+      // Wakes that loaded side by side are split by the same fit: one resolved before the others' loading reached
+      // the fit would be split by what the fit knew then, and the shares would not add up to the rise.
+      if (now < giveUpAt && this.sideBySideUnfinished(wake, pending)) {
+        nextDueAt = Math.min(nextDueAt, giveUpAt, now + FIT_RECHECK_MS);
         continue;
       }
       // Its GPU's power with the models resident at the request, from the fit rather than a window a transition
@@ -171,8 +178,9 @@ export class MeasurementResolver {
           energyJoules: reading === null ? null : Math.max(0, reading.energyJoules),
           otherwiseIdle,
           ...this.fittedWake(wake.model, gpus, wake.requestedAt, endedAt),
+          // Read from the counter with a reading at each end, the integral is the energy drawn: no sampling part.
           samplingJoules:
-            reading === null
+            reading === null || reading.exact
               ? 0
               : endsNoiseJoules(reading.energyJoules, endedAt - wake.requestedAt),
           // Split by the fit: even among loading models it does not know, which may be off by half the figure.
@@ -246,7 +254,8 @@ export class MeasurementResolver {
       breaks: this.fits.changesBetween(requestedAt, endedAt),
       at: (t) => {
         const state = this.fits.stateAt(gpuIndex, t) ?? atRequest;
-        const residentNow = fit.predict({ resident: state.resident, loading: [] });
+        const resident = { resident: state.resident, loading: [] };
+        const residentNow = fit.predict(resident) ?? fit.pointPredict(resident);
         let offsetWatts = residentNow ?? baselineWatts;
         const unknown = [model];
         for (const other of state.loading) {
@@ -289,6 +298,20 @@ export class MeasurementResolver {
         }),
       );
     });
+  }
+
+  /** Whether another wake loaded on the same GPUs during `wake` and has not ended, or its readings not arrived yet. */
+  private sideBySideUnfinished(wake: WakeRecord, pending: readonly WakeRecord[]): boolean {
+    const endedAt = wake.endedAt ?? Infinity;
+    return pending.some(
+      (other) =>
+        other.id !== wake.id &&
+        other.requestedAt < endedAt &&
+        (other.endedAt ?? Infinity) > wake.requestedAt &&
+        gpusOverlap(other.gpuIndexes, wake.gpuIndexes) &&
+        (other.endedAt === null ||
+          !this.samples.covered(this.samples.gpusToRead(other.gpuIndexes), other.endedAt)),
+    );
   }
 
   /** Another transition on the same GPUs in [fromAt, toAt], other than the events in `own`. */

@@ -223,6 +223,14 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 5,
     description:
+      "each raw sample's GPU energy counter (NVML's total energy, DCGM's TOTAL_ENERGY_CONSUMPTION) where the GPU has one, so energy is integrated from the counter instead of 1 Hz power readings (issue 14)",
+    sql: `
+      ALTER TABLE samples ADD COLUMN energy_millijoules INTEGER;
+    `,
+  },
+  {
+    version: 6,
+    description:
       'dozes (issue 15): a sleep row per doze and per stop after a doze, credited from the level it left; the part of each day saved by dozes; the last doze measure of each model',
     sql: `
       ALTER TABLE sleeps ADD COLUMN level TEXT NOT NULL DEFAULT 'stop';

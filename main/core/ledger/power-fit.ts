@@ -97,6 +97,18 @@ export class PowerFit {
   }
 
   /**
+   * The fit's best figure for this state even where the samples do not pin it down (a combination seen only beside
+   * others loading): the ridge's point estimate, which splits what the samples cannot tell apart evenly. Null for a
+   * model never seen. For a split that must add up, not for a figure to show.
+   */
+  pointPredict(state: GpuState): number | null {
+    const on = this.activeFeatures(state, false);
+    if (on === null || this.count < MIN_SUPPORT_SAMPLES) return null;
+    const beta = this.coefficients();
+    return on.reduce((sum, i) => sum + at(beta, i), 0);
+  }
+
+  /**
    * What the GPU would draw more with `model` resident beside `others` (the others' residency unchanged), with its
    * standard error; null when the samples cannot tell it apart (e.g. a context step never seen without the model).
    */

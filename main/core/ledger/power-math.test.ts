@@ -1,6 +1,13 @@
 // Unit tests of the ledger's power arithmetic, with hand-computed expectations.
 import { describe, expect, it } from 'vitest';
-import { integrateJoules, joulesToKwh, mean, median, percentile } from './power-math';
+import {
+  counterMeanWatts,
+  integrateJoules,
+  joulesToKwh,
+  mean,
+  median,
+  percentile,
+} from './power-math';
 
 describe('energy integration', () => {
   it('integrates a ramp from 100 W to 200 W over one second as 150 J', () => {
@@ -43,6 +50,47 @@ describe('energy integration', () => {
     const r = integrateJoules(points, 0, 21_000, 5000);
     expect(r.energyJoules).toBeCloseTo(300, 10);
     expect(r.coveredMs).toBe(2000);
+  });
+
+  it('takes the energy between two readings from the GPU counter where both carry it: a load between them is counted whole', () => {
+    // Both readings say 60 W, but the card drew 120 W for 1.6 s of the 2 s between them: 120 * 1.6 + 60 * 0.4 = 216 J.
+    const points = [
+      { at: 0, powerWatts: 60, energyJoules: 5_000 },
+      { at: 2000, powerWatts: 60, energyJoules: 5_216 },
+    ];
+    expect(integrateJoules(points, 0, 2000, 5000).energyJoules).toBeCloseTo(216, 10);
+    // The trapezoid over the same readings sees none of the load.
+    expect(
+      integrateJoules(
+        points.map(({ at, powerWatts }) => ({ at, powerWatts })),
+        0,
+        2000,
+        5000,
+      ).energyJoules,
+    ).toBeCloseTo(120, 10);
+    // A span that cuts the interval gets its share of the interval's mean: 108 W for 1 s.
+    expect(integrateJoules(points, 1000, 3000, 5000).energyJoules).toBeCloseTo(108, 10);
+  });
+
+  it('falls back to the trapezoid where the counter went back (a driver reload) or did not move while the card drew power (a stale exporter)', () => {
+    const reset = [
+      { at: 0, powerWatts: 100, energyJoules: 9_000 },
+      { at: 1000, powerWatts: 200, energyJoules: 3 },
+    ];
+    expect(integrateJoules(reset, 0, 1000, 5000).energyJoules).toBeCloseTo(150, 10);
+    const stale = [
+      { at: 0, powerWatts: 100, energyJoules: 9_000 },
+      { at: 1000, powerWatts: 100, energyJoules: 9_000 },
+    ];
+    expect(integrateJoules(stale, 0, 1000, 5000).energyJoules).toBeCloseTo(100, 10);
+    expect(counterMeanWatts(stale[0]!, stale[1]!)).toBeNull();
+    // An idle card whose counter stands still draws nothing indeed.
+    expect(
+      counterMeanWatts(
+        { at: 0, powerWatts: 0, energyJoules: 10 },
+        { at: 1000, powerWatts: 0, energyJoules: 10 },
+      ),
+    ).toBe(0);
   });
 
   it('converts 3.6 MJ to 1 kWh', () => {

@@ -12,6 +12,8 @@ export interface SampleRow {
   readonly powerWatts: number | null;
   readonly utilizationPercent: number | null;
   readonly vramUsedBytes: number | null;
+  /** The GPU's energy counter (joules since the driver loaded) where it has one. */
+  readonly energyJoules: number | null;
 }
 
 /** One point of a power series: the mean, min and max over [at, at + resolutionMs). */
@@ -76,7 +78,7 @@ export class PowerStore {
 
   constructor(private readonly db: Database) {
     this.insertSample = db.prepare(
-      'INSERT OR IGNORE INTO samples (gpu_index, at, power_milliwatts, utilization_percent, vram_used_bytes) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO samples (gpu_index, at, power_milliwatts, utilization_percent, vram_used_bytes, energy_millijoules) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const rollupColumns =
       'gpu_index, start_at, sample_count, min_milliwatts, avg_milliwatts, max_milliwatts, energy_millijoules, covered_ms';
@@ -94,14 +96,14 @@ export class PowerStore {
         'ON CONFLICT (gpu_index) DO UPDATE SET minutes_through_at = excluded.minutes_through_at, hours_through_at = excluded.hours_through_at',
     );
     this.selectReadings = db.prepare(
-      'SELECT at, power_milliwatts, utilization_percent FROM samples WHERE gpu_index = ? AND at >= ? AND at < ? ORDER BY at',
+      'SELECT at, power_milliwatts, utilization_percent, energy_millijoules FROM samples WHERE gpu_index = ? AND at >= ? AND at < ? ORDER BY at',
     );
     // The points for a roll-up of [from, to): every reading inside, plus the nearest on each side.
     this.selectPoints = db.prepare(
-      `SELECT at, power_milliwatts FROM (
-         SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
-         UNION ALL SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
-         UNION ALL SELECT at, power_milliwatts FROM (SELECT at, power_milliwatts FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
+      `SELECT at, power_milliwatts, energy_millijoules FROM (
+         SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
+         UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
+         UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
        ) ORDER BY at`,
     );
     this.selectMinutes = db.prepare(
@@ -120,6 +122,7 @@ export class PowerStore {
         r.powerWatts === null ? null : toMilli(r.powerWatts),
         r.utilizationPercent,
         r.vramUsedBytes,
+        r.energyJoules === null ? null : Math.round(r.energyJoules * 1000),
       );
     }
   }
@@ -130,11 +133,13 @@ export class PowerStore {
       at: number;
       power_milliwatts: number | null;
       utilization_percent: number | null;
+      energy_millijoules: number | null;
     }[];
     return rows.map((r) => ({
       at: r.at,
       powerWatts: r.power_milliwatts === null ? null : r.power_milliwatts / 1000,
       utilizationPercent: r.utilization_percent,
+      energyJoules: r.energy_millijoules === null ? null : r.energy_millijoules / 1000,
     }));
   }
 
@@ -167,10 +172,12 @@ export class PowerStore {
     const rows = this.selectPoints.all({ gpu: gpuIndex, from: fromAt, to: closedThroughAt }) as {
       at: number;
       power_milliwatts: number;
+      energy_millijoules: number | null;
     }[];
     const points: PowerPoint[] = rows.map((r) => ({
       at: r.at,
       powerWatts: r.power_milliwatts / 1000,
+      energyJoules: r.energy_millijoules === null ? null : r.energy_millijoules / 1000,
     }));
     this.ingestMinutes(
       gpuIndex,

@@ -1,6 +1,6 @@
 // Roll-ups of raw power readings into per-minute and per-hour rows (min/avg/max watts and joules), kept for years.
 import type { PowerPoint } from './power-math';
-import { interpolate } from './power-math';
+import { meanWattsOver } from './power-math';
 
 /** One minute. */
 export const MINUTE_MS = 60_000;
@@ -17,7 +17,7 @@ export interface PowerRollup {
   /** Mean of the readings in the bucket. */
   readonly avgWatts: number;
   readonly maxWatts: number;
-  /** Energy over the covered part of the bucket (trapezoid rule). */
+  /** Energy over the covered part of the bucket (the energy counter where the GPU has one, else the trapezoid rule). */
   readonly energyJoules: number;
   /** Ms of the bucket covered by readings no more than `maxGapMs` apart. */
   readonly coveredMs: number;
@@ -67,7 +67,7 @@ export function rollUpMinutes(
     while (startAt < endAt) {
       const slot = Math.floor((startAt - fromAt) / MINUTE_MS);
       const slotEndAt = Math.min(endAt, fromAt + (slot + 1) * MINUTE_MS);
-      const watts = (interpolate(a, b, startAt) + interpolate(a, b, slotEndAt)) / 2;
+      const watts = meanWattsOver(a, b, startAt, slotEndAt);
       energy[slot] = (energy[slot] as number) + (watts * (slotEndAt - startAt)) / 1000;
       covered[slot] = (covered[slot] as number) + (slotEndAt - startAt);
       startAt = slotEndAt;

@@ -22,6 +22,8 @@ export interface SharedGpuSpec {
   readonly contextStepWatts: number;
   /** Peak of the deterministic noise added to each reading. */
   readonly noiseWatts: number;
+  /** Whether its readings carry the energy counter (NVML's total energy), exact as a GPU's; default false. */
+  readonly energyCounter?: boolean;
 }
 
 type Phase = 'down' | 'loading' | 'ready';
@@ -57,6 +59,8 @@ export class SharedGpu {
   private readonly savedByModel = new Map<string, number>();
   private readonly loadingByModel = new Map<string, number>();
   private tick = 0;
+  /** The true energy drawn since the stand-in was made (a GPU's energy counter). */
+  private drawnJoules = 0;
   readonly log: LoggedReading[] = [];
 
   constructor(
@@ -107,6 +111,7 @@ export class SharedGpu {
 
   /** One noisy reading now, for `ReplayProbe`'s script; logged with its truth. */
   reading(): GpuReading {
+    this.settle();
     this.tick += 1;
     const noise =
       this.spec.noiseWatts * Math.sin(this.tick * 12.9898) * Math.cos(this.tick * 4.1414);
@@ -122,6 +127,7 @@ export class SharedGpu {
       vramTotalBytes: 24 * 2 ** 30,
       powerWatts: reportedWatts,
       powerKind: 'instant',
+      energyJoules: this.spec.energyCounter === true ? this.drawnJoules : null,
       powerLimitWatts: 450,
       pstate: anyUp ? 'P0' : 'P8',
       utilizationPercent: 0,
@@ -139,6 +145,12 @@ export class SharedGpu {
     };
   }
 
+  /** The GPU's energy counter: the true joules drawn since it was made, integrated exactly between state changes. */
+  energyJoules(): number {
+    this.settle();
+    return this.drawnJoules;
+  }
+
   /** Power with exactly these models resident (no loading). */
   private residentWatts(ready: readonly SharedGpuModel[]): number {
     const step = ready.some((m) => m.takesContext) ? this.spec.contextStepWatts : 0;
@@ -149,6 +161,7 @@ export class SharedGpu {
     const now = this.clock.now();
     const seconds = (now - this.lastAt) / 1000;
     this.lastAt = now;
+    if (seconds > 0) this.drawnJoules += this.powerWatts() * seconds;
     if (!this.accounting || seconds <= 0) return;
     const ready = this.models.filter((m) => this.phase.get(m.name) === 'ready');
     const all = this.residentWatts(this.models);
