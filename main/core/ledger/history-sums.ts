@@ -100,12 +100,21 @@ const WAKE_SUMS = `
   WHERE w.requested_at >= $from AND w.requested_at < $to AND b.end_at > w.requested_at AND ($model IS NULL OR w.model = $model)
   GROUP BY b.i, w.model`;
 
+// A doze within a wake's span (issue 15) is not awake: from the doze to its wake request or the stop, subtracted.
 const AWAKE_SUMS = `
   WITH a AS (
-    SELECT model, requested_at, COALESCE(down_at, MAX(requested_at, $now)) AS down_at FROM wakes
+    SELECT model, requested_at, COALESCE(down_at, MAX(requested_at, $now)) AS down_at, 1 AS sign FROM wakes
     WHERE requested_at < $to AND (down_at IS NULL OR down_at > $from) AND ($model IS NULL OR model = $model)
+    UNION ALL
+    SELECT sl.model, sl.at,
+      MIN(COALESCE(sl.wake_requested_at, MAX(sl.at, $now)), COALESCE(w.down_at, MAX(sl.at, $now))), -1
+    FROM sleeps sl JOIN wakes w
+      ON w.model = sl.model AND w.requested_at <= sl.at AND (w.down_at IS NULL OR w.down_at > sl.at)
+    WHERE sl.level = 'doze' AND sl.at < $to AND (sl.ended_at IS NULL OR sl.ended_at > $from)
+      AND ($model IS NULL OR sl.model = $model)
   )
-  SELECT b.i AS i, a.model AS model, SUM(MAX(0, MIN(a.down_at, b.end_at) - MAX(a.requested_at, b.start_at))) AS awake_ms
+  SELECT b.i AS i, a.model AS model,
+    SUM(a.sign * MAX(0, MIN(a.down_at, b.end_at) - MAX(a.requested_at, b.start_at))) AS awake_ms
   FROM a CROSS JOIN history_buckets b ON b.start_at > a.requested_at - $max_bucket_ms AND b.start_at < a.down_at
   WHERE b.end_at > a.requested_at
   GROUP BY b.i, a.model`;

@@ -83,6 +83,8 @@ const ev = {
       cause: { kind: 'external' },
       from: 'dozed',
     }) as LifecycleEvent,
+  coldReady: (model: string) => (at: number) =>
+    ({ kind: 'ready', at, model, wakeMs: 2000 }) as LifecycleEvent,
   ready: (model: string) => (at: number) =>
     ({ kind: 'ready', at, model, wakeMs: 2000, from: 'dozed' }) as LifecycleEvent,
 };
@@ -152,8 +154,9 @@ describe('the ledger credits dozes', () => {
     expect(cells[columns.indexOf('model')]).toBe('big');
     expect(cell('doze_saved_joules')).toBeCloseTo(big.dozeSavedJoules, 0);
     expect(cell('doze_saved_kwh')).toBeCloseTo(big.dozeSavedJoules / 3_600_000, 5);
-    // Hours asleep count the doze once, not the doze and the stop after it.
+    // Hours asleep count the doze once, not the doze and the stop after it; dozed is not awake.
     expect(big.hoursAsleep * 3_600_000).toBeCloseTo(340 * S, -3);
+    expect(big.hoursAwake).toBe(0);
     const records = ledger.sleepRecords(T0 - 60 * S, to, 'big');
     expect(records.map((r) => [r.level, r.creditSource])).toEqual([
       ['doze', 'fitted'],
@@ -165,6 +168,8 @@ describe('the ledger credits dozes', () => {
   it('ends a doze at the ready of its wake and credits it the drop it measured', async () => {
     const { ledger } = await run(
       [
+        // A start seen at its ready (a wake from 102 s before T0), so its awake time is known.
+        { s: -100, event: ev.coldReady('big'), gpu: { big: 'awake', small: 'awake' } },
         { s: 0, event: ev.sleep('small'), gpu: { big: 'awake', small: 'down' } },
         { s: 60, event: ev.doze('big'), gpu: { big: 'dozed', small: 'down' } },
         { s: 300, event: ev.wake('big'), gpu: { big: 'dozed', small: 'down' } },
@@ -176,7 +181,9 @@ describe('the ledger credits dozes', () => {
     expect(doze).toMatchObject({ level: 'doze', creditSource: 'measured', endedAt: T0 + 302 * S });
     expect(doze?.creditedWatts).toBeCloseTo(50, 0);
     const big = savedOf(ledger, 'big', T0 - 60 * S, T0 + 400 * S);
-    // A doze's wake is no cold start: no wake charged, the saving is 50 W for the 242 s it stayed dozed.
+    // A doze's wake is no cold start: no wake charged (the start before the range is not in it), the saving is 50 W
+    // for the 242 s it stayed dozed; awake in the range are the 120 s before the doze and the 100 s from its wake request.
+    expect(big.hoursAwake * 3_600_000).toBeCloseTo((120 + 100) * S, -3);
     expect(big.wakes).toBe(0);
     expect(Math.abs(big.savedJoules - 50 * 242)).toBeLessThanOrEqual(0.03 * 50 * 242);
     ledger.close();
