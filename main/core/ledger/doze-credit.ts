@@ -4,8 +4,39 @@ import type { SleepRecord } from './event-records';
 import type { GpuPowerFits } from './gpu-power-fits';
 import type { Estimate } from './power-fit';
 import { dozedName } from './residency';
-import type { LearnedCosts } from './savings';
-import { NOTHING_LEARNED } from './savings';
+import type { Credit, LearnedCosts } from './savings';
+import { NOTHING_LEARNED, withUncertainty } from './savings';
+
+/** What the doze meter read of a model's last doze: when it judged it, and the GPU power it freed. */
+export interface DozeMeterReading {
+  readonly at: number;
+  readonly freedWatts: number;
+}
+
+/** How long after a doze the meter's judgement may come and still be that doze's (it takes a fresh reading). */
+const METER_MATCH_MS = 30_000;
+
+/**
+ * A doze's credit where neither a clean reading nor the fit tells it: the doze meter's reading of this doze (a fresh
+ * reading just before the doze call and once dozed; their noise as its sampling part, the whole figure as its
+ * attribution part when another model was busy on the GPU) rather than a window a transition disturbed.
+ */
+export function withDozeMeter(
+  sleep: Pick<SleepRecord, 'level' | 'at' | 'othersActive'>,
+  meter: DozeMeterReading | null,
+  noiseWatts: number,
+): (credit: Credit) => Credit {
+  return (credit) => {
+    if (sleep.level !== 'doze' || (credit.source !== 'unclean' && credit.source !== 'none'))
+      return credit;
+    if (meter === null || meter.at < sleep.at || meter.at > sleep.at + METER_MATCH_MS)
+      return credit;
+    return withUncertainty(
+      { value: Math.max(0, meter.freedWatts), source: 'doze-meter' },
+      { sampling: noiseWatts * Math.SQRT2, attribution: sleep.othersActive ? null : 0 },
+    );
+  };
+}
 
 /**
  * What the fit says the sleep dropped, beside the models resident just before it: a stop, the model's marginal watts;

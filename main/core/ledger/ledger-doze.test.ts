@@ -31,7 +31,13 @@ afterEach(() => {
 
 /** Runs a script of (seconds from T0, event, new GPU state) over a 1 Hz GPU, returning the ledger and the true saving. */
 async function run(
-  script: readonly { s: number; event: (at: number) => LifecycleEvent; gpu: Gpu }[],
+  script: readonly {
+    s: number;
+    event: (at: number) => LifecycleEvent;
+    gpu: Gpu;
+    /** What else happens then (the doze meter's judgement). */
+    then?: (ledger: Ledger, at: number) => void;
+  }[],
   endS: number,
 ): Promise<{ ledger: Ledger; truth: { big: number; small: number; gpu: number }; now: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'siesta-doze-ledger-'));
@@ -54,6 +60,7 @@ async function run(
       if (!step) break;
       gpu = step.gpu;
       ledger.recordEvent(step.event(T0 + step.s * S), { gpuIndexes: [0] });
+      step.then?.(ledger, T0 + step.s * S);
     }
     ledger.recordSamples([sample(at, wattsOf(gpu))]);
     // The true saving this second, credited in the order of going down (docs/energy.md): small costs nothing; big
@@ -162,6 +169,35 @@ describe('the ledger credits dozes', () => {
       ['doze', 'fitted'],
       ['stop-after-doze', 'fitted'],
     ]);
+    ledger.close();
+  });
+
+  it('credits a doze the fit cannot tell yet (a second after another model left) what the doze meter read', async () => {
+    const meter = (ledger: Ledger, at: number): void =>
+      ledger.recordDozeMeasure('big', {
+        at: at + 1_500,
+        measured: true,
+        freedBytes: 14 * 1024 ** 3,
+        keptBytes: 0,
+        freedWatts: 50.5,
+        dozedWatts: 60,
+        enough: true,
+        warning: null,
+      });
+    const { ledger, truth } = await run(
+      [
+        { s: 0, event: ev.sleep('small'), gpu: { big: 'awake', small: 'down' } },
+        { s: 1, event: ev.doze('big'), gpu: { big: 'dozed', small: 'down' }, then: meter },
+      ],
+      300,
+    );
+    const [doze] = ledger.sleepRecords(T0, T0 + 300 * S, 'big');
+    expect(doze).toMatchObject({ level: 'doze', creditSource: 'doze-meter', creditedWatts: 50.5 });
+    expect(doze?.creditUncertainty).toBeGreaterThan(0);
+    const big = savedOf(ledger, 'big', T0 - 60 * S, T0 + 300 * S);
+    expect(Math.abs(big.savedJoules - truth.big)).toBeLessThanOrEqual(
+      Math.max(0.03 * truth.big, big.savedUncertaintyJoules),
+    );
     ledger.close();
   });
 

@@ -16,6 +16,7 @@ import { LearnedCostCache } from './learned-costs';
 import { dailyToCsv, eventsToCsv } from './ledger-csv';
 import type { StoredDozeMeasure } from './doze-measure-store';
 import { DozeMeasureStore } from './doze-measure-store';
+import type { DozeMeterReading } from './doze-credit';
 import { openLedgerDatabase } from './ledger-database';
 import type { LedgerErrorCode } from './ledger-error';
 import { LedgerError, ledgerErrorFrom } from './ledger-error';
@@ -103,6 +104,8 @@ export class Ledger {
   private readonly learned: LearnedCostCache;
   /** Each model's last measured VRAM: a model with none holds no CUDA context, so pays no context step. */
   private readonly vramBytesOf = new Map<string, number>();
+  /** What the doze meter read of each model's last doze (issue 15): a doze the fit cannot tell is credited it. */
+  private readonly dozeMeterReadings = new Map<string, DozeMeterReading>();
   /** Each GPU's power fit, fed every sample (not persisted: relearned after a restart). */
   private readonly fits = new GpuPowerFits((model) => (this.vramBytesOf.get(model) ?? 1) > 0);
   private readonly queries: HistoryQueries;
@@ -176,6 +179,7 @@ export class Ledger {
       (m) => this.facts.idleWattsOf(m),
       this.measurement,
       this.fits,
+      (model) => this.dozeMeterReadings.get(model) ?? null,
     );
     this.writes = new WriteQueue({
       db: this.db,
@@ -410,6 +414,8 @@ export class Ledger {
   /** Keeps a model's last doze measure. */
   recordDozeMeasure(model: string, measure: StoredDozeMeasure): void {
     this.assertOpen();
+    if (measure.measured && measure.freedWatts !== null)
+      this.dozeMeterReadings.set(model, { at: measure.at, freedWatts: measure.freedWatts });
     const save = (): void => new DozeMeasureStore(this.db).replace(model, measure);
     this.writes.write(save, 'save a doze measure to');
   }
