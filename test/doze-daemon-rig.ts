@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import {
   HistoryResponseSchema,
   type HistoryModelRow,
@@ -30,6 +31,8 @@ export interface DozeDaemonRig {
   ask(): Promise<{ model: string; wakes: number }>;
   /** The model's history rows in [from, to), by day. */
   historyRows(from: number, to: number): Promise<HistoryModelRow[]>;
+  /** The ledger's sleep rows (level, credit and its source), to read when a figure is off. */
+  audit(): string;
   /** Stops the daemon (containers are left as they are) and starts a new one on the same data. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -96,6 +99,20 @@ export async function startDozeDaemonRig(options: {
         await control(`/api/history?from=${from}&to=${to}&bucket=day`),
       );
       return history.buckets.flatMap((b) => b.models.filter((m) => m.model === model));
+    },
+    audit() {
+      const db = new Database(join(dir, 'data', 'ledger.sqlite'), { readonly: true });
+      try {
+        const rows = db
+          .prepare(
+            'SELECT level, at, ended_at - at AS ms, credited_watts AS w, credit_source AS src, credit_uncertainty AS u, dropped_watts AS dropped FROM sleeps',
+          )
+          .all();
+        const measures = db.prepare('SELECT * FROM doze_measures').all();
+        return `sleeps ${JSON.stringify(rows)}\ndoze measures ${JSON.stringify(measures)}`;
+      } finally {
+        db.close();
+      }
     },
     async restart() {
       await live().stop();

@@ -25,6 +25,11 @@ export interface DozeMeterOptions {
   readonly heldBytes: (model: ModelSpec) => number | null;
   /** Without `readNow`, how long after the doze the reading is taken. Default 1.5 s (the probe ticks each second). */
   readonly settleMs?: number;
+  /**
+   * With `readNow`, how long after the doze call returned the fresh reading is taken: the GPU frees the memory and
+   * lowers its power over a moment, and a stand-in or exporter follows the server a moment later. Default 1 s.
+   */
+  readonly settleAfterMs?: number;
   /** Where a doze that freed too little is said. */
   readonly report?: (line: string) => void;
   /** Where each model's last measure is kept across restarts (the ledger); absent: in memory only. */
@@ -139,7 +144,8 @@ export class DozeMeter {
   }
 
   private async judge(model: string, before: Before | undefined): Promise<void> {
-    const { clock } = this.options;
+    const { clock, readNow, settleAfterMs } = this.options;
+    if (readNow) await new Promise<void>((r) => clock.setTimeout(r, settleAfterMs ?? 1_000));
     await this.fresh();
     const spec = this.lifecycle?.get(model)?.spec;
     const gpus = before?.gpus ?? [0];

@@ -48,7 +48,9 @@ describeDocker('a dozed server found after Siesta restarts (real engine, GPU sta
       100,
     );
     const kept = dozed?.doze?.keptBytes ?? NaN;
-    expect(kept).toBeGreaterThan(3 * GIB);
+    // What the fake keeps dozed (4 GiB of its 14), as the stand-in's memory showed it a moment after the doze.
+    expect(kept).toBeGreaterThan(3.5 * GIB);
+    expect(kept).toBeLessThan(4.5 * GIB);
     // Past the doze's measurement window (30 s after it), so the first daemon credits it.
     await pause(35_000);
     const container = testDocker().getContainer(rig.container);
@@ -73,9 +75,9 @@ describeDocker('a dozed server found after Siesta restarts (real engine, GPU sta
     const rows = await rig.historyRows(from, to);
     const dozeSaved = rows.reduce((sum, r) => sum + (r.dozeSavedJoules ?? NaN), 0);
     const uncertainty = rows.reduce((sum, r) => sum + (r.savedUncertaintyJoules ?? NaN), 0);
-    const report = `doze ${dozeSaved} ± ${uncertainty}; truth ${JSON.stringify(truth)}; ${JSON.stringify(rows)}`;
+    const report = `doze ${dozeSaved} ± ${uncertainty}; truth ${JSON.stringify(truth)}; ${JSON.stringify(rows)}\n${rig.audit()}`;
     // The doze saved through the restart until the ready of its wake: not cut at the restart.
-    expect(truth.dozeFreedJoules, report).toBeGreaterThan(1_500);
+    expect(truth.dozeFreedJoules, report).toBeGreaterThan(1_200);
     expect(Math.abs(dozeSaved - truth.dozeFreedJoules), report).toBeLessThanOrEqual(
       Math.max(0.03 * truth.dozeFreedJoules, uncertainty),
     );

@@ -70,7 +70,7 @@ describeDocker('energy truth for a doze and the stop after it (real engine, GPU 
       const saved = rows.reduce((sum, r) => sum + r.savedJoules, 0);
       const uncertainty = rows.reduce((sum, r) => sum + (r.savedUncertaintyJoules ?? NaN), 0);
       const dozeSaved = rows.reduce((sum, r) => sum + (r.dozeSavedJoules ?? NaN), 0);
-      const report = `shown ${saved} ± ${uncertainty} (doze ${dozeSaved}); truth ${JSON.stringify(truth)}; ${JSON.stringify(rows)}`;
+      const report = `shown ${saved} ± ${uncertainty} (doze ${dozeSaved}); truth ${JSON.stringify(truth)}; ${JSON.stringify(rows)}\n${rig.audit()}`;
       // ~45 s dozed at 32 W and ~45 s down at 60 W: the doze alone claimed nothing before this change.
       expect(truth.savedJoules, report).toBeGreaterThan(3_500);
       expect(uncertainty, report).toBeGreaterThan(0);
