@@ -40,6 +40,7 @@ import { GapHistory, type IdleGap } from './gap-history';
 import type { IdleDecision } from './idle-decision';
 import { keepAliveSettings, type KeepAliveSettings } from './keep-alive-settings';
 import { ladderCostsOf, ladderDecision } from './ladder-decision';
+import { LadderExperts } from './ladder-learners';
 import { planPrewarm, type PrewarmPlan } from './prewarm-planner';
 
 /** A model's latest idle decision, as the API and the dashboard show it. */
@@ -76,6 +77,8 @@ export interface KeepAlivePoliciesOptions {
 interface ModelTrack {
   spec: ModelSpec | null;
   history: GapHistory;
+  /** The ladder's learners and what each would have cost over the gaps so far (models with a doze). */
+  ladder: LadderExperts;
   /** Start of the open idle gap (the last use ended then), or null while in use or unknown. */
   idleSince: number | null;
   lastStatus: ModelStatus | null;
@@ -228,8 +231,11 @@ export class KeepAlivePolicies implements IdlePolicy {
       this.energyStats.dozeStatsFor?.(model.name) ?? null,
       this.settings.coldStartCostJoules,
     );
-    const gaps = (track?.history.all() ?? []).map((g) => g.endAt - g.startAt);
-    return ladderDecision(model, base, costs, gaps, this.settings);
+    const learned =
+      costs === null || track === null
+        ? null
+        : track.ladder.decide(track.history.all(), now, costs, this.settings);
+    return ladderDecision(model, base, costs, learned, this.settings);
   }
 
   /** The single-level decision (when to stop) of the model's policy. */
@@ -342,6 +348,7 @@ export class KeepAlivePolicies implements IdlePolicy {
       track = {
         spec: null,
         history: this.emptyHistory(),
+        ladder: new LadderExperts(),
         idleSince: null,
         lastStatus: null,
         decision: null,

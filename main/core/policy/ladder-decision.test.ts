@@ -6,6 +6,7 @@ import { fixedEnergyStats } from './energy-stats';
 import { KeepAlivePolicies } from './keep-alive-policies';
 import { KEEP_ALIVE_DEFAULTS } from './keep-alive-settings';
 import { ladderCostsOf, ladderDecision, UNMEASURED_DOZED_MS } from './ladder-decision';
+import { LadderExperts } from './ladder-learners';
 import { VirtualClock } from '../clock/virtual-clock';
 
 const spec = specForTest('qwen', { doze: VLLM, idleMs: 600_000 });
@@ -20,7 +21,7 @@ describe('ladderDecision', () => {
     expect(
       ladderCostsOf(STATS, { dropWatts: null, wakeMs: 2_000, dozes: 0, wakes: 1 }, 6_000),
     ).toBeNull();
-    expect(ladderDecision(spec, base, null, [], KEEP_ALIVE_DEFAULTS)).toEqual({
+    expect(ladderDecision(spec, base, null, null, KEEP_ALIVE_DEFAULTS)).toEqual({
       idleMs: 600_000 + UNMEASURED_DOZED_MS,
       dozeAfterMs: 600_000,
       reason:
@@ -37,7 +38,7 @@ describe('ladderDecision', () => {
       dozeWakeJoules: 660,
       stopWakeJoules: 7_200,
     });
-    const decision = ladderDecision(spec, base, costs, [], KEEP_ALIVE_DEFAULTS);
+    const decision = ladderDecision(spec, base, costs, null, KEEP_ALIVE_DEFAULTS);
     // 660 J / 25 W = 26.4 s; (7,200 - 660) J / 5 W = 1,308 s.
     expect(decision.dozeAfterMs).toBe(26_400);
     expect(decision.idleMs).toBe(1_308_000);
@@ -48,20 +49,28 @@ describe('ladderDecision', () => {
 
   it('learns the best pair from enough past gaps', () => {
     const costs = ladderCostsOf(STATS, DOZE, 6_000);
+    if (costs === null) throw new Error('costs expected');
     // Gaps of 5 s and of 2 h: stay awake through the short ones, then stop at once (a doze would only add its wake).
-    const gaps = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 5_000 : 7_200_000));
-    expect(ladderDecision(spec, base, costs, gaps, KEEP_ALIVE_DEFAULTS)).toEqual({
-      idleMs: 5_000,
+    // The smoothed learner, learning from 10 gaps while the others wait for 20, leads: it stops after 5 s x e^0.4.
+    let at = 0;
+    const gaps = Array.from({ length: 40 }, (_, i) => {
+      const startAt = at + 1_000;
+      at = startAt + (i % 2 === 0 ? 5_000 : 7_200_000);
+      return { startAt, endAt: at };
+    });
+    const learned = new LadderExperts().decide(gaps, at + 1_000, costs, KEEP_ALIVE_DEFAULTS);
+    expect(ladderDecision(spec, base, costs, learned, KEEP_ALIVE_DEFAULTS)).toEqual({
+      idleMs: 7_459,
       reason:
-        'ladder: stop after 5 s, no doze (the best pair over its last 40 idle gaps; awake 30 W, dozed 5 W)',
+        'ladder: stop after 7 s, no doze (the best pair over its last 40 idle gaps, smoothed learner; awake 30 W, dozed 5 W)',
     });
   });
 
   it('leaves a model without a doze, or one that never sleeps, to its single-level policy', () => {
     const plain = specForTest('plain');
-    expect(ladderDecision(plain, base, null, [], KEEP_ALIVE_DEFAULTS)).toBe(base);
+    expect(ladderDecision(plain, base, null, null, KEEP_ALIVE_DEFAULTS)).toBe(base);
     const never = { idleMs: 0, reason: 'never' };
-    expect(ladderDecision(spec, never, null, [], KEEP_ALIVE_DEFAULTS)).toBe(never);
+    expect(ladderDecision(spec, never, null, null, KEEP_ALIVE_DEFAULTS)).toBe(never);
   });
 
   it('is what the keep-alive policies hand the lifecycle for a model with a doze', () => {

@@ -1,16 +1,14 @@
 // The keep-alive decision of a model with a doze (issue 15): doze after T1, stop after T2, from the measured costs
-// (the lower envelope, or the best pair over its past gaps once there are enough); before they are measured, doze at
-// the single-level policy's idle time and stop a fixed while later.
+// (the lower envelope, or the pair its ladder experts learned from its past gaps: ladder-learners.ts); before they
+// are measured, doze at the single-level policy's idle time and stop a fixed while later.
 import type { ModelSpec } from '../config/model-spec';
 import { usableStats } from './break-even-policy';
 import type { DozeEnergyStats, ModelEnergyStats } from './energy-stats';
 import { formatMs, formatWatts } from './format-units';
 import type { IdleDecision } from './idle-decision';
 import type { KeepAliveSettings } from './keep-alive-settings';
-import { bestLadderThresholds, envelopeThresholds, type LadderCosts } from './ladder-policy';
-
-/** Candidate thresholds per pair search of a learned pair (quantiles of the gaps): run at every idle decision. */
-export const LEARNED_PAIR_CANDIDATES = 60;
+import { clampedLadder, type LearnedLadderPair } from './ladder-learners';
+import { envelopeThresholds, type LadderCosts } from './ladder-policy';
 
 /** Until a doze is measured: stop this long after the doze (the doze is cheap to keep, a cold start is not). */
 export const UNMEASURED_DOZED_MS = 60 * 60_000;
@@ -34,16 +32,16 @@ export function ladderCostsOf(
 }
 
 /**
- * Adds the doze to `base` (the single-level policy's decision) for a model with a doze. `gapsMs`: its past idle gaps;
- * with at least `minGapsForAdaptive` of them the pair that would have cost least over them (learned), else the
- * envelope (at most 2x the optimum on any gap). Thresholds are clamped to the settings' idle range.
+ * Adds the doze to `base` (the single-level policy's decision) for a model with a doze. `learned`: the pair its
+ * ladder experts chose from its past idle gaps (ladder-learners.ts); while null or learned from no gaps, the envelope
+ * (at most 2x the optimum on any gap). Thresholds are clamped to the settings' idle range.
  */
 export function ladderDecision(
   spec: ModelSpec,
   base: IdleDecision,
   costs: LadderCosts | null,
-  gapsMs: readonly number[],
-  settings: Pick<KeepAliveSettings, 'minIdleMs' | 'maxIdleMs' | 'minGapsForAdaptive'>,
+  learned: LearnedLadderPair | null,
+  settings: Pick<KeepAliveSettings, 'minIdleMs' | 'maxIdleMs'>,
 ): IdleDecision {
   if (!spec.doze || base.idleMs === 0) return base;
   if (costs === null) {
@@ -53,17 +51,15 @@ export function ladderDecision(
       reason: `doze after ${formatMs(base.idleMs)} (${base.reason}); no doze measured yet, so stop ${formatMs(UNMEASURED_DOZED_MS)} later`,
     };
   }
-  const learned = gapsMs.length >= settings.minGapsForAdaptive;
-  const t = learned
-    ? bestLadderThresholds(gapsMs, costs, LEARNED_PAIR_CANDIDATES).thresholds
-    : envelopeThresholds(costs);
-  const clamp = (ms: number): number =>
-    Math.round(Math.min(settings.maxIdleMs, Math.max(settings.minIdleMs, ms)));
-  const dozeAfterMs = clamp(t.dozeAfterMs);
-  const stopAfterMs = Math.max(dozeAfterMs, clamp(t.stopAfterMs));
-  const from = learned
-    ? `the best pair over its last ${gapsMs.length} idle gaps`
-    : 'the break-even of each step';
+  const fromGaps = learned?.fromGaps ?? 0;
+  const { dozeAfterMs, stopAfterMs } = clampedLadder(
+    learned !== null && fromGaps > 0 ? learned.thresholds : envelopeThresholds(costs),
+    settings,
+  );
+  const from =
+    learned !== null && fromGaps > 0
+      ? `the best pair over its last ${fromGaps} idle gaps, ${learned.learner} learner`
+      : 'the break-even of each step';
   const costsText = `awake ${formatWatts(costs.awakeWatts)}, dozed ${formatWatts(costs.dozedWatts)}`;
   if (stopAfterMs <= dozeAfterMs)
     return {
