@@ -115,6 +115,9 @@ export async function startSharedGpuStandIn(
       powerWatts: gpu.reading().powerWatts ?? 0,
       fbUsedMib: up * 4_000,
       energyMillijoules: 1e9 + gpu.energyJoules() * 1000,
+      // Resident and loading models serve nothing here: the card is idle whatever its watts (a 120 W card with a
+      // context up is not busy; read as busy, the ledger would fit none of its samples).
+      utilizationPercent: 0,
     });
   });
   return {

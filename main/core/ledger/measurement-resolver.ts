@@ -180,12 +180,16 @@ export class MeasurementResolver {
               (t) => t.model === wake.model && t.at >= wake.requestedAt,
             );
       const status = reading === null ? 'unmeasured' : 'measured';
+      const shared =
+        reading !== null && this.sharedEvenly(wake.model, gpus, wake.requestedAt, endedAt);
       const credit = creditWake(
         {
           status,
           energyJoules: reading === null ? null : Math.max(0, reading.energyJoules),
           otherwiseIdle,
           ...this.fittedWake(wake.model, gpus, wake.requestedAt, endedAt),
+          // From the counter with a reading at each end and split by what the fit knows, it is what this wake drew.
+          exact: reading !== null && reading.exact && !shared,
           // Read from the counter with a reading at each end, the integral is the energy drawn: no sampling part.
           samplingJoules:
             reading === null || reading.exact
@@ -194,11 +198,7 @@ export class MeasurementResolver {
           // Split by the fit: even among loading models it does not know, which may be off by half the figure.
           ...(reading === null
             ? {}
-            : {
-                attributionJoules: this.sharedEvenly(wake.model, gpus, wake.requestedAt, endedAt)
-                  ? 0.5 * Math.abs(reading.energyJoules)
-                  : 0,
-              }),
+            : { attributionJoules: shared ? 0.5 * Math.abs(reading.energyJoules) : 0 }),
         },
         this.learned.of(wake.model),
       );

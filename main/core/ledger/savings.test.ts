@@ -186,6 +186,28 @@ describe('wake energy E_wake', () => {
   });
 });
 
+describe('wake energy from the GPU counter', () => {
+  it("charges what the counter says the wake drew before the fit's average, with the sensor's range alone", () => {
+    const facts = {
+      status: 'measured',
+      energyJoules: 191.2,
+      otherwiseIdle: false,
+      fittedJoules: 176,
+      fittedErrorJoules: 12,
+      samplingJoules: 0,
+      attributionJoules: 0,
+    } as const;
+    const exact = creditWake({ ...facts, exact: true }, learned([], [], [150]));
+    expect(exact).toMatchObject({ value: 191.2, source: 'measured' });
+    expect(exact.uncertainty ?? NaN).toBeCloseTo(0.05 * 191.2, 9);
+    // Not exact (power readings, or an end inside a reading interval): the fit's average, as before.
+    expect(creditWake(facts, learned([], [], [150]))).toMatchObject({
+      value: 176,
+      source: 'fitted',
+    });
+  });
+});
+
 describe('money and CO2', () => {
   it('turns 1 kWh into money and CO2 from the settings, and null where they are not set', () => {
     const pricing = { pricePerKwh: 0.3, currency: 'EUR', gridCo2GramsPerKwh: 400 };

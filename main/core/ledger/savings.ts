@@ -176,6 +176,11 @@ export interface WakeFacts {
   readonly fittedJoules?: number | null;
   /** The fit's standard error of `fittedJoules`. */
   readonly fittedErrorJoules?: number | null;
+  /**
+   * Whether `energyJoules` is what this wake drew: the GPU's energy counter with a reading at each end, the rise split
+   * by what the fit knows (no even split). It then comes before the fit's average.
+   */
+  readonly exact?: boolean;
   /** The noise of `energyJoules` (where a reading interval cuts each end of the integral). */
   readonly samplingJoules?: number;
   /**
@@ -186,9 +191,9 @@ export interface WakeFacts {
 }
 
 /**
- * The joules charged to a wake: the GPU's power fit (loading watts times the wake's length, shared fairly with wakes
- * beside it), else its own clean reading, else the model's learned average, else the disturbed reading; zero
- * (estimate) without any.
+ * The joules charged to a wake: what it drew by the GPU's energy counter where that is exact, else the GPU's power
+ * fit (loading watts times the wake's length, shared fairly with wakes beside it), else its own clean reading, else
+ * the model's learned average, else the disturbed reading; zero (estimate) without any.
  */
 export function creditWake(facts: WakeFacts, learned: LearnedCosts): Credit {
   const credit = creditWakeValue(facts, learned);
@@ -201,6 +206,8 @@ export function creditWake(facts: WakeFacts, learned: LearnedCosts): Credit {
 }
 
 function creditWakeValue(facts: WakeFacts, learned: LearnedCosts): Credit {
+  if (facts.exact === true && facts.status === 'measured' && facts.energyJoules !== null)
+    return { value: facts.energyJoules, source: 'measured' };
   if (facts.fittedJoules !== undefined && facts.fittedJoules !== null)
     return { value: facts.fittedJoules, source: 'fitted' };
   if (facts.status === 'measured' && facts.energyJoules !== null && facts.otherwiseIdle === true) {
