@@ -212,8 +212,8 @@ export const StateResponseSchema = z.object({
   autoSleepPaused: z.boolean(),
   /** Energy saved today (local midnight to now), joules, all models. */
   savedTodayJoules: z.number(),
-  /** One standard uncertainty of `savedTodayJoules`. Absent from older daemons. */
-  savedTodayUncertaintyJoules: z.number().optional(),
+  savedTodayUncertaintyJoules: z.number().optional(), // one standard uncertainty; absent from older daemons
+  savedTodayDozeJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
   gatewayUrl: z.string(),
 });
 export type StateResponse = z.infer<typeof StateResponseSchema>;
@@ -354,6 +354,7 @@ export const HistoryFiguresSchema = z.object({
    * estimates add none (they set `estimated`). Absent from older daemons.
    */
   savedUncertaintyJoules: z.number().optional(),
+  dozeSavedJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
 });
 export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
 

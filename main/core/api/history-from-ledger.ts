@@ -75,6 +75,7 @@ export function totalsOf(
     hoursAsleep: sum((f) => f.hoursAsleep),
     estimated: figuresList.some((f) => f.estimated),
     savedUncertaintyJoules: sum((f) => f.savedUncertaintyJoules ?? 0),
+    dozeSavedJoules: sum((f) => f.dozeSavedJoules ?? 0),
   };
 }
 
@@ -92,6 +93,7 @@ function figures(f: LedgerBucket['total']): HistoryFigures {
     hoursAsleep: f.hoursAsleep,
     estimated: f.estimated,
     savedUncertaintyJoules: f.savedUncertaintyJoules,
+    dozeSavedJoules: f.dozeSavedJoules,
   };
 }
 

@@ -279,12 +279,18 @@ export class SiestaControlCore implements ControlCore {
 }
 
 /** Today's saving and its uncertainty, as the state response carries them. */
-function savedTodayOf(saved: { savedJoules: number; savedUncertaintyJoules: number }): {
+function savedTodayOf(saved: {
+  savedJoules: number;
+  savedUncertaintyJoules: number;
+  dozeSavedJoules: number;
+}): {
   savedTodayJoules: number;
   savedTodayUncertaintyJoules: number;
+  savedTodayDozeJoules: number;
 } {
   return {
     savedTodayJoules: saved.savedJoules,
     savedTodayUncertaintyJoules: saved.savedUncertaintyJoules,
+    savedTodayDozeJoules: saved.dozeSavedJoules,
   };
 }

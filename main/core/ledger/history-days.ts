@@ -19,6 +19,7 @@ type DayRow = [
   number,
   string,
   number,
+  number,
 ];
 
 /**
@@ -44,7 +45,7 @@ export class HistoryDays {
     this.selectDays = db
       .prepare(
         `SELECT day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms,
-         saved_uncertainty_joules
+         saved_uncertainty_joules, doze_saved_joules
        FROM history_days WHERE calendar = ? AND day_start_at >= ? AND day_start_at < ?`,
       )
       .raw();
@@ -54,8 +55,8 @@ export class HistoryDays {
       )
       .pluck();
     this.insertDay = db.prepare(
-      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules, doze_saved_joules)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDone = db.prepare(
       'INSERT OR REPLACE INTO history_days_done (calendar, day_start_at) VALUES (?, ?)',
@@ -95,6 +96,7 @@ export class HistoryDays {
         estimated: r[8] !== 0,
         wakeMs: r[9] === '' ? [] : r[9].split(',').map(Number),
         savedUncertaintyJoules: r[10],
+        dozeSavedJoules: r[11],
       });
       out.set(dayStartAt, list);
     }
@@ -119,6 +121,7 @@ export class HistoryDays {
               s.estimated ? 1 : 0,
               s.wakeMs.join(','),
               s.savedUncertaintyJoules,
+              s.dozeSavedJoules,
             );
           }
           this.insertDone.run(this.calendar, day.startAt);

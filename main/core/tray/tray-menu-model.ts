@@ -7,6 +7,7 @@ import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from '../client/format';
 import {
   NO_ENERGY_PRICE,
+  dozePartText,
   dozedText,
   nextLevelText,
   STATE_WORDS,
@@ -74,7 +75,12 @@ export function trayMenuModel(
   items.push({
     type: 'label',
     id: 'saved-today',
-    label: savedTodayLine(state.savedTodayJoules, price, state.savedTodayUncertaintyJoules),
+    label: savedTodayLine(
+      state.savedTodayJoules,
+      price,
+      state.savedTodayUncertaintyJoules,
+      state.savedTodayDozeJoules,
+    ),
   });
   items.push({ type: 'separator', id: 'separator-app' });
   items.push({
@@ -93,15 +99,18 @@ export function trayMenuModel(
   return items;
 }
 
-/** `Energy saved today: 0.42 kWh (€0.13)`; without a price, no money. */
+/** `Energy saved today: 0.42 kWh (€0.13), 0.10 kWh of it by dozes`; without a price, no money; without dozes, no part. */
 export function savedTodayLine(
   savedTodayJoules: number,
   price: EnergyPrice,
   uncertaintyJoules?: number,
+  dozeJoules?: number,
 ): string {
   const money = formatEnergyMoney(savedTodayJoules, price);
   const energy = `Energy saved today: ${formatEnergyKwhRange(savedTodayJoules, uncertaintyJoules)}`;
-  return money === null ? energy : `${energy} (${money})`;
+  const line = money === null ? energy : `${energy} (${money})`;
+  const dozes = dozePartText(dozeJoules);
+  return dozes === null ? line : `${line}, ${dozes}`;
 }
 
 function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {
