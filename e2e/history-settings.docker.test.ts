@@ -65,6 +65,12 @@ describeDocker('history and settings pages', () => {
       'qwen',
     ]);
     await history.modelRow('qwen').waitFor();
+    // flux dozes before each stop (issue 15): its saving says the part its dozes made; qwen never dozes.
+    expect(await history.modelRow('flux').textContent()).toMatch(/kWh of it by dozes/);
+    expect(await history.modelRow('qwen').textContent()).not.toMatch(/by dozes/);
+    expect(await history.total('Saved by dozes').textContent()).toMatch(
+      /^\d+\.\d+ kWh of it by dozes$/,
+    );
     // Energy used: each model awake and waking, with money, and the GPU's measured energy split into models and baseline.
     expect(await history.usedTotal().textContent()).toMatch(
       /^\d+\.\d+ kWh( ± \d+\.\d+)? \/ \d+\.\d\d EUR$/,
@@ -86,7 +92,7 @@ describeDocker('history and settings pages', () => {
     ]);
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe(
-      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,used_kwh,used_joules,used_money,awake_used_joules,waking_used_joules,used_uncertainty_joules',
+      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,doze_saved_kwh,doze_saved_joules,used_kwh,used_joules,used_money,awake_used_joules,waking_used_joules,used_uncertainty_joules',
     );
     expect(csv.split(/\r?\n/).filter((l) => l.includes(',qwen,')).length).toBeGreaterThanOrEqual(7);
     await context.close();

@@ -24,7 +24,13 @@ export class HistoryPage {
   }
 
   total(
-    name: 'Total energy saved' | 'Money saved' | 'CO2 avoided' | 'Wakes' | 'Wake time',
+    name:
+      | 'Total energy saved'
+      | 'Saved by dozes'
+      | 'Money saved'
+      | 'CO2 avoided'
+      | 'Wakes'
+      | 'Wake time',
   ): Locator {
     return this.page.getByLabel(name, { exact: true });
   }

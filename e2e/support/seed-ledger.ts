@@ -16,6 +16,8 @@ interface Routine {
   readonly awakeMs: number;
   /** Power the model adds while resident. */
   readonly residentWatts: number;
+  /** A doze (issue 15) at the end of its awake time, kept this long before the stop, drawing `dozedWatts`. */
+  readonly doze?: { readonly dozedMs: number; readonly dozedWatts: number };
 }
 
 const ROUTINES: readonly Routine[] = [
@@ -32,6 +34,7 @@ const ROUTINES: readonly Routine[] = [
     wakeMs: 12_000,
     awakeMs: 30 * 60_000,
     residentWatts: 55,
+    doze: { dozedMs: 10 * 60_000, dozedWatts: 5 },
   },
 ];
 
@@ -46,13 +49,13 @@ export async function seedLedgerWeek(path: string, days = 7): Promise<readonly s
   const clock = new VirtualClock(startAt);
   const ledger = new Ledger({ path, clock, synchronous: 'normal' });
   const resident = new Set<string>();
+  const dozed = new Set<string>();
   const waking = new Set<string>();
+  const routine = (m: string): Routine | undefined => ROUTINES.find((r) => r.model === m);
   const watts = (): number =>
     BASELINE_WATTS +
-    [...resident].reduce(
-      (acc, m) => acc + (ROUTINES.find((r) => r.model === m)?.residentWatts ?? 0),
-      0,
-    ) +
+    [...resident].reduce((acc, m) => acc + (routine(m)?.residentWatts ?? 0), 0) +
+    [...dozed].reduce((acc, m) => acc + (routine(m)?.doze?.dozedWatts ?? 0), 0) +
     waking.size * WAKING_EXTRA_WATTS;
   const sampleAt = (at: number): GpuSample => ({
     at,
@@ -77,7 +80,8 @@ export async function seedLedgerWeek(path: string, days = 7): Promise<readonly s
     for (const r of ROUTINES) {
       const wakeAt = dayAt + r.wakeOffsetMs + d * 60_000;
       const readyAt = wakeAt + r.wakeMs;
-      const sleepAt = readyAt + r.awakeMs;
+      const dozeAt = readyAt + r.awakeMs;
+      const sleepAt = dozeAt + (r.doze?.dozedMs ?? 0);
       changes.push({
         at: wakeAt,
         apply: () => {
@@ -98,16 +102,22 @@ export async function seedLedgerWeek(path: string, days = 7): Promise<readonly s
           return { kind: 'ready', at: readyAt, model: r.model, wakeMs: r.wakeMs };
         },
       });
+      const cause = { kind: 'idle', idleMs: r.awakeMs } as const;
+      if (r.doze)
+        changes.push({
+          at: dozeAt,
+          apply: () => {
+            resident.delete(r.model);
+            dozed.add(r.model);
+            return { kind: 'doze', at: dozeAt, model: r.model, cause };
+          },
+        });
       changes.push({
         at: sleepAt,
         apply: () => {
           resident.delete(r.model);
-          return {
-            kind: 'sleep',
-            at: sleepAt,
-            model: r.model,
-            cause: { kind: 'idle', idleMs: r.awakeMs },
-          };
+          const from = dozed.delete(r.model) ? ('dozed' as const) : undefined;
+          return { kind: 'sleep', at: sleepAt, model: r.model, cause, ...(from ? { from } : {}) };
         },
       });
     }

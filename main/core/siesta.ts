@@ -43,6 +43,7 @@ import { SpecSync } from './lifecycle/spec-sync';
 import type { ModelSpec } from './config/model-spec';
 import { cudaCheckpointLoadProblem } from './doze/cuda-checkpoint-dozer';
 import { dozeViews, gpuDozeMeter, hostDozer, wakeEstimateByLevel } from './compose/doze-parts';
+import { observeModelsOnceSettled } from './compose/observe-models';
 import { gatewaySettingsOf, pricingOf } from './compose/settings-defaults';
 import type { DozeMeter } from './doze/doze-meter';
 import { KeepAlivePolicies } from './policy/keep-alive-policies';
@@ -114,7 +115,8 @@ function buildLifecycle(
   const needOf = (spec: ModelSpec): number | null =>
     spec.vramBytes ?? ledger.learnedVramBytes(spec.name);
   // Measures each doze with the GPU probe: the scheduler counts a dozed model's VRAM as free once measured.
-  const dozeMeter = gpuDozeMeter({ clock, latest, probe, needOf, report });
+  const store = { load: () => ledger.dozeMeasures(), save: ledger.recordDozeMeasure.bind(ledger) };
+  const dozeMeter = gpuDozeMeter({ clock, latest, probe, needOf, report, store });
   // The scheduler and the lifecycle ask each other: the scheduler reads the models' states (and an Ollama server's
   // inner models) during a wake, which the lifecycle (built next, in this scope) runs only after all of them exist.
   const scheduler = new VramScheduler({
@@ -427,11 +429,7 @@ export async function startSiesta(options: SiestaOptions): Promise<RunningSiesta
     await lifecycle.start();
     ollama.start();
     teardown.add(() => ollama.stop());
-    ledger.observeModels(
-      lifecycle
-        .list()
-        .map((s) => ({ name: s.spec.name, state: s.state, gpuIndexes: s.gpuIndexes })),
-    );
+    teardown.add(observeModelsOnceSettled(lifecycle, ledger));
     log(modelsLogLine(models.current(), engineAway !== null));
     models.announceChanges();
 

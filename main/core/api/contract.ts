@@ -3,8 +3,7 @@
 import { z } from 'zod';
 import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
-import { EnergyUsedFields, GpuEnergySchema, ModelUsedFields } from './energy-used-contract';
-import { UsedTodayFields } from './energy-used-contract';
+import { EnergyUsed } from './energy-used-contract';
 
 /** A model's state as the API reports it. */
 export const ModelStateSchema = z.enum([
@@ -134,7 +133,7 @@ export const ModelViewSchema = z.object({
   savedIsEstimate: z.boolean(),
   /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution; docs/energy.md). Absent from older daemons. */
   savedUncertaintyJoules: z.number().optional(),
-  ...ModelUsedFields,
+  ...EnergyUsed.model,
   /** The engine that runs it, when siesta.yaml names several (`engines:`); absent with one engine. */
   engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
@@ -213,9 +212,9 @@ export const StateResponseSchema = z.object({
   autoSleepPaused: z.boolean(),
   /** Energy saved today (local midnight to now), joules, all models. */
   savedTodayJoules: z.number(),
-  /** One standard uncertainty of `savedTodayJoules`. Absent from older daemons. */
-  savedTodayUncertaintyJoules: z.number().optional(),
-  ...UsedTodayFields,
+  savedTodayUncertaintyJoules: z.number().optional(), // one standard uncertainty; absent from older daemons
+  savedTodayDozeJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
+  ...EnergyUsed.today,
   gatewayUrl: z.string(),
 });
 export type StateResponse = z.infer<typeof StateResponseSchema>;
@@ -351,7 +350,8 @@ export const HistoryFiguresSchema = z.object({
   estimated: z.boolean(),
   /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution: docs/energy.md); none for estimates. */
   savedUncertaintyJoules: z.number().optional(),
-  ...EnergyUsedFields,
+  dozeSavedJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
+  ...EnergyUsed.figures,
 });
 export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
 
@@ -379,7 +379,7 @@ export const HistoryResponseSchema = z.object({
   /** The whole range [from, to). */
   totals: HistoryFiguresSchema,
   /** Each GPU's measured energy, split into its models' used energy and its own baseline. Absent from older daemons. */
-  gpus: z.array(GpuEnergySchema).optional(),
+  gpus: z.array(EnergyUsed.gpu).optional(),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
 

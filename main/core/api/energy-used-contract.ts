@@ -48,3 +48,11 @@ export const GpuEnergySchema = z.object({
   baselineJoules: z.number(),
 });
 export type GpuEnergy = z.infer<typeof GpuEnergySchema>;
+
+/** The parts contract.ts spreads into its schemas. */
+export const EnergyUsed = {
+  figures: EnergyUsedFields,
+  model: ModelUsedFields,
+  today: UsedTodayFields,
+  gpu: GpuEnergySchema,
+} as const;

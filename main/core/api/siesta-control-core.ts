@@ -278,16 +278,18 @@ export class SiestaControlCore implements ControlCore {
   }
 }
 
-/** Today's saving and energy used with their uncertainties, as the state response carries them. */
+/** Today's saving (and the part dozes saved) and energy used, with their uncertainties, as the state response carries them. */
 function savedTodayOf(today: SavedTotals): {
   savedTodayJoules: number;
   savedTodayUncertaintyJoules: number;
+  savedTodayDozeJoules: number;
   usedTodayJoules: number;
   usedTodayUncertaintyJoules: number;
 } {
   return {
     savedTodayJoules: today.savedJoules,
     savedTodayUncertaintyJoules: today.savedUncertaintyJoules,
+    savedTodayDozeJoules: today.dozeSavedJoules,
     usedTodayJoules: today.usedJoules,
     usedTodayUncertaintyJoules: today.usedUncertaintyJoules,
   };

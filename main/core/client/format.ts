@@ -80,6 +80,13 @@ export function formatEnergyKwhRange(
   );
 }
 
+/** `0.100 kWh of it by dozes` (issue 15): the part of a saving its dozes made; null when they made none. */
+export function dozePartText(dozeSavedJoules: number | undefined | null): string | null {
+  if (dozeSavedJoules === undefined || dozeSavedJoules === null || !(dozeSavedJoules > 0))
+    return null;
+  return `${formatEnergyKwh(dozeSavedJoules)} of it by dozes`;
+}
+
 /** `1.23 EUR`, `0.63 kr`; `–` without a price. */
 export function formatMoney(money: number | null, currency: string | null): string {
   if (money === null) return '–';

@@ -2,7 +2,7 @@
 // that measures each doze with the GPU probe for the scheduler, and what the API and the waiting page show of it.
 import type { Clock } from '../clock/clock';
 import type { ModelSpec } from '../config/model-spec';
-import { DozeMeter } from '../doze/doze-meter';
+import { DozeMeter, type DozeMeterOptions } from '../doze/doze-meter';
 import { availableHostRamBytes, hostRamRefusal } from '../doze/host-ram';
 import { httpDozer } from '../doze/http-dozer';
 import {
@@ -40,6 +40,7 @@ export function hostDozer(
         : http.refusal(spec),
     doze: (spec, upstream) => pick(spec).doze(spec, upstream),
     wake: (spec, upstream) => pick(spec).wake(spec, upstream),
+    isDozed: (spec, upstream) => pick(spec).isDozed?.(spec, upstream) ?? Promise.resolve(null),
   };
 }
 
@@ -50,6 +51,7 @@ export function gpuDozeMeter(parts: {
   readonly probe: GpuProbe;
   readonly needOf: (spec: ModelSpec) => number | null;
   readonly report: (line: string) => void;
+  readonly store?: DozeMeterOptions['store'];
 }): DozeMeter {
   const { probe, latest } = parts;
   return new DozeMeter({
@@ -62,6 +64,7 @@ export function gpuDozeMeter(parts: {
     // An Ollama doze is checked empty (`/api/ps`): what it freed is all it held, however much it held at other times.
     heldBytes: (spec) => (spec.doze?.kind === 'ollama' ? null : parts.needOf(spec)),
     report: parts.report,
+    store: parts.store,
   });
 }
 

@@ -64,6 +64,24 @@ describe('cuda-checkpoint doze', () => {
     );
   });
 
+  it('says a process found at start dozes when its state is checkpointed (cuda-checkpoint --get-state)', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'siesta-cuda-state-'));
+    const stateBinary = join(stateDir, 'cuda-checkpoint');
+    // Pid 1 is checkpointed, pid 2 running, pid 3 not a CUDA process (exit 1).
+    writeFileSync(
+      stateBinary,
+      '#!/bin/sh\ncase "$3" in 1) echo checkpointed;; 2) echo running;; *) exit 1;; esac\n',
+    );
+    chmodSync(stateBinary, 0o755);
+    const at = (pid: number | null) =>
+      cudaCheckpointDozer({ binary: stateBinary, mainPid: () => Promise.resolve(pid) });
+    expect(await at(1).isDozed?.(spec, upstream)).toBe(true);
+    expect(await at(2).isDozed?.(spec, upstream)).toBe(false);
+    expect(await at(3).isDozed?.(spec, upstream)).toBeNull();
+    expect(await at(null).isDozed?.(spec, upstream)).toBeNull();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
   it('refuses, naming the model, on a host without cuda-checkpoint; the model then stops', async () => {
     const message =
       '"llm" has siesta.doze cuda-checkpoint, but this host has no cuda-checkpoint on PATH (it comes with NVIDIA ' +

@@ -45,6 +45,11 @@ export function cudaCheckpointLoadProblem(model: ModelSpec): string | null {
   return cudaCheckpointRefusal(model, findOnPath(CUDA_CHECKPOINT_COMMAND, process.env.PATH));
 }
 
+/** The arguments that ask a process's state (`running`, `checkpointed`, ...). */
+export function cudaCheckpointStateArgs(pid: number): string[] {
+  return ['--get-state', '--pid', String(pid)];
+}
+
 /** What the cuda-checkpoint dozer is built with. */
 export interface CudaCheckpointDozerOptions {
   /** The binary's path (`findOnPath`), or null when the host has none. */
@@ -78,5 +83,12 @@ export function cudaCheckpointDozer(options: CudaCheckpointDozerOptions): Dozer 
     refusal: (model) => cudaCheckpointRefusal(model, options.binary),
     doze: (model) => toggle(model, 'doze'),
     wake: (model) => toggle(model, 'wake'),
+    // `checkpointed`: its GPU state is in host RAM, as after a doze.
+    isDozed: async (model) => {
+      const pid = options.binary === null ? null : await options.mainPid(model.container);
+      if (options.binary === null || pid === null || pid <= 0) return null;
+      const result = await run(options.binary, cudaCheckpointStateArgs(pid));
+      return result.code === 0 ? /checkpointed/i.test(result.stdout) : null;
+    },
   };
 }

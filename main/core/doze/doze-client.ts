@@ -8,6 +8,8 @@ export interface DozeClient {
   wake(): Promise<void>;
   /** Whether the server says it dozes; null when it has no status route. */
   isDozed(): Promise<boolean | null>;
+  /** At start, whether a server found running dozes, where that differs from `isDozed` (Ollama: nothing loaded). */
+  foundDozed?(): Promise<boolean | null>;
 }
 
 /** How long one call may take: a level-1 wake moves the weights back from host RAM (seconds for a large model). */

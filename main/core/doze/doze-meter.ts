@@ -25,8 +25,18 @@ export interface DozeMeterOptions {
   readonly heldBytes: (model: ModelSpec) => number | null;
   /** Without `readNow`, how long after the doze the reading is taken. Default 1.5 s (the probe ticks each second). */
   readonly settleMs?: number;
+  /**
+   * With `readNow`, how long after the doze call returned the fresh reading is taken: the GPU frees the memory and
+   * lowers its power over a moment, and a stand-in or exporter follows the server a moment later. Default 1 s.
+   */
+  readonly settleAfterMs?: number;
   /** Where a doze that freed too little is said. */
   readonly report?: (line: string) => void;
+  /** Where each model's last measure is kept across restarts (the ledger); absent: in memory only. */
+  readonly store?: {
+    load(): ReadonlyMap<string, DozeMeasure>;
+    save(model: string, measure: DozeMeasure): void;
+  };
 }
 
 /** The measured verdict of a model's last doze; `measured` false when the GPU gave no reading to judge by. */
@@ -52,7 +62,10 @@ export class DozeMeter {
   private readonly measures = new Map<string, DozeMeasure>();
   private readonly listeners = new Set<(model: string, measure: DozeMeasure) => void>();
 
-  constructor(private readonly options: DozeMeterOptions) {}
+  constructor(private readonly options: DozeMeterOptions) {
+    // The last measures before a restart: a dozed model found at start keeps what it kept, and its warning.
+    for (const [model, measure] of options.store?.load() ?? []) this.measures.set(model, measure);
+  }
 
   /** The dozer with a fresh GPU reading taken just before each doze call (the "before" of the verdict). */
   wrap(inner: Dozer): Dozer {
@@ -66,6 +79,7 @@ export class DozeMeter {
         await inner.doze(model, upstream);
       },
       wake: (model, upstream) => inner.wake(model, upstream),
+      ...(inner.isDozed ? { isDozed: inner.isDozed.bind(inner) } : {}),
     };
   }
 
@@ -130,7 +144,8 @@ export class DozeMeter {
   }
 
   private async judge(model: string, before: Before | undefined): Promise<void> {
-    const { clock } = this.options;
+    const { clock, readNow, settleAfterMs } = this.options;
+    if (readNow) await new Promise<void>((r) => clock.setTimeout(r, settleAfterMs ?? 1_000));
     await this.fresh();
     const spec = this.lifecycle?.get(model)?.spec;
     const gpus = before?.gpus ?? [0];
@@ -151,6 +166,7 @@ export class DozeMeter {
       ? { ...verdict, at: clock.now(), measured }
       : { ...verdict, at: clock.now(), measured, enough: true, warning: null };
     this.measures.set(model, measure);
+    this.options.store?.save(model, measure);
     if (measure.warning) this.options.report?.(measure.warning);
     for (const listener of [...this.listeners]) listener(model, measure);
   }

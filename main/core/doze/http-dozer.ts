@@ -42,6 +42,10 @@ export function httpDozer(options: HttpDozerOptions = {}): Dozer {
       if ((await client.isDozed()) === false)
         throw new Error(`${model.name}: its server answered the doze but says it is still awake`);
     },
+    async isDozed(model, upstream) {
+      const client = clientOf(model, upstream);
+      return client.foundDozed ? client.foundDozed() : client.isDozed();
+    },
     async wake(model, upstream) {
       const client = clientOf(model, upstream);
       await client.wake();

@@ -26,6 +26,12 @@ export interface EventFacts {
   readonly othersActive: boolean;
 }
 
+/**
+ * What a sleep row stands for: a stop from awake, a doze (the server's own sleep, its process kept), or the stop of a
+ * dozed model (it drops only what the doze kept; the doze's row goes on saving beside it).
+ */
+export type SleepLevel = 'stop' | 'doze' | 'stop-after-doze';
+
 /** One sleep: its readings, the watts credited to it and when saving ended. */
 export interface SleepRecord {
   readonly id: number;
@@ -34,6 +40,7 @@ export interface SleepRecord {
   readonly model: string;
   readonly gpuIndexes: GpuSet;
   readonly at: number;
+  readonly level: SleepLevel;
   /** The next wake request (end of time asleep), or null. */
   readonly wakeRequestedAt: number | null;
   /** The next ready or failed (end of saving), or null while it goes on. */
@@ -138,6 +145,7 @@ export function sleepFromRow(r: Row): SleepRecord {
     model: String(r.model),
     gpuIndexes: parseGpuSet(text(r.gpu_indexes)),
     at: Number(r.at),
+    level: (text(r.level) ?? 'stop') as SleepLevel,
     wakeRequestedAt: num(r.wake_requested_at),
     endedAt: num(r.ended_at),
     lastResident: Number(r.last_resident) !== 0,

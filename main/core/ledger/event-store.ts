@@ -10,6 +10,7 @@ import type {
   LearnedRow,
   Row,
   SleepMeasurement,
+  SleepLevel,
   SleepRecord,
   StoredEvent,
   Transition,
@@ -23,6 +24,7 @@ export type {
   EventFacts,
   LearnedRow,
   SleepMeasurement,
+  SleepLevel,
   SleepRecord,
   StoredEvent,
   Transition,
@@ -54,8 +56,8 @@ function prepareStatements(db: Database) {
       'UPDATE wakes SET down_at = ? WHERE model = ? AND down_at IS NULL AND requested_at <= ?',
     ),
     insertSleep: p(
-      `INSERT INTO sleeps (event_id, model, gpu_indexes, at, last_resident, others, others_active, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')`,
+      `INSERT INTO sleeps (event_id, model, gpu_indexes, at, last_resident, others, others_active, status, level)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
     ),
     wakeRequestedSleeps: p(
       'UPDATE sleeps SET wake_requested_at = ? WHERE model = ? AND ended_at IS NULL AND wake_requested_at IS NULL',
@@ -64,7 +66,7 @@ function prepareStatements(db: Database) {
       'UPDATE sleeps SET ended_at = ?, wake_requested_at = COALESCE(wake_requested_at, ?) WHERE model = ? AND ended_at IS NULL',
     ),
     openLastResidentSleeps: p(
-      'SELECT * FROM sleeps WHERE ended_at IS NULL AND last_resident = 1 AND takeover_at IS NULL AND model != ?',
+      "SELECT * FROM sleeps WHERE ended_at IS NULL AND last_resident = 1 AND takeover_at IS NULL AND level != 'doze' AND model != ?",
     ),
     unfittedTakeovers: p(
       "SELECT * FROM sleeps WHERE takeover_at IS NOT NULL AND takeover_at >= ? AND takeover_source != 'fitted'",
@@ -83,12 +85,12 @@ function prepareStatements(db: Database) {
     pendingSleeps: p("SELECT * FROM sleeps WHERE status = 'pending' ORDER BY at"),
     pendingWakes: p("SELECT * FROM wakes WHERE status = 'pending' ORDER BY requested_at"),
     transitions: p(
-      "SELECT id, at, model, gpu_indexes FROM events WHERE at >= ? AND at <= ? AND kind IN ('wake-requested', 'ready', 'sleep', 'failed') ORDER BY at",
+      "SELECT id, at, model, gpu_indexes FROM events WHERE at >= ? AND at <= ? AND kind IN ('wake-requested', 'ready', 'doze', 'sleep', 'failed') ORDER BY at",
     ),
     eventsBetween: p('SELECT * FROM events WHERE at >= ? AND at < ? ORDER BY at, id'),
     lastEvents: p(
       `SELECT e.* FROM events e JOIN (SELECT model, MAX(id) AS id FROM events
-       WHERE kind IN ('wake-requested', 'ready', 'sleep', 'failed') GROUP BY model) last ON e.id = last.id`,
+       WHERE kind IN ('wake-requested', 'ready', 'doze', 'sleep', 'failed') GROUP BY model) last ON e.id = last.id`,
     ),
     sleepsOverlapping: p(
       'SELECT * FROM sleeps WHERE at < $to AND (ended_at IS NULL OR ended_at > $from) ORDER BY at',
@@ -101,7 +103,7 @@ function prepareStatements(db: Database) {
     ),
     learnedSleeps: p(
       `SELECT model, last_resident, gpu_indexes, SUM(dropped_watts) AS sum, COUNT(*) AS count FROM sleeps
-       WHERE status = 'measured' AND otherwise_idle = 1 GROUP BY model, last_resident, gpu_indexes`,
+       WHERE status = 'measured' AND otherwise_idle = 1 AND level = 'stop' GROUP BY model, last_resident, gpu_indexes`,
     ),
     learnedWakes: p(
       `SELECT model, gpu_indexes, SUM(energy_joules) AS sum, COUNT(*) AS count FROM wakes
@@ -120,7 +122,7 @@ function prepareStatements(db: Database) {
       'SELECT MIN(m) AS at FROM (SELECT MIN(at) AS m FROM sleeps UNION ALL SELECT MIN(requested_at) FROM wakes)',
     ),
     promoteSleeps: p(
-      "UPDATE sleeps SET credited_watts = ?, credit_source = 'learned', credit_uncertainty = ? WHERE model = ? AND last_resident = ? AND credit_source = 'none'",
+      "UPDATE sleeps SET credited_watts = ?, credit_source = 'learned', credit_uncertainty = ? WHERE model = ? AND last_resident = ? AND credit_source = 'none' AND level = 'stop'",
     ),
     promoteWakes: p(
       "UPDATE wakes SET credited_joules = ?, credit_source = 'learned', credit_uncertainty = ? WHERE model = ? AND credit_source = 'none'",
@@ -158,8 +160,7 @@ export class EventStore {
     switch (event.kind) {
       case 'wake-requested': {
         // A wake from a doze is not a cold start: it is kept out of the wakes the idle cost and wake cost learn from.
-        if (event.from === 'dozed') break;
-        if (!this.s.openWake.get(event.model)) {
+        if (event.from !== 'dozed' && !this.s.openWake.get(event.model)) {
           wakeId = Number(
             this.s.insertWake.run(
               eventId,
@@ -176,7 +177,11 @@ export class EventStore {
         break;
       }
       case 'ready': {
-        if (event.from === 'dozed') break;
+        // Awake again from a doze: the doze's saving ends here; no cold wake to close, no context step taken back.
+        if (event.from === 'dozed') {
+          this.s.endSleeps.run(event.at, event.at, event.model);
+          break;
+        }
         const open = this.s.openWake.get(event.model) as Row | undefined;
         if (open) {
           wakeId = Number(open.id);
@@ -213,21 +218,19 @@ export class EventStore {
       }
       case 'sleep': {
         this.s.downWakes.run(event.at, event.model, event.at);
-        // A stop from a doze drops only the doze's leftover watts: kept out of the sleeps (and so of the learned idle
-        // cost) until the ledger credits dozes; its saving is not claimed yet.
-        if (facts.wasResident && event.from !== 'dozed') {
-          sleepId = Number(
-            this.s.insertSleep.run(
-              eventId,
-              event.model,
-              gpuText,
-              event.at,
-              facts.others.length === 0 ? 1 : 0,
-              facts.others.join('\n'),
-              facts.othersActive ? 1 : 0,
-            ).lastInsertRowid,
+        // A stop from a doze drops only what the doze kept: credited from the dozed level, beside the doze's own
+        // record, which goes on saving until the next ready (docs/energy.md, "Dozes").
+        if (facts.wasResident)
+          sleepId = this.insertSleep(
+            eventId,
+            event,
+            facts,
+            event.from === 'dozed' ? 'stop-after-doze' : 'stop',
           );
-        }
+        break;
+      }
+      case 'doze': {
+        if (facts.wasResident) sleepId = this.insertSleep(eventId, event, facts, 'doze');
         break;
       }
       case 'failed': {
@@ -240,8 +243,6 @@ export class EventStore {
         // The model stays down: its sleep goes on saving until a wake succeeds (its hours asleep end at the request).
         break;
       }
-      // The doze's own costs are learned from its events and the power samples, not from sleeps.
-      case 'doze':
       case 'evicted':
       case 'prewarm':
         break;
@@ -249,6 +250,26 @@ export class EventStore {
         assertNever(event);
     }
     return { eventId, sleepId, wakeId };
+  }
+
+  private insertSleep(
+    eventId: number,
+    event: LifecycleEvent,
+    facts: EventFacts,
+    level: SleepLevel,
+  ): number {
+    return Number(
+      this.s.insertSleep.run(
+        eventId,
+        event.model,
+        formatGpuSet(facts.gpuIndexes),
+        event.at,
+        facts.others.length === 0 ? 1 : 0,
+        facts.others.join('\n'),
+        facts.othersActive ? 1 : 0,
+        level,
+      ).lastInsertRowid,
+    );
   }
 
   /** Ends the open sleep of a model found resident (started while the ledger did not see it). */

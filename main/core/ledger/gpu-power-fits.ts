@@ -1,7 +1,7 @@
 // One power fit per GPU, fed every sample with the models resident and loading on it at that moment, and a short
 // timeline of residency so a measurement can ask who held the GPU at any time in its window.
 import { PowerFit, type Estimate, type GpuState, type TakesContext } from './power-fit';
-import { gpusOverlap, type ResidencySnapshot } from './residency';
+import { dozedName, gpusOverlap, type ResidencySnapshot } from './residency';
 
 /** How the fits are fed. */
 export interface GpuPowerFitSettings {
@@ -141,6 +141,29 @@ export class GpuPowerFits {
     return { watts, standardErrorWatts: errorWatts };
   }
 
+  /**
+   * What the GPUs drop when `model`, resident at `at`, dozes: its watts awake less its watts dozed beside the other
+   * models resident then, summed over `gpus`, with its standard error; null where a fit cannot tell.
+   */
+  dozeDropEstimateAt(model: string, gpus: readonly number[], at: number): Estimate | null {
+    if (gpus.length === 0) return null;
+    let watts = 0;
+    let errorWatts = 0;
+    for (const g of gpus) {
+      const state = this.stateAt(g, at);
+      if (!state) return null;
+      const rest = state.resident.filter((m) => m !== model && m !== dozedName(model));
+      const drop = this.fitOf(g)?.difference(
+        { resident: [...rest, model], loading: [] },
+        { resident: [...rest, dozedName(model)], loading: [] },
+      );
+      if (drop === null || drop === undefined) return null;
+      watts += drop.watts;
+      errorWatts += drop.standardErrorWatts ?? 0;
+    }
+    return { watts, standardErrorWatts: errorWatts };
+  }
+
   /** The watts only, see `marginalEstimateAt`. */
   marginalAt(model: string, gpus: readonly number[], at: number): number | null {
     return this.marginalEstimateAt(model, gpus, at)?.watts ?? null;
@@ -193,13 +216,17 @@ export class GpuPowerFits {
   }
 }
 
-/** The models resident and loading on one GPU in a snapshot (a model on unknown GPUs counts on every GPU). */
+/**
+ * The models resident and loading on one GPU in a snapshot (a model on unknown GPUs counts on every GPU); a dozed model
+ * is resident under its dozed name, a state of its own in the fit.
+ */
 export function stateOn(snapshot: ResidencySnapshot, gpuIndex: number): GpuState {
   const resident: string[] = [];
   const loading: string[] = [];
   for (const entry of snapshot) {
     if (!gpusOverlap(entry.gpus, [gpuIndex])) continue;
     if (entry.residency === 'ready') resident.push(entry.name);
+    else if (entry.residency === 'dozed') resident.push(dozedName(entry.name));
     else if (entry.residency === 'waking') loading.push(entry.name);
   }
   return { resident: resident.sort(), loading: loading.sort() };

@@ -21,6 +21,7 @@ type DayRow = [
   number,
   number,
   number,
+  number,
 ];
 
 /**
@@ -46,7 +47,7 @@ export class HistoryDays {
     this.selectDays = db
       .prepare(
         `SELECT day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms,
-         saved_uncertainty_joules, awake_used_joules, used_uncertainty_joules
+         saved_uncertainty_joules, doze_saved_joules, awake_used_joules, used_uncertainty_joules
        FROM history_days WHERE calendar = ? AND day_start_at >= ? AND day_start_at < ?`,
       )
       .raw();
@@ -56,9 +57,9 @@ export class HistoryDays {
       )
       .pluck();
     this.insertDay = db.prepare(
-      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules,
+      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules, doze_saved_joules,
          awake_used_joules, used_uncertainty_joules)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDone = db.prepare(
       'INSERT OR REPLACE INTO history_days_done (calendar, day_start_at) VALUES (?, ?)',
@@ -98,8 +99,9 @@ export class HistoryDays {
         estimated: r[8] !== 0,
         wakeMs: r[9] === '' ? [] : r[9].split(',').map(Number),
         savedUncertaintyJoules: r[10],
-        awakeUsedJoules: r[11],
-        usedUncertaintyJoules: r[12],
+        dozeSavedJoules: r[11],
+        awakeUsedJoules: r[12],
+        usedUncertaintyJoules: r[13],
       });
       out.set(dayStartAt, list);
     }
@@ -124,6 +126,7 @@ export class HistoryDays {
               s.estimated ? 1 : 0,
               s.wakeMs.join(','),
               s.savedUncertaintyJoules,
+              s.dozeSavedJoules,
               s.awakeUsedJoules,
               s.usedUncertaintyJoules,
             );

@@ -9,7 +9,12 @@ export interface ModelSums {
   readonly model: string;
   /** Credited watts times time asleep (sleep to next ready), with the takeover rate after a takeover. */
   readonly asleepSavedJoules: number;
-  /** Sleep to the next wake request. */
+  /**
+   * The part of `asleepSavedJoules` credited to dozes (issue 15): the watts each doze freed, for as long as they stayed
+   * freed (while dozed, and after the stop that followed until the next ready).
+   */
+  readonly dozeSavedJoules: number;
+  /** Sleep (or doze) to the next wake request; a stop after a doze adds none (its doze already counts that time). */
   readonly asleepMs: number;
   /** Energy of the wakes requested in the bucket. */
   readonly wakeJoules: number;
@@ -52,15 +57,15 @@ const ESTIMATE = `('spec', 'none')`;
 
 const SLEEP_SUMS = `
   WITH s AS (
-    SELECT sl.model AS model, sl.at AS at,
+    SELECT sl.model AS model, sl.at AS at, sl.level AS level,
       COALESCE(sl.ended_at, MAX(sl.at, $now)) AS end_at,
       COALESCE(sl.wake_requested_at, sl.ended_at, MAX(sl.at, $now)) AS asleep_end_at,
-      CASE WHEN sl.credited_watts IS NOT NULL THEN sl.credited_watts
+      CASE WHEN sl.credited_watts IS NOT NULL THEN sl.credited_watts WHEN sl.level != 'stop' THEN 0
            ELSE COALESCE(CASE WHEN sl.last_resident THEN f.last_watts ELSE f.shared_watts END, f.idle_watts, 0) END AS watts,
-      CASE WHEN sl.credited_watts IS NOT NULL THEN sl.credit_source
+      CASE WHEN sl.credited_watts IS NOT NULL THEN sl.credit_source WHEN sl.level != 'stop' THEN 'pending'
            WHEN (CASE WHEN sl.last_resident THEN f.last_watts ELSE f.shared_watts END) IS NOT NULL THEN 'learned'
            WHEN f.idle_watts IS NOT NULL THEN 'spec' ELSE 'none' END AS source,
-      CASE WHEN sl.credited_watts IS NOT NULL THEN COALESCE(sl.credit_uncertainty, 0)
+      CASE WHEN sl.credited_watts IS NOT NULL THEN COALESCE(sl.credit_uncertainty, 0) WHEN sl.level != 'stop' THEN 0
            ELSE $stand_in * COALESCE(CASE WHEN sl.last_resident THEN f.last_watts ELSE f.shared_watts END, 0) END AS watts_sigma,
       sl.takeover_at AS takeover_at, sl.takeover_watts AS takeover_watts, sl.takeover_source AS takeover_source,
       COALESCE(sl.takeover_uncertainty, 0) AS takeover_sigma
@@ -81,7 +86,9 @@ const SLEEP_SUMS = `
        + MAX(0, MIN(u.end_at, b.end_at) - MAX(u.switch_at, b.start_at)) * u.after_watts) / 1000.0) AS saved_joules,
     SUM((MAX(0, MIN(u.switch_at, b.end_at) - MAX(u.at, b.start_at)) * u.watts_sigma
        + MAX(0, MIN(u.end_at, b.end_at) - MAX(u.switch_at, b.start_at)) * u.after_sigma) / 1000.0) AS saved_sigma_joules,
-    SUM(MAX(0, MIN(u.asleep_end_at, b.end_at) - MAX(u.at, b.start_at))) AS asleep_ms,
+    SUM(CASE WHEN u.level = 'doze' THEN (MAX(0, MIN(u.switch_at, b.end_at) - MAX(u.at, b.start_at)) * u.watts
+       + MAX(0, MIN(u.end_at, b.end_at) - MAX(u.switch_at, b.start_at)) * u.after_watts) / 1000.0 ELSE 0 END) AS doze_saved_joules,
+    SUM(CASE WHEN u.level = 'stop-after-doze' THEN 0 ELSE MAX(0, MIN(u.asleep_end_at, b.end_at) - MAX(u.at, b.start_at)) END) AS asleep_ms,
     MAX(u.source IN ${ESTIMATE} OR (u.has_takeover AND u.takeover_source IN ${ESTIMATE})) AS estimated
   FROM u CROSS JOIN history_buckets b ON b.start_at > u.at - $max_bucket_ms AND b.start_at < u.end_at
   WHERE b.end_at > u.at
@@ -98,12 +105,21 @@ const WAKE_SUMS = `
   WHERE w.requested_at >= $from AND w.requested_at < $to AND b.end_at > w.requested_at AND ($model IS NULL OR w.model = $model)
   GROUP BY b.i, w.model`;
 
+// A doze within a wake's span (issue 15) is not awake: from the doze to its wake request or the stop, subtracted.
 const AWAKE_SUMS = `
   WITH a AS (
-    SELECT model, requested_at, COALESCE(down_at, MAX(requested_at, $now)) AS down_at FROM wakes
+    SELECT model, requested_at, COALESCE(down_at, MAX(requested_at, $now)) AS down_at, 1 AS sign FROM wakes
     WHERE requested_at < $to AND (down_at IS NULL OR down_at > $from) AND ($model IS NULL OR model = $model)
+    UNION ALL
+    SELECT sl.model, sl.at,
+      MIN(COALESCE(sl.wake_requested_at, MAX(sl.at, $now)), COALESCE(w.down_at, MAX(sl.at, $now))), -1
+    FROM sleeps sl JOIN wakes w
+      ON w.model = sl.model AND w.requested_at <= sl.at AND (w.down_at IS NULL OR w.down_at > sl.at)
+    WHERE sl.level = 'doze' AND sl.at < $to AND (sl.ended_at IS NULL OR sl.ended_at > $from)
+      AND ($model IS NULL OR sl.model = $model)
   )
-  SELECT b.i AS i, a.model AS model, SUM(MAX(0, MIN(a.down_at, b.end_at) - MAX(a.requested_at, b.start_at))) AS awake_ms
+  SELECT b.i AS i, a.model AS model,
+    SUM(a.sign * MAX(0, MIN(a.down_at, b.end_at) - MAX(a.requested_at, b.start_at))) AS awake_ms
   FROM a CROSS JOIN history_buckets b ON b.start_at > a.requested_at - $max_bucket_ms AND b.start_at < a.down_at
   WHERE b.end_at > a.requested_at
   GROUP BY b.i, a.model`;
@@ -199,6 +215,7 @@ export class HistorySums {
           s = {
             model: m,
             asleepSavedJoules: 0,
+            dozeSavedJoules: 0,
             asleepMs: 0,
             wakeJoules: 0,
             wakes: 0,
@@ -218,6 +235,7 @@ export class HistorySums {
         const s = sumsOf(Number(r.i), String(r.model));
         s.asleepSavedJoules = Number(r.saved_joules);
         s.asleepMs = Number(r.asleep_ms);
+        s.dozeSavedJoules = Number(r.doze_saved_joules);
         s.savedUncertaintyJoules += Number(r.saved_sigma_joules);
         s.estimated ||= Number(r.estimated) !== 0;
       }

@@ -17,6 +17,8 @@ export interface HistoryFigures {
   readonly co2Grams: number | null;
   /** Gross: credited watts times time asleep. */
   readonly asleepSavedJoules: number;
+  /** The part of `asleepSavedJoules` dozes saved (issue 15): what each doze freed, until the next ready. */
+  readonly dozeSavedJoules: number;
   /** Energy the wakes requested in the bucket cost. */
   readonly wakeJoules: number;
   /** Wakes requested in the bucket (failed ones included). */
@@ -27,7 +29,7 @@ export interface HistoryFigures {
   readonly wakeP95Ms: number | null;
   /** From wake request to sleep (or failure). */
   readonly hoursAwake: number;
-  /** From sleep to the next wake request. */
+  /** From sleep (or doze) to the next wake request. */
   readonly hoursAsleep: number;
   /** True when any figure behind it is an estimate (no GPU reading). */
   readonly estimated: boolean;
@@ -60,6 +62,7 @@ export interface HistoryBucket {
 /** Adds spans' sums of one model (spans of one bucket, or all models for a total). */
 export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
   let asleepSavedJoules = 0;
+  let dozeSavedJoules = 0;
   let asleepMs = 0;
   let wakeJoules = 0;
   let wakes = 0;
@@ -72,6 +75,7 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
   const wakeMs: number[] = [];
   for (const s of list) {
     asleepSavedJoules += s.asleepSavedJoules;
+    dozeSavedJoules += s.dozeSavedJoules;
     asleepMs += s.asleepMs;
     wakeJoules += s.wakeJoules;
     wakes += s.wakes;
@@ -86,6 +90,7 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
   return {
     model,
     asleepSavedJoules,
+    dozeSavedJoules,
     asleepMs,
     wakeJoules,
     wakes,
@@ -111,6 +116,7 @@ function figuresOf(sums: ModelSums, pricing: Pricing): HistoryFigures {
     currency: pricing.currency,
     co2Grams: co2GramsOf(savedJoules, pricing),
     asleepSavedJoules: sums.asleepSavedJoules,
+    dozeSavedJoules: sums.dozeSavedJoules,
     wakeJoules: sums.wakeJoules,
     wakes: sums.wakes,
     failedWakes: sums.failedWakes,

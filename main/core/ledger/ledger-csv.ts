@@ -137,6 +137,8 @@ export function dailyToCsv(
       ...requestColumns(requests.get(`${day.startAt}|${m.model}`)),
       round(joulesToKwh(m.savedUncertaintyJoules), 6),
       round(m.savedUncertaintyJoules, 1),
+      round(joulesToKwh(m.dozeSavedJoules), 6),
+      round(m.dozeSavedJoules, 1),
       ...usedCsvColumns(m),
     ]),
   );
@@ -150,6 +152,8 @@ export function dailyToCsv(
       r.model,
       ...blank,
       ...requestColumns(r),
+      null,
+      null,
       null,
       null,
       ...usedCsvColumns(undefined),
@@ -182,6 +186,9 @@ export function dailyToCsv(
       // "saved_kwh ± saved_uncertainty_kwh": one standard uncertainty (docs/energy.md); none for estimates.
       'saved_uncertainty_kwh',
       'saved_uncertainty_joules',
+      // The part of saved_kwh that dozes made (issue 15): what each doze freed until the next ready.
+      'doze_saved_kwh',
+      'doze_saved_joules',
       ...USED_CSV_HEADERS,
     ],
     rows,

@@ -16,6 +16,9 @@ import { HistoryQueries } from './history-query';
 import { HistorySums } from './history-sums';
 import { LearnedCostCache } from './learned-costs';
 import { dailyToCsv, eventsToCsv } from './ledger-csv';
+import type { StoredDozeMeasure } from './doze-measure-store';
+import { DozeMeasureStore } from './doze-measure-store';
+import type { DozeMeterReading } from './doze-credit';
 import { openLedgerDatabase } from './ledger-database';
 import type { LedgerErrorCode } from './ledger-error';
 import { LedgerError, ledgerErrorFrom } from './ledger-error';
@@ -103,6 +106,8 @@ export class Ledger {
   private readonly learned: LearnedCostCache;
   /** Each model's last measured VRAM: a model with none holds no CUDA context, so pays no context step. */
   private readonly vramBytesOf = new Map<string, number>();
+  /** What the doze meter read of each model's last doze (issue 15): a doze the fit cannot tell is credited it. */
+  private readonly dozeMeterReadings = new Map<string, DozeMeterReading>();
   /** Each GPU's power fit, fed every sample (not persisted: relearned after a restart). */
   private readonly fits = new GpuPowerFits((model) => (this.vramBytesOf.get(model) ?? 1) > 0);
   private readonly queries: HistoryQueries;
@@ -178,6 +183,7 @@ export class Ledger {
       (m) => this.facts.idleWattsOf(m),
       this.measurement,
       this.fits,
+      (model) => this.dozeMeterReadings.get(model) ?? null,
     );
     this.writes = new WriteQueue({
       db: this.db,
@@ -308,8 +314,10 @@ export class Ledger {
       residency.set(name, 'down', null);
     }
     for (const m of models) {
-      const seen = residencyOfState(m.state);
       const was = residency.of(m.name);
+      // Found running while the ledger had it dozed: still being asked whether it dozes; observed again once settled.
+      if (m.state === 'waking' && was === 'dozed') continue;
+      const seen = residencyOfState(m.state);
       const gpus = this.facts.gpusOf(m.name, { gpuIndexes: m.gpuIndexes });
       const up = (r: string): boolean => r === 'waking' || r === 'ready';
       if (up(seen) && !up(was))
@@ -409,6 +417,21 @@ export class Ledger {
       () => new ServerModelStore(this.db).replace(server, models, at),
       'save the models of an Ollama server to',
     );
+  }
+
+  /** Each model's last doze measure (issue 15), for the doze meter after a restart. */
+  dozeMeasures(): ReadonlyMap<string, StoredDozeMeasure> {
+    this.assertOpen();
+    return new DozeMeasureStore(this.db).all();
+  }
+
+  /** Keeps a model's last doze measure. */
+  recordDozeMeasure(model: string, measure: StoredDozeMeasure): void {
+    this.assertOpen();
+    if (measure.measured && measure.freedWatts !== null)
+      this.dozeMeterReadings.set(model, { at: measure.at, freedWatts: measure.freedWatts });
+    const save = (): void => new DozeMeasureStore(this.db).replace(model, measure);
+    this.writes.write(save, 'save a doze measure to');
   }
 
   /** The median of the model's recent wake times (ms), or null before its first: for the waiting page's estimate. */

@@ -1,5 +1,6 @@
 // Measures the sleeps and wakes whose reading windows the power samples now cover (or gives them up): what each one
 // dropped or cost, whether the GPU was otherwise idle, and the credit that follows; clean readings teach the costs.
+import { fittedDropOf, standInsOf, withDozeMeter, type DozeMeterReading } from './doze-credit';
 import type { EventStore, WakeRecord } from './event-store';
 import type { GpuPowerFits } from './gpu-power-fits';
 import type { Estimate } from './power-fit';
@@ -21,6 +22,8 @@ export class MeasurementResolver {
     private readonly idleWattsOf: (model: string) => number | null,
     private readonly settings: MeasurementSettings,
     private readonly fits: GpuPowerFits,
+    /** The doze meter's reading of a model's last doze (issue 15), or null. */
+    private readonly dozeMeterOf: (model: string) => DozeMeterReading | null = () => null,
   ) {}
 
   /** Measures what is due; returns when to look again (Infinity when nothing waits). */
@@ -83,19 +86,30 @@ export class MeasurementResolver {
               (t) => t.id === sleep.eventId,
             );
       const status = reading === null ? 'unmeasured' : 'measured';
-      const fitted = this.fits.marginalEstimateAt(sleep.model, gpus, sleep.at - 1);
-      const credit = creditSleep(
-        {
-          status,
-          lastResident: sleep.lastResident,
-          droppedWatts: reading?.droppedWatts ?? null,
-          otherwiseIdle,
-          fittedWatts: fitted?.watts ?? null,
-          fittedErrorWatts: fitted?.standardErrorWatts ?? null,
-          samplingWatts: this.fits.noiseWatts(gpus) * MEDIANS_NOISE_FACTOR,
-        },
+      const fitted = fittedDropOf(this.fits, sleep, gpus);
+      const standIns = standInsOf(
+        sleep,
         this.learned.of(sleep.model),
         this.idleWattsOf(sleep.model),
+      );
+      const credit = withDozeMeter(
+        sleep,
+        this.dozeMeterOf(sleep.model),
+        this.fits.noiseWatts(gpus),
+      )(
+        creditSleep(
+          {
+            status,
+            lastResident: sleep.lastResident,
+            droppedWatts: reading?.droppedWatts ?? null,
+            otherwiseIdle,
+            fittedWatts: fitted?.watts ?? null,
+            fittedErrorWatts: fitted?.standardErrorWatts ?? null,
+            samplingWatts: this.fits.noiseWatts(gpus) * MEDIANS_NOISE_FACTOR,
+          },
+          standIns.learned,
+          standIns.idleWatts,
+        ),
       );
       this.store.setSleepMeasurement(sleep.id, {
         status,

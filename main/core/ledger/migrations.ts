@@ -231,6 +231,29 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 6,
     description:
+      'dozes (issue 15): a sleep row per doze and per stop after a doze, credited from the level it left; the part of each day saved by dozes; the last doze measure of each model',
+    sql: `
+      ALTER TABLE sleeps ADD COLUMN level TEXT NOT NULL DEFAULT 'stop';
+      ALTER TABLE history_days ADD COLUMN doze_saved_joules REAL NOT NULL DEFAULT 0;
+      DELETE FROM history_days;
+      DELETE FROM history_days_done;
+
+      CREATE TABLE doze_measures (
+        model TEXT PRIMARY KEY,
+        at INTEGER NOT NULL,
+        measured INTEGER NOT NULL,
+        freed_bytes INTEGER NOT NULL,
+        kept_bytes INTEGER NOT NULL,
+        freed_watts REAL,
+        dozed_watts REAL,
+        enough INTEGER NOT NULL,
+        warning TEXT
+      );
+    `,
+  },
+  {
+    version: 7,
+    description:
       'the energy each model used while awake, with its uncertainty, in the cached days (issue 14); cached days are summed again with it',
     sql: `
       ALTER TABLE history_days ADD COLUMN awake_used_joules REAL NOT NULL DEFAULT 0;

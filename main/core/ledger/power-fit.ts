@@ -114,12 +114,23 @@ export class PowerFit {
    */
   marginal(model: string, others: readonly string[]): Estimate | null {
     const rest = others.filter((o) => o !== model);
-    const withModel = this.activeFeatures({ resident: [...rest, model], loading: [] }, false);
-    const without = this.activeFeatures({ resident: rest, loading: [] }, false);
-    if (withModel === null || without === null) return null;
+    return this.difference(
+      { resident: [...rest, model], loading: [] },
+      { resident: rest, loading: [] },
+    );
+  }
+
+  /**
+   * What the GPU draws more in state `from` than in state `to` (e.g. a model awake, then dozed), with its standard
+   * error; null when the samples cannot tell it apart.
+   */
+  difference(from: GpuState, to: GpuState): Estimate | null {
+    const a = this.activeFeatures(from, false);
+    const b = this.activeFeatures(to, false);
+    if (a === null || b === null) return null;
     const contrast = new Map<number, number>();
-    for (const i of withModel) contrast.set(i, (contrast.get(i) ?? 0) + 1);
-    for (const i of without) contrast.set(i, (contrast.get(i) ?? 0) - 1);
+    for (const i of a) contrast.set(i, (contrast.get(i) ?? 0) + 1);
+    for (const i of b) contrast.set(i, (contrast.get(i) ?? 0) - 1);
     return this.estimate(contrast);
   }
 

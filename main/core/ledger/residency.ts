@@ -5,8 +5,16 @@ import { assertNever } from '../shared/assert-never';
 /** A model's GPUs; null means unknown, which overlaps every GPU. */
 export type GpuSet = readonly number[] | null;
 
-/** Whether a model holds GPU memory: waking or ready (resident), stopped (down), or not seen yet. */
-export type Residency = 'waking' | 'ready' | 'down' | 'unknown';
+/**
+ * Whether a model holds GPU memory: waking or ready (resident), dozed (its server's own sleep: process kept, most of its
+ * memory freed), stopped (down), or not seen yet.
+ */
+export type Residency = 'waking' | 'ready' | 'dozed' | 'down' | 'unknown';
+
+/** The name a dozed model goes by in a GPU's power fit: its dozed state draws its own watts (docs/energy.md). */
+export function dozedName(model: string): string {
+  return `${model} (dozed)`;
+}
 
 interface Entry {
   residency: Residency;
@@ -40,8 +48,9 @@ export function residencyAfter(event: LifecycleEvent): Residency | null {
     case 'sleep':
     case 'failed':
       return 'down';
-    // A dozing server keeps its process (and CUDA context): counted resident until it is stopped.
+    // A dozed server keeps its process: its own state, with its own watts, until it is woken or stopped.
     case 'doze':
+      return 'dozed';
     case 'evicted':
     case 'prewarm':
       return null;
@@ -58,8 +67,9 @@ export function residencyOfState(state: ModelState): Residency {
     case 'ready':
     case 'stopping':
     case 'dozing':
-    case 'dozed':
       return 'ready';
+    case 'dozed':
+      return 'dozed';
     case 'asleep':
     case 'failed':
       return 'down';
@@ -94,12 +104,20 @@ export class ResidencyMap {
     return [...this.entries].map(([name, entry]) => ({ name, ...entry }));
   }
 
-  /** Other models waking or ready on any of `gpus`. */
-  othersOn(model: string, gpus: GpuSet): { name: string; residency: 'waking' | 'ready' }[] {
-    const out: { name: string; residency: 'waking' | 'ready' }[] = [];
+  /** Other models waking, ready or dozed on any of `gpus`. */
+  othersOn(
+    model: string,
+    gpus: GpuSet,
+  ): { name: string; residency: 'waking' | 'ready' | 'dozed' }[] {
+    const out: { name: string; residency: 'waking' | 'ready' | 'dozed' }[] = [];
     for (const [name, entry] of this.entries) {
       if (name === model) continue;
-      if (entry.residency !== 'waking' && entry.residency !== 'ready') continue;
+      if (
+        entry.residency !== 'waking' &&
+        entry.residency !== 'ready' &&
+        entry.residency !== 'dozed'
+      )
+        continue;
       if (gpusOverlap(entry.gpus, gpus)) out.push({ name, residency: entry.residency });
     }
     return out.sort((a, b) => a.name.localeCompare(b.name));

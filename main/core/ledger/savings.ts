@@ -19,6 +19,11 @@ export type CreditSource =
    * its cost alone (an upper bound: the context step is paid once) with the whole figure as its uncertainty.
    */
   | 'unidentified'
+  /**
+   * A doze (issue 15) the fit cannot tell yet, read by the doze meter: the probe's fresh readings just before the doze
+   * call and once dozed, around this doze alone.
+   */
+  | 'doze-meter'
   /** This reading, disturbed by other activity, with nothing learned to replace it. */
   | 'unclean'
   /** The model's declared `idleWatts` (no GPU reading). */

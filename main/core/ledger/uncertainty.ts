@@ -49,6 +49,7 @@ export function uncertaintyOf(
       );
     case 'measured':
     case 'fitted':
+    case 'doze-meter':
       return Math.hypot(SENSOR_RELATIVE * magnitude, parts.sampling, parts.attribution ?? 0);
   }
 }

@@ -3,7 +3,7 @@
 import type { ModelMachine } from './model-machine';
 import { messageOf } from './machine-parts';
 import { stopContainer } from './stop-steps';
-import type { SleepCause } from './model-state';
+import type { SleepCause, Upstream } from './model-state';
 
 /** Dozes `m` (the caller checked `dozeRefusal()`); resolves once it is dozed, or stopped when the doze failed. */
 export function runDoze(m: ModelMachine, cause: SleepCause): Promise<void> {
@@ -35,6 +35,29 @@ async function dozeSteps(m: ModelMachine, cause: SleepCause): Promise<void> {
   m.changed();
   const first = m.firstWaiter();
   if (first) m.startWake(first.cause, { external: false, quiet: false });
+}
+
+/**
+ * Whether a server found running at start dozes, by its own status (vLLM `/is_sleeping`, a custom status path, Ollama
+ * with nothing loaded, cuda-checkpoint's state); false where it cannot say or the question fails (said in the log).
+ */
+export async function foundDozed(m: ModelMachine, upstream: Upstream): Promise<boolean> {
+  const dozer = m.ctx.dozer;
+  if (!m.spec.doze || !dozer?.isDozed) return false;
+  try {
+    return (await dozer.isDozed(m.spec, upstream)) === true;
+  } catch (error) {
+    m.ctx.log(`could not ask "${m.name}" whether it dozes (${messageOf(error)}); taken as awake`);
+    return false;
+  }
+}
+
+/** A server found dozed at start: a request already waiting wakes it; else its idle timer goes on to the stop. */
+export function afterFoundDozed(m: ModelMachine): void {
+  m.ctx.log(`"${m.name}" was found dozing (its server says so): taken as dozed`);
+  const first = m.firstWaiter();
+  if (first) m.startWake(first.cause, { external: false, quiet: false });
+  else m.armIdle();
 }
 
 /** Why the model may not doze now (not ready and idle, pinned, no doze, the dozer refuses), or null when it may. */

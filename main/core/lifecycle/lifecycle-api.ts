@@ -112,4 +112,9 @@ export interface Dozer {
   doze(model: ModelSpec, upstream: Upstream): Promise<void>;
   /** Wakes the dozing server; rejects with an Error naming the model and what failed. */
   wake(model: ModelSpec, upstream: Upstream): Promise<void>;
+  /**
+   * Whether a running server found at start (after Siesta's own restart) dozes, by its own status; null where it
+   * cannot say. Absent: never asked (found servers are taken for awake).
+   */
+  isDozed?(model: ModelSpec, upstream: Upstream): Promise<boolean | null>;
 }

@@ -6,7 +6,7 @@ import type { ModelSpec } from '../config/model-spec';
 import type { ContainerInfo, ContainerRuntime } from '../docker/container-runtime';
 import { assertNever } from '../shared/assert-never';
 import type { FailureCause } from '../shared/causes';
-import { dozeRefusal, idleDoze, runDoze } from './doze-steps';
+import { afterFoundDozed, dozeRefusal, idleDoze, runDoze } from './doze-steps';
 import { failureText } from './failure-text';
 import { requestSleep, stopContainer } from './stop-steps';
 import type { Dozer, IdlePolicy, WakeAdmission, WakeErrorCode } from './lifecycle-api';
@@ -331,13 +331,21 @@ export class ModelMachine extends ModelRecord {
     return Promise.resolve();
   }
 
-  becomeReady(run: WakeRun, upstream: Upstream, info: ContainerInfo): void {
+  becomeReady(run: WakeRun, upstream: Upstream, info: ContainerInfo, dozed = false): void {
     this.finishRun(run);
     const now = this.ctx.clock.now();
     this.fields.wake = null;
+    const { gpuIndexes } = info;
     this.enter(
-      'ready',
-      { upstream, readyAt: now, failure: null, readinessDetail: null, gpuIndexes: info.gpuIndexes },
+      dozed ? 'dozed' : 'ready',
+      {
+        upstream,
+        readyAt: now,
+        failure: null,
+        readinessDetail: null,
+        gpuIndexes,
+        dozedAt: dozed ? now : null,
+      },
       run.quiet
         ? undefined
         : {
@@ -348,8 +356,9 @@ export class ModelMachine extends ModelRecord {
             from: run.level,
           },
     );
-    this.settleWaiters();
-    if (this.leases.size === 0) this.armIdle();
+    if (dozed) afterFoundDozed(this);
+    else this.settleWaiters();
+    if (this.leases.size === 0 && !dozed) this.armIdle();
     this.changed();
   }
 
@@ -444,14 +453,16 @@ export class ModelMachine extends ModelRecord {
     return null;
   }
 
-  /** Starts the idle timer if the model is ready, unused and may sleep; replaces a running one. */
+  /** Starts the idle timer if the model is ready (or dozed: to its stop), unused and may sleep; replaces a running one. */
   armIdle(): void {
     this.idle.cancel();
-    if (this.state !== 'ready' || this.leases.size > 0 || this.sleepRequest || this.removed) return;
-    if (this.neverSleepsReason() !== null) return;
+    const dozed = this.state === 'dozed';
+    if ((this.state !== 'ready' && !dozed) || this.leases.size > 0) return;
+    if (this.sleepRequest || this.removed || this.neverSleepsReason() !== null) return;
     const onStop = (idleMs: number): void => this.idleStop(idleMs);
     const onDoze = (idleMs: number): void => idleDoze(this, idleMs);
-    this.idle.start(this.spec, this.spec.doze ? { onDoze, onStop } : { onStop });
+    // A dozed model (found dozing at start, or pinned and unpinned while dozed) goes on to its stop.
+    this.idle.start(this.spec, this.spec.doze && !dozed ? { onDoze, onStop } : { onStop });
   }
 
   cancelIdle(): void {

@@ -4,6 +4,7 @@ import { isEngineUnreachable } from '../docker/container-runtime';
 import { upstreamFor } from '../providers/upstream-for';
 import type { WakeRun } from './machine-parts';
 import type { ModelMachine } from './model-machine';
+import { foundDozed } from './doze-steps';
 import { exitedCause, messageOf } from './machine-parts';
 import type { Upstream } from './model-state';
 import { pollDelayMs } from './poll-delay';
@@ -106,7 +107,12 @@ async function pollReady(m: ModelMachine, run: WakeRun): Promise<void> {
       run.abort.signal,
     );
     if (!current()) return;
-    if (result.ready) return m.becomeReady(run, upstream, info);
+    if (result.ready) {
+      // Found running at start: a server that says it dozes is taken as dozed, not awake (issue 15).
+      const dozed = run.quiet && (await foundDozed(m, upstream));
+      if (!current()) return;
+      return m.becomeReady(run, upstream, info, dozed);
+    }
     if (result.fatal)
       return m.failWake(run, 'failed', { kind: 'not-ready', detail: result.detail }, false);
     m.showDetail(result.detail);

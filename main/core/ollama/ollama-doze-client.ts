@@ -36,7 +36,10 @@ export function ollamaDozeClient(
         );
     },
     wake: () => Promise.resolve(),
-    // Nothing loaded is both "dozed" and an awake server nobody asked yet: there is no state to read.
+    // Nothing loaded is both "dozed" and an awake server nobody asked yet: there is no state to read after a call.
     isDozed: () => Promise.resolve(null),
+    // Found at start with nothing loaded: it holds no VRAM and its next request loads its model, as a dozed one does.
+    foundDozed: async () =>
+      (await named('listing its loaded models', () => api.loaded(upstream))).length === 0,
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/virtual-clock';
-import type { GpuSample } from '../gpu/gpu-sample';
+import { powerSample as sample } from '../gpu/testdata/power-sample';
 import { Ledger } from '../ledger/ledger';
 import { dozeStatsFromLedger } from './ledger-doze-stats';
 import { ledgerEnergyStats } from './ledger-energy-stats';
@@ -17,25 +17,6 @@ afterEach(() => {
   for (const l of ledgers.splice(0)) l.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-function sample(at: number, powerWatts: number): GpuSample {
-  return {
-    at,
-    index: 0,
-    uuid: 'GPU-0',
-    name: 'Test GPU',
-    vendor: 'nvidia',
-    vramUsedBytes: null,
-    vramTotalBytes: null,
-    powerWatts,
-    powerKind: 'instant',
-    energyJoules: null,
-    powerLimitWatts: null,
-    utilizationPercent: 0,
-    temperatureC: null,
-    pstate: null,
-  };
-}
 
 /** A ledger whose GPU draws 80 W awake and 35 W once `qwen` dozed at T0 + 60 s; a doze wake of 1.2 s, another of 2 s. */
 async function history(wokeSoon: boolean): Promise<{ ledger: Ledger; clock: VirtualClock }> {
@@ -113,7 +94,7 @@ describe('doze figures from the ledger', () => {
 });
 
 describe('a stop after a doze in the ledger', () => {
-  it('is kept out of the sleeps the idle cost is learned from (it drops only the doze’s leftover)', async () => {
+  it('is recorded as a stop from the dozed level, apart from the stops the idle cost is learned from', async () => {
     const { ledger } = await history(false);
     const at = T0 + 500_000;
     ledger.recordEvent({
@@ -130,8 +111,12 @@ describe('a stop after a doze in the ledger', () => {
       cause: { kind: 'idle', idleMs: 1 },
     });
     ledger.flush();
-    // Only the stop from awake opens a sleep to measure and credit.
-    expect(ledger.sleepRecords(T0, at + 10).map((s) => s.model)).toEqual(['plain']);
+    // The stop after a doze drops only what the doze kept: its own level, credited from the dozed state.
+    const stops = ledger.sleepRecords(T0, at + 10).filter((s) => s.at >= at);
+    expect(stops.map((s) => [s.model, s.level])).toEqual([
+      ['qwen', 'stop-after-doze'],
+      ['plain', 'stop'],
+    ]);
     expect(ledger.events(at, at + 10).map((e) => `${e.model} ${e.kind}`)).toEqual([
       'qwen sleep',
       'plain sleep',

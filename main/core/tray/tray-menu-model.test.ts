@@ -265,6 +265,17 @@ describe('tray menu', () => {
     });
   });
 
+  it('says the part of the saving dozes made, and nothing of dozes when they made none', () => {
+    const dozing = exampleState({ savedTodayJoules: 1_512_000, savedTodayDozeJoules: 360_000 });
+    expect(item(trayMenuModel(dozing, EXAMPLE_NOW), 'saved-today')).toMatchObject({
+      label: 'Energy saved today: 0.420 kWh, 0.100 kWh of it by dozes',
+    });
+    const none = exampleState({ savedTodayJoules: 1_512_000, savedTodayDozeJoules: 0 });
+    expect(item(trayMenuModel(none, EXAMPLE_NOW), 'saved-today')).toMatchObject({
+      label: 'Energy saved today: 0.420 kWh',
+    });
+  });
+
   it('shows the saving with its uncertainty as a range, and none for an estimate', () => {
     // 0.420 kWh ± 0.0125 kWh (45 kJ), at the figure's own precision.
     const measured = exampleState({

@@ -7,6 +7,7 @@ import type { TrayMenuItem } from './tray-action';
 import type { EnergyPrice } from '../client/format';
 import {
   NO_ENERGY_PRICE,
+  dozePartText,
   dozedText,
   nextLevelText,
   STATE_WORDS,
@@ -74,7 +75,12 @@ export function trayMenuModel(
   items.push({
     type: 'label',
     id: 'saved-today',
-    label: savedTodayLine(state.savedTodayJoules, price, state.savedTodayUncertaintyJoules),
+    label: savedTodayLine(
+      state.savedTodayJoules,
+      price,
+      state.savedTodayUncertaintyJoules,
+      state.savedTodayDozeJoules,
+    ),
   });
   if (state.usedTodayJoules !== undefined)
     items.push({
@@ -99,13 +105,16 @@ export function trayMenuModel(
   return items;
 }
 
-/** `Energy saved today: 0.42 kWh (€0.13)`; without a price, no money. */
+/** `Energy saved today: 0.42 kWh (€0.13), 0.10 kWh of it by dozes`; without a price, no money; without dozes, no part. */
 export function savedTodayLine(
   savedTodayJoules: number,
   price: EnergyPrice,
   uncertaintyJoules?: number,
+  dozeJoules?: number,
 ): string {
-  return todayLine('Energy saved today', savedTodayJoules, price, uncertaintyJoules);
+  const line = todayLine('Energy saved today', savedTodayJoules, price, uncertaintyJoules);
+  const dozes = dozePartText(dozeJoules);
+  return dozes === null ? line : `${line}, ${dozes}`;
 }
 
 /** `Energy used today: 1.200 kWh (€0.36)`: every model awake and waking (a stopped one draws nothing). */

@@ -7,6 +7,7 @@ import { ApiCallError, callApi, downloadFile } from '../api-client';
 import { EnergyUsed } from '../components/energy-used';
 import { CumulativeLine, StackedBarChart, seriesClass } from '../components/stacked-bar-chart';
 import {
+  dozePartText,
   formatCo2,
   formatDuration,
   formatEnergyKwhRange,
@@ -20,6 +21,12 @@ const kwhOf = (joules: number | undefined): number | undefined =>
 import { apiBaseUrl, siestaBridge } from '../siesta-bridge';
 
 const RANGES = [7, 30, 90] as const;
+
+/** `, 0.100 kWh of it by dozes` after a saving (issue 15); nothing when its dozes saved nothing. */
+function DozePart({ joules }: { joules: number | null | undefined }): ReactElement | null {
+  const text = dozePartText(joules);
+  return text === null ? null : <span className="muted small">, {text}</span>;
+}
 
 /** The history page. */
 export function HistoryPage(): ReactElement {
@@ -70,6 +77,7 @@ export function HistoryPage(): ReactElement {
           hoursAsleep: sum((r) => r.hoursAsleep) ?? 0,
           // Linear over buckets, as the daemon adds a model's credits (they share one fit).
           savedUncertaintyJoules: sum((r) => r.savedUncertaintyJoules ?? null) ?? undefined,
+          dozeSavedJoules: sum((r) => r.dozeSavedJoules ?? null),
         };
       }),
     [history, models],
@@ -128,6 +136,11 @@ export function HistoryPage(): ReactElement {
               <dd aria-label="Total energy saved">
                 {formatEnergyKwhRange(t.savedJoules, t.savedUncertaintyJoules)}
               </dd>
+              {dozePartText(t.dozeSavedJoules) === null ? null : (
+                <dd className="muted small" aria-label="Saved by dozes">
+                  {dozePartText(t.dozeSavedJoules)}
+                </dd>
+              )}
             </div>
             <div>
               <dt>Money</dt>
@@ -192,7 +205,10 @@ export function HistoryPage(): ReactElement {
                 {perModel.map((r) => (
                   <tr key={r.model}>
                     <th scope="row">{r.model}</th>
-                    <td>{formatKwhRange(r.savedKwh, kwhOf(r.savedUncertaintyJoules))}</td>
+                    <td>
+                      {formatKwhRange(r.savedKwh, kwhOf(r.savedUncertaintyJoules))}
+                      <DozePart joules={r.dozeSavedJoules} />
+                    </td>
                     <td>{formatMoney(r.money, history.currency)}</td>
                     <td>{formatCo2(r.co2Grams)}</td>
                     <td>{r.wakes}</td>
