@@ -92,6 +92,19 @@ describe('energy used per model', () => {
     db.close();
   });
 
+  it('prices a model that dozed before its stop awake until the doze (doze plus stop credit), then at its dozed watts', () => {
+    const db = new BetterSqlite3(':memory:');
+    migrate(db, ':memory:');
+    // Ready at 110 s, dozed at 160 s (freeing 45 W), stopped at 210 s (the 15 W it kept dozed).
+    insert(db, 'wakes', wakeRow('flux', s(100), s(110), s(210)));
+    insert(db, 'sleeps', { ...sleepRow('flux', s(160), 45, 1), level: 'doze' });
+    insert(db, 'sleeps', { ...sleepRow('flux', s(210), 15, 1), level: 'stop-after-doze' });
+    const [bucket] = usedOf(db, [{ startAt: s(0), endAt: s(300) }], s(300));
+    expect(bucket?.models[0]?.awakeUsedJoules).toBeCloseTo(60 * 50 + 15 * 50, 6);
+    expect(bucket?.models[0]?.usedUncertaintyJoules).toBeCloseTo(2 * 50 + 1 * 50 + 6, 6);
+    db.close();
+  });
+
   it('counts nothing awake for a failed wake: only its energy', () => {
     const db = new BetterSqlite3(':memory:');
     migrate(db, ':memory:');
