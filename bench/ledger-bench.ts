@@ -186,6 +186,8 @@ interface QueryTimes {
   readonly warmHistoryCpuMs: number[];
   readonly todayMs: number[];
   readonly sparklineMs: number[];
+  /** Each GPU's measured energy over the year split into its models and baseline (the history API's `gpus`). */
+  readonly gpuEnergyMs: number[];
   readonly buckets: number;
   readonly savedKwh: number;
   readonly sleeps: number;
@@ -233,7 +235,17 @@ function measureQueries(path: string, startAt: number, endAt: number, runs: numb
       { length: runs },
       () => timed(() => reader.powerSeries(0, startAt, endAt, 365))[1],
     );
+    const usedByModel = new Map(
+      reader
+        .history({ from: startAt, to: endAt, bucket: 'month' })
+        .models.map((m) => [m.model, m.usedJoules]),
+    );
+    const gpuEnergyMs = Array.from(
+      { length: runs },
+      () => timed(() => reader.gpuEnergyFigures(startAt, endAt, usedByModel))[1],
+    );
     return {
+      gpuEnergyMs,
       coldHistoryMs,
       uncachedHistoryMs,
       warmHistoryMs,
@@ -396,6 +408,9 @@ export async function run(args: readonly string[]): Promise<void> {
     );
     console.log(
       `| ${days}-day power sparkline (365 points), median of ${runs} | ${(median(q.sparklineMs) ?? NaN).toFixed(1)} ms | — | — |`,
+    );
+    console.log(
+      `| ${days}-day GPU energy split (measured = models + baseline, the API's \`gpus\`), median of ${runs} | ${(median(q.gpuEnergyMs) ?? NaN).toFixed(1)} ms | — | — |`,
     );
     console.log(
       `\nhistory query runs (ms): ${q.warmHistoryMs.map((t) => t.toFixed(1)).join(', ')}; machine load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,

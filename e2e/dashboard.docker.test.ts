@@ -76,6 +76,11 @@ describeDocker('dashboard with a real container', () => {
       dashboard.modelCard('qwen').getByLabel('Why qwen keeps this idle time'),
       /^fixed: 10 min/,
     );
+    // What keeping it costs: its energy used so far (awake and waking).
+    await waitForText(
+      dashboard.modelCard('qwen').getByLabel('Energy used by qwen'),
+      /^\d+\.\d{3} kWh/,
+    );
     await saveScreenshot(page, 'dashboard-light');
 
     await dashboard.sleepButton('qwen').click();

@@ -71,6 +71,18 @@ describeDocker('history and settings pages', () => {
     expect(await history.total('Saved by dozes').textContent()).toMatch(
       /^\d+\.\d+ kWh of it by dozes$/,
     );
+    // Energy used: each model awake and waking, with money, and the GPU's measured energy split into models and baseline.
+    expect(await history.usedTotal().textContent()).toMatch(
+      /^\d+\.\d+ kWh( ± \d+\.\d+)? \/ \d+\.\d\d EUR$/,
+    );
+    const qwenUsed = await history.usedRow('qwen').getByRole('cell').allTextContents();
+    expect(qwenUsed[0]).toMatch(/^\d+\.\d+ kWh/);
+    expect(Number.parseFloat(qwenUsed[1] ?? '')).toBeGreaterThan(0);
+    // The seed's GPU readings cover only the minutes around each change: measured over those, no baseline shown.
+    const gpu = await history.gpuRow(0).getByRole('cell').allTextContents();
+    expect(Number.parseFloat(gpu[0] ?? '')).toBeGreaterThan(0);
+    expect(gpu[2]).toBe('–');
+    expect(gpu[3]).toMatch(/^\d+\.\d of \d+ h$/);
     await saveScreenshot(page, 'history-light');
     expect(errors).toEqual([]);
 
@@ -80,7 +92,7 @@ describeDocker('history and settings pages', () => {
     ]);
     const csv = readFileSync(await download.path(), 'utf8');
     expect(csv.split(/\r?\n/)[0]).toBe(
-      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,doze_saved_kwh,doze_saved_joules',
+      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,doze_saved_kwh,doze_saved_joules,used_kwh,used_joules,used_money,awake_used_joules,waking_used_joules,used_uncertainty_joules',
     );
     expect(csv.split(/\r?\n/).filter((l) => l.includes(',qwen,')).length).toBeGreaterThanOrEqual(7);
     await context.close();

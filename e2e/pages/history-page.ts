@@ -43,6 +43,19 @@ export class HistoryPage {
     return this.page.getByRole('row', { name: new RegExp(`^${model}\\b`) });
   }
 
+  /** The "Energy used" section: its total, a model's row, a GPU's row. */
+  usedTotal(): Locator {
+    return this.page.getByLabel('Total energy used', { exact: true });
+  }
+
+  usedRow(model: string): Locator {
+    return this.page.getByRole('row', { name: `Used by ${model}` });
+  }
+
+  gpuRow(gpuIndex: number): Locator {
+    return this.page.getByRole('row', { name: `GPU ${gpuIndex} energy` });
+  }
+
   csvLink(): Locator {
     return this.page.getByRole('link', { name: 'Download CSV' });
   }

@@ -21,6 +21,13 @@ describe('siesta status', () => {
     expect(text).toContain('Models: none yet (they are found when the Docker Engine answers)');
   });
 
+  it('says in its footer what sleeping saved and what the models used today', () => {
+    const text = statusText(
+      exampleState({ savedTodayJoules: 1_512_000, usedTodayJoules: 4_320_000 }),
+    );
+    expect(text).toContain('Saved today: 0.420 kWh. Used today: 1.200 kWh. Gateway: ');
+  });
+
   it('says nothing of the engine while it answers', () => {
     const text = statusText(exampleState({ models: [exampleModel('qwen')] }));
     expect(text).not.toContain('Docker Engine');

@@ -96,6 +96,9 @@ export function statusText(state: StateResponse): string {
   );
   const footer = [
     `Saved today: ${formatEnergyKwh(state.savedTodayJoules)}`,
+    ...(state.usedTodayJoules === undefined
+      ? []
+      : [`Used today: ${formatEnergyKwh(state.usedTodayJoules)}`]),
     `Gateway: ${state.gatewayUrl}`,
   ];
   if (state.autoSleepPaused) footer.unshift('Auto-sleep is paused');

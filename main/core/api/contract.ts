@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { FailureCauseSchema, SleepCauseSchema, WakeCauseSchema } from '../shared/causes';
 import { SettingsSchema } from '../settings/settings-schema';
+import { EnergyUsed } from './energy-used-contract';
 
 /** A model's state as the API reports it. */
 export const ModelStateSchema = z.enum([
@@ -44,10 +45,8 @@ export const ProbeViewSchema = z.object({
 });
 export type ProbeView = z.infer<typeof ProbeViewSchema>;
 
-/**
- * Why no GPU is shown: with no GPU found, the probe's own account of what it tried ("No GPU found: tried ...");
- * with a backend chosen but no sample yet, which backend and its last error.
- */
+/** Why no GPU is shown: with no GPU found, the probe's own account of what it tried ("No GPU found: tried ..."); with
+ * a backend chosen but no sample yet, which backend and its last error. */
 export function noGpuText(probe: ProbeView): string {
   if (probe.backend === 'none') {
     const why = probe.lastError ?? 'no GPU found';
@@ -134,6 +133,7 @@ export const ModelViewSchema = z.object({
   savedIsEstimate: z.boolean(),
   /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution; docs/energy.md). Absent from older daemons. */
   savedUncertaintyJoules: z.number().optional(),
+  ...EnergyUsed.model,
   /** The engine that runs it, when siesta.yaml names several (`engines:`); absent with one engine. */
   engine: z.string().optional(),
   /** For a server of many models (`siesta.server=ollama`): its models; absent for a container of one model. */
@@ -214,6 +214,7 @@ export const StateResponseSchema = z.object({
   savedTodayJoules: z.number(),
   savedTodayUncertaintyJoules: z.number().optional(), // one standard uncertainty; absent from older daemons
   savedTodayDozeJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
+  ...EnergyUsed.today,
   gatewayUrl: z.string(),
 });
 export type StateResponse = z.infer<typeof StateResponseSchema>;
@@ -311,10 +312,8 @@ export const BucketSizeSchema = z.enum(['hour', 'day', 'week', 'month'], {
 });
 export type BucketSize = z.infer<typeof BucketSizeSchema>;
 
-/**
- * Query of `GET /api/history` and `/api/history.csv`. `to` defaults to now, `from` to 30 days
- * before `to` (365 for the CSV), `bucket` to `day`; `model` narrows to one model.
- */
+/** Query of `GET /api/history` and `/api/history.csv`: `to` defaults to now, `from` to 30 days before `to` (365 for
+ * the CSV), `bucket` to `day`; `model` narrows to one model. */
 export const HistoryQuerySchema = z.strictObject({
   from: TimeParamSchema.optional(),
   to: TimeParamSchema.optional(),
@@ -349,12 +348,10 @@ export const HistoryFiguresSchema = z.object({
   hoursAsleep: z.number(),
   /** True when a figure behind it is an estimate (no GPU reading). */
   estimated: z.boolean(),
-  /**
-   * One standard uncertainty of `savedJoules`: the sensor's, the sampling's and the attribution's parts (docs/energy.md);
-   * estimates add none (they set `estimated`). Absent from older daemons.
-   */
+  /** One standard uncertainty of `savedJoules` (sensor, sampling, attribution: docs/energy.md); none for estimates. */
   savedUncertaintyJoules: z.number().optional(),
   dozeSavedJoules: z.number().optional(), // the part dozes saved (issue 15); absent from older daemons
+  ...EnergyUsed.figures,
 });
 export type HistoryFigures = z.infer<typeof HistoryFiguresSchema>;
 
@@ -381,6 +378,8 @@ export const HistoryResponseSchema = z.object({
   buckets: z.array(HistoryBucketSchema),
   /** The whole range [from, to). */
   totals: HistoryFiguresSchema,
+  /** Each GPU's measured energy, split into its models' used energy and its own baseline. Absent from older daemons. */
+  gpus: z.array(EnergyUsed.gpu).optional(),
 });
 export type HistoryResponse = z.infer<typeof HistoryResponseSchema>;
 
@@ -492,8 +491,9 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ApiEvent = z.infer<typeof ApiEventSchema>;
 
-// Parts of this contract in their own modules: managing models (templates, sizing, add, edit, adopt, remove); the
-// first run's advice (what works without a Docker Engine or a GPU, and what to do); what a request costs (`/api/costs`).
+// Parts of this contract in their own modules: managing models (templates, sizing, add, edit, adopt, remove); the first run's
+// advice (what works without Docker or a GPU); what a request costs (`/api/costs`); energy used (history, issue 14).
 export * from './manage-contract';
 export * from './setup-advice';
 export * from './costs-contract';
+export * from './energy-used-contract';

@@ -2,13 +2,21 @@
 import type { HistoryBucket as LedgerBucket } from '../ledger/history';
 import type { HistoryQuery as LedgerQuery, HistoryResult } from '../ledger/ledger';
 import type { WakeRecord } from '../ledger/event-store';
+import type { GpuEnergyFigures } from '../ledger/gpu-energy';
 import { percentile } from '../ledger/power-math';
 import type { HistoryFigures, HistoryQuery, HistoryResponse } from './contract';
+import { gpuEnergyOf } from './gpu-energy-view';
 
 /** What this needs of the ledger. */
 export interface HistorySource {
   history(query: LedgerQuery): HistoryResult;
   wakeRecords(from: number, to: number, model?: string): WakeRecord[];
+  /** Each GPU's measured energy split into its models' parts and its own baseline. */
+  gpuEnergyFigures?(
+    from: number,
+    to: number,
+    usedByModel: ReadonlyMap<string, number>,
+  ): GpuEnergyFigures[];
 }
 
 /** The ledger's history for `query` as a `HistoryResponse`; totals sum the buckets, wake times come from the wakes themselves. */
@@ -48,6 +56,7 @@ export function historyResponseFromLedger(
       buckets.map((b) => b.total),
       wakeMs,
     ),
+    gpus: gpuEnergyOf(ledger, result),
   };
 }
 
@@ -76,6 +85,12 @@ export function totalsOf(
     estimated: figuresList.some((f) => f.estimated),
     savedUncertaintyJoules: sum((f) => f.savedUncertaintyJoules ?? 0),
     dozeSavedJoules: sum((f) => f.dozeSavedJoules ?? 0),
+    usedJoules: sum((f) => f.usedJoules ?? 0),
+    usedKwh: sum((f) => f.usedKwh ?? 0),
+    usedMoney: sumNullable((f) => f.usedMoney ?? null),
+    awakeUsedJoules: sum((f) => f.awakeUsedJoules ?? 0),
+    wakingUsedJoules: sum((f) => f.wakingUsedJoules ?? 0),
+    usedUncertaintyJoules: sum((f) => f.usedUncertaintyJoules ?? 0),
   };
 }
 
@@ -94,6 +109,12 @@ function figures(f: LedgerBucket['total']): HistoryFigures {
     estimated: f.estimated,
     savedUncertaintyJoules: f.savedUncertaintyJoules,
     dozeSavedJoules: f.dozeSavedJoules,
+    usedJoules: f.usedJoules,
+    usedKwh: f.usedKwh,
+    usedMoney: f.usedMoney,
+    awakeUsedJoules: f.awakeUsedJoules,
+    wakingUsedJoules: f.wakeJoules,
+    usedUncertaintyJoules: f.usedUncertaintyJoules,
   };
 }
 

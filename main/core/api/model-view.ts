@@ -62,6 +62,10 @@ export function modelViewOf(
     savedJoules: stats.savedJoules,
     savedIsEstimate: stats.savedIsEstimate,
     savedUncertaintyJoules: stats.savedUncertaintyJoules,
+    usedJoules: stats.usedJoules,
+    usedUncertaintyJoules: stats.usedUncertaintyJoules,
+    usedMoney: stats.usedMoney,
+    usedCurrency: stats.usedCurrency,
     ...(serves === undefined ? {} : { serves: [...serves] }),
     ...(status.wakeFrom ? { wakeFrom: status.wakeFrom } : {}),
     ...(spec.doze

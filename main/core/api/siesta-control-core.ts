@@ -1,7 +1,7 @@
 // The ControlCore the control API serves: the lifecycle, the ledger, the settings and the GPU probe behind one face.
 import type { Clock, TimerHandle } from '../clock/clock';
 import type { GpuSample, ProbeStatus } from '../gpu/gpu-sample';
-import type { Ledger, ModelStats } from '../ledger/ledger';
+import type { Ledger, ModelStats, SavedTotals } from '../ledger/ledger';
 import type { Lifecycle } from '../lifecycle/lifecycle';
 import type { ModelStatus } from '../lifecycle/model-state';
 import type { OllamaCatalog } from '../ollama/ollama-catalog';
@@ -278,19 +278,19 @@ export class SiestaControlCore implements ControlCore {
   }
 }
 
-/** Today's saving and its uncertainty, as the state response carries them. */
-function savedTodayOf(saved: {
-  savedJoules: number;
-  savedUncertaintyJoules: number;
-  dozeSavedJoules: number;
-}): {
+/** Today's saving (and the part dozes saved) and energy used, with their uncertainties, as the state response carries them. */
+function savedTodayOf(today: SavedTotals): {
   savedTodayJoules: number;
   savedTodayUncertaintyJoules: number;
   savedTodayDozeJoules: number;
+  usedTodayJoules: number;
+  usedTodayUncertaintyJoules: number;
 } {
   return {
-    savedTodayJoules: saved.savedJoules,
-    savedTodayUncertaintyJoules: saved.savedUncertaintyJoules,
-    savedTodayDozeJoules: saved.dozeSavedJoules,
+    savedTodayJoules: today.savedJoules,
+    savedTodayUncertaintyJoules: today.savedUncertaintyJoules,
+    savedTodayDozeJoules: today.dozeSavedJoules,
+    usedTodayJoules: today.usedJoules,
+    usedTodayUncertaintyJoules: today.usedUncertaintyJoules,
   };
 }

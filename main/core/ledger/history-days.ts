@@ -20,6 +20,8 @@ type DayRow = [
   string,
   number,
   number,
+  number,
+  number,
 ];
 
 /**
@@ -45,7 +47,7 @@ export class HistoryDays {
     this.selectDays = db
       .prepare(
         `SELECT day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms,
-         saved_uncertainty_joules, doze_saved_joules
+         saved_uncertainty_joules, doze_saved_joules, awake_used_joules, used_uncertainty_joules
        FROM history_days WHERE calendar = ? AND day_start_at >= ? AND day_start_at < ?`,
       )
       .raw();
@@ -55,8 +57,9 @@ export class HistoryDays {
       )
       .pluck();
     this.insertDay = db.prepare(
-      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules, doze_saved_joules)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO history_days (calendar, day_start_at, model, asleep_saved_joules, asleep_ms, wake_joules, wakes, failed_wakes, awake_ms, estimated, wake_ms, saved_uncertainty_joules, doze_saved_joules,
+         awake_used_joules, used_uncertainty_joules)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertDone = db.prepare(
       'INSERT OR REPLACE INTO history_days_done (calendar, day_start_at) VALUES (?, ?)',
@@ -97,6 +100,8 @@ export class HistoryDays {
         wakeMs: r[9] === '' ? [] : r[9].split(',').map(Number),
         savedUncertaintyJoules: r[10],
         dozeSavedJoules: r[11],
+        awakeUsedJoules: r[12],
+        usedUncertaintyJoules: r[13],
       });
       out.set(dayStartAt, list);
     }
@@ -122,6 +127,8 @@ export class HistoryDays {
               s.wakeMs.join(','),
               s.savedUncertaintyJoules,
               s.dozeSavedJoules,
+              s.awakeUsedJoules,
+              s.usedUncertaintyJoules,
             );
           }
           this.insertDone.run(this.calendar, day.startAt);

@@ -1,6 +1,7 @@
 // The history's sums per bucket and model, computed inside SQLite so a year of sleeps and wakes never crosses into JS row by row.
 import type { Database, Statement } from 'better-sqlite3';
 import type { BucketRange } from './buckets';
+import { AwakeUsedSums } from './history-used';
 import { uncertaintyOf } from './uncertainty';
 
 /** What sleeping saved and the wakes cost in one span for one model. Additive: spans combine by adding. */
@@ -30,6 +31,10 @@ export interface ModelSums {
    * time, added linearly (a model's credits share one fit, so their errors go together); estimates add none.
    */
   readonly savedUncertaintyJoules: number;
+  /** Energy used while resident (ready to down) at the watts its sleeps are credited (history-used.ts). */
+  readonly awakeUsedJoules: number;
+  /** One standard uncertainty of the energy used (awake and waking), added linearly like the saving's. */
+  readonly usedUncertaintyJoules: number;
 }
 
 /**
@@ -141,6 +146,7 @@ export class HistorySums {
   private readonly wakeSums: Statement;
   private readonly awakeSums: Statement;
   private readonly wakeTimes: Statement;
+  private readonly awakeUsed: AwakeUsedSums;
 
   constructor(private readonly db: Database) {
     db.pragma('temp_store = MEMORY');
@@ -163,6 +169,7 @@ export class HistorySums {
     this.wakeSums = db.prepare(WAKE_SUMS);
     this.awakeSums = db.prepare(AWAKE_SUMS);
     this.wakeTimes = db.prepare(WAKE_TIMES).raw();
+    this.awakeUsed = new AwakeUsedSums(db);
   }
 
   /** Sums every sleep and wake into sorted, non-overlapping `ranges`, for one model or all (`model` undefined). */
@@ -217,6 +224,8 @@ export class HistorySums {
             wakeMs: [],
             estimated: false,
             savedUncertaintyJoules: 0,
+            awakeUsedJoules: 0,
+            usedUncertaintyJoules: 0,
           };
           span.set(m, s);
         }
@@ -236,7 +245,14 @@ export class HistorySums {
         s.failedWakes = Number(r.failed);
         s.wakeJoules = Number(r.joules);
         s.savedUncertaintyJoules += Number(r.sigma_joules);
+        s.usedUncertaintyJoules += Number(r.sigma_joules);
         s.estimated ||= Number(r.estimated) !== 0;
+      }
+      for (const r of this.awakeUsed.run(params)) {
+        const s = sumsOf(r.bucket, r.model);
+        s.awakeUsedJoules = r.usedJoules;
+        s.usedUncertaintyJoules += r.uncertaintyJoules;
+        s.estimated ||= r.estimated;
       }
       for (const r of this.awakeSums.all(params) as Row[])
         sumsOf(Number(r.i), String(r.model)).awakeMs = Number(r.awake_ms);

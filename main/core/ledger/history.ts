@@ -35,6 +35,15 @@ export interface HistoryFigures {
   readonly estimated: boolean;
   /** One standard uncertainty of `savedJoules`: the sensor's, the sampling's and the attribution's (uncertainty.ts). */
   readonly savedUncertaintyJoules: number;
+  /** Energy used: awake (resident at the watts its sleeps are credited) plus waking (the wakes' energy); asleep, none. */
+  readonly usedJoules: number;
+  readonly usedKwh: number;
+  /** What `usedJoules` cost at the configured price; null without one. */
+  readonly usedMoney: number | null;
+  /** The awake part of `usedJoules` (the waking part is `wakeJoules`). */
+  readonly awakeUsedJoules: number;
+  /** One standard uncertainty of `usedJoules`. */
+  readonly usedUncertaintyJoules: number;
 }
 
 /** One model's figures in one bucket. */
@@ -61,6 +70,8 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
   let awakeMs = 0;
   let estimated = false;
   let savedUncertaintyJoules = 0;
+  let awakeUsedJoules = 0;
+  let usedUncertaintyJoules = 0;
   const wakeMs: number[] = [];
   for (const s of list) {
     asleepSavedJoules += s.asleepSavedJoules;
@@ -72,6 +83,8 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
     awakeMs += s.awakeMs;
     estimated ||= s.estimated;
     savedUncertaintyJoules += s.savedUncertaintyJoules;
+    awakeUsedJoules += s.awakeUsedJoules;
+    usedUncertaintyJoules += s.usedUncertaintyJoules;
     for (const ms of s.wakeMs) wakeMs.push(ms);
   }
   return {
@@ -86,6 +99,8 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
     wakeMs,
     estimated,
     savedUncertaintyJoules,
+    awakeUsedJoules,
+    usedUncertaintyJoules,
   };
 }
 
@@ -93,6 +108,7 @@ export function addSums(model: string, list: readonly ModelSums[]): ModelSums {
 function figuresOf(sums: ModelSums, pricing: Pricing): HistoryFigures {
   const savedJoules = sums.asleepSavedJoules - sums.wakeJoules;
   const [p50 = null, p95 = null] = percentiles(sums.wakeMs, [50, 95]);
+  const usedJoules = sums.awakeUsedJoules + sums.wakeJoules;
   return {
     savedJoules,
     savedKwh: joulesToKwh(savedJoules),
@@ -110,6 +126,11 @@ function figuresOf(sums: ModelSums, pricing: Pricing): HistoryFigures {
     hoursAsleep: sums.asleepMs / 3_600_000,
     estimated: sums.estimated,
     savedUncertaintyJoules: sums.savedUncertaintyJoules,
+    usedJoules,
+    usedKwh: joulesToKwh(usedJoules),
+    usedMoney: moneyOf(usedJoules, pricing),
+    awakeUsedJoules: sums.awakeUsedJoules,
+    usedUncertaintyJoules: sums.usedUncertaintyJoules,
   };
 }
 

@@ -266,6 +266,43 @@ describe.each([
         0.01 * truth.savedJoules,
         'sum of the models',
       );
+      expectUsedAsTruth(run, from, saved.byModel, energyCounter);
     });
   },
 );
+
+/**
+ * Energy used (awake at each model's credited marginal, waking at its wakes' energy) within 3% of the truth or its
+ * range, and the GPU's measured energy, split into the models and its baseline, against the stand-in's.
+ */
+function expectUsedAsTruth(
+  run: Run,
+  from: number,
+  rows: readonly { model: string; usedJoules: number; usedUncertaintyJoules: number }[],
+  energyCounter: boolean,
+): void {
+  const used = run.gpu.usedTruth();
+  for (const row of rows) {
+    const expected =
+      (used.awakeJoulesByModel.get(row.model) ?? 0) +
+      (used.wakingJoulesByModel.get(row.model) ?? 0);
+    expect(row.usedUncertaintyJoules, `${row.model} used range`).toBeGreaterThan(0);
+    expectWithin(
+      row.usedJoules,
+      expected,
+      Math.max(0.03 * expected, row.usedUncertaintyJoules),
+      `${row.model} used`,
+    );
+  }
+  const usedByModel = new Map(rows.map((r) => [r.model, r.usedJoules]));
+  const [gpu] = run.ledger.gpuEnergyFigures(from, run.clock.now(), usedByModel);
+  // The counter is exact; 1 Hz power readings miss part of each step between two readings (0.8% here).
+  const measuredTolerance = (energyCounter ? 0.002 : 0.015) * used.gpuJoules;
+  expectWithin(gpu?.measuredJoules, used.gpuJoules, measuredTolerance, 'GPU measured');
+  expectWithin(
+    gpu?.baselineJoules,
+    used.baselineJoules,
+    0.03 * used.baselineJoules,
+    'GPU baseline (measured less the models)',
+  );
+}

@@ -8,6 +8,7 @@ import type { StoredEvent } from './event-store';
 import type { HistoryBucket } from './history';
 import type { RequestDay } from './request-store';
 import { joulesToKwh } from './power-math';
+import { USED_CSV_HEADERS, usedCsvColumns } from './used-csv';
 
 function wakeCauseText(cause: WakeCause): string {
   switch (cause.kind) {
@@ -138,6 +139,7 @@ export function dailyToCsv(
       round(m.savedUncertaintyJoules, 1),
       round(joulesToKwh(m.dozeSavedJoules), 6),
       round(m.dozeSavedJoules, 1),
+      ...usedCsvColumns(m),
     ]),
   );
   // Days on which a model served requests but neither slept nor woke.
@@ -154,6 +156,7 @@ export function dailyToCsv(
       null,
       null,
       null,
+      ...usedCsvColumns(undefined),
     ]);
   }
   rows.sort(
@@ -186,6 +189,7 @@ export function dailyToCsv(
       // The part of saved_kwh that dozes made (issue 15): what each doze freed until the next ready.
       'doze_saved_kwh',
       'doze_saved_joules',
+      ...USED_CSV_HEADERS,
     ],
     rows,
   );

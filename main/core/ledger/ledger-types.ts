@@ -141,6 +141,12 @@ export interface ModelStats {
   readonly savedIsEstimate: boolean;
   /** One standard uncertainty of `savedJoules`. */
   readonly savedUncertaintyJoules: number;
+  /** Energy used since the first record, awake and waking (docs/energy.md, "Energy used"), and its uncertainty. */
+  readonly usedJoules: number;
+  readonly usedUncertaintyJoules: number;
+  /** What `usedJoules` cost at the price, in `usedCurrency`; null without a price. */
+  readonly usedMoney: number | null;
+  readonly usedCurrency: string | null;
 }
 
 /** How the ledger is doing, for the API. */

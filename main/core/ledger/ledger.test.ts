@@ -465,11 +465,12 @@ describe('history and CSV', () => {
     expect(events).toHaveLength(7); // header, five events, the final empty line
     const daily = ledger.dailyCsv(T0, T0 + 48 * H).split('\r\n');
     expect(daily[0]).toBe(
-      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,doze_saved_kwh,doze_saved_joules',
+      'date,model,saved_kwh,saved_joules,money,currency,co2_grams,wakes,failed_wakes,wake_p50_ms,wake_p95_ms,hours_awake,hours_asleep,estimated,requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests,saved_uncertainty_kwh,saved_uncertainty_joules,doze_saved_kwh,doze_saved_joules,used_kwh,used_joules,used_money,awake_used_joules,waking_used_joules,used_uncertainty_joules',
     );
     expect(daily[1]).toBe(
-      '2026-03-02,"chat, ""large""",1.1,3960000,0.33,EUR,440,1,0,20000,20000,1,22,true,0,0,0,,,0,0,0,0',
+      '2026-03-02,"chat, ""large""",1.1,3960000,0.33,EUR,440,1,0,20000,20000,1,22,true,0,0,0,,,0,0,0,0,0.049722,179000,0.0149,179000,0,0',
     );
+    // Used: ready from 01:00:20 to the sleep at 02:00 at the 50 W its sleep is credited (an estimate: the spec's).
     expect(daily[2]).toMatch(/^2026-03-03,"chat, ""large""",/);
   });
 });

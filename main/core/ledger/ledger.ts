@@ -8,6 +8,8 @@ import type { BucketTimeZone } from './buckets';
 import { bucketStartAt } from './buckets';
 import type { SleepRecord, StoredEvent, WakeRecord } from './event-store';
 import { EventStore } from './event-store';
+import type { GpuEnergyFigures } from './gpu-energy';
+import { GpuEnergy } from './gpu-energy';
 import { GpuPowerFits } from './gpu-power-fits';
 import { HistoryDays, calendarKey } from './history-days';
 import { HistoryQueries } from './history-query';
@@ -109,6 +111,7 @@ export class Ledger {
   /** Each GPU's power fit, fed every sample (not persisted: relearned after a restart). */
   private readonly fits = new GpuPowerFits((model) => (this.vramBytesOf.get(model) ?? 1) > 0);
   private readonly queries: HistoryQueries;
+  private readonly gpuEnergy: GpuEnergy;
   private readonly stats: ModelStatsReader;
   private readonly writes: WriteQueue;
   private readonly clock: Clock;
@@ -149,6 +152,7 @@ export class Ledger {
       );
       this.facts = new ModelFacts(options, this.samples);
       const sums = new HistorySums(this.db);
+      this.gpuEnergy = new GpuEnergy(this.db, this.measurement.maxGapMs);
       const days = new HistoryDays(this.db, sums, calendarKey(this.timeZone));
       this.queries = new HistoryQueries({
         clock: this.clock,
@@ -375,6 +379,16 @@ export class Ledger {
   history(query: HistoryQuery): HistoryResult {
     this.assertOpen();
     return this.queries.history(query);
+  }
+
+  /** Each GPU's measured energy over [from, to), split into its models' `usedByModel` and its own baseline. */
+  gpuEnergyFigures(
+    from: number,
+    to: number,
+    usedByModel: ReadonlyMap<string, number>,
+  ): GpuEnergyFigures[] {
+    this.assertOpen();
+    return this.gpuEnergy.figures(from, to, usedByModel, this.pricing);
   }
 
   /** Totals from `at` to now, e.g. "energy saved today" with `at` = local midnight. */

@@ -251,6 +251,17 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description:
+      'the energy each model used while awake, with its uncertainty, in the cached days (issue 14); cached days are summed again with it',
+    sql: `
+      ALTER TABLE history_days ADD COLUMN awake_used_joules REAL NOT NULL DEFAULT 0;
+      ALTER TABLE history_days ADD COLUMN used_uncertainty_joules REAL NOT NULL DEFAULT 0;
+      DELETE FROM history_days;
+      DELETE FROM history_days_done;
+    `,
+  },
 ];
 
 /** The schema version this build writes. */

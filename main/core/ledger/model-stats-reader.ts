@@ -62,6 +62,10 @@ export class ModelStatsReader {
       savedJoules: total.savedJoules,
       savedIsEstimate: total.estimated,
       savedUncertaintyJoules: total.savedUncertaintyJoules,
+      usedJoules: total.usedJoules,
+      usedUncertaintyJoules: total.usedUncertaintyJoules,
+      usedMoney: total.usedMoney,
+      usedCurrency: total.currency,
     };
   }
 

@@ -48,6 +48,29 @@ interface ProgressRow {
   hours_through_at: number;
 }
 
+/** One GPU's readings of [$from, $to) with a power reading, plus the nearest on each side (for roll-ups and integrals). */
+export const POINTS_AROUND_SQL = `SELECT at, power_milliwatts, energy_millijoules FROM (
+  SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
+  UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
+  UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
+) ORDER BY at`;
+
+/** A row of `POINTS_AROUND_SQL`. */
+export interface PointRow {
+  readonly at: number;
+  readonly power_milliwatts: number;
+  readonly energy_millijoules: number | null;
+}
+
+/** A row of `POINTS_AROUND_SQL` as a power point, with the energy counter where the GPU has one. */
+export function pointFromRow(r: PointRow): PowerPoint {
+  return {
+    at: r.at,
+    powerWatts: r.power_milliwatts / 1000,
+    energyJoules: r.energy_millijoules === null ? null : r.energy_millijoules / 1000,
+  };
+}
+
 const toMilli = (watts: number): number => Math.round(watts * 1000);
 
 function rollupFromRow(r: RollupRow): PowerRollup {
@@ -98,14 +121,7 @@ export class PowerStore {
     this.selectReadings = db.prepare(
       'SELECT at, power_milliwatts, utilization_percent, energy_millijoules FROM samples WHERE gpu_index = ? AND at >= ? AND at < ? ORDER BY at',
     );
-    // The points for a roll-up of [from, to): every reading inside, plus the nearest on each side.
-    this.selectPoints = db.prepare(
-      `SELECT at, power_milliwatts, energy_millijoules FROM (
-         SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at < $from AND power_milliwatts IS NOT NULL ORDER BY at DESC LIMIT 1)
-         UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $from AND at < $to AND power_milliwatts IS NOT NULL
-         UNION ALL SELECT at, power_milliwatts, energy_millijoules FROM (SELECT at, power_milliwatts, energy_millijoules FROM samples WHERE gpu_index = $gpu AND at >= $to AND power_milliwatts IS NOT NULL ORDER BY at LIMIT 1)
-       ) ORDER BY at`,
-    );
+    this.selectPoints = db.prepare(POINTS_AROUND_SQL);
     this.selectMinutes = db.prepare(
       `SELECT ${rollupColumns} FROM power_minutes WHERE gpu_index = ? AND start_at >= ? AND start_at < ? ORDER BY start_at`,
     );
@@ -169,16 +185,12 @@ export class PowerStore {
     const progress = this.progress(gpuIndex);
     if (!progress || closedThroughAt <= progress.minutesThroughAt) return;
     const fromAt = progress.minutesThroughAt;
-    const rows = this.selectPoints.all({ gpu: gpuIndex, from: fromAt, to: closedThroughAt }) as {
-      at: number;
-      power_milliwatts: number;
-      energy_millijoules: number | null;
-    }[];
-    const points: PowerPoint[] = rows.map((r) => ({
-      at: r.at,
-      powerWatts: r.power_milliwatts / 1000,
-      energyJoules: r.energy_millijoules === null ? null : r.energy_millijoules / 1000,
-    }));
+    const rows = this.selectPoints.all({
+      gpu: gpuIndex,
+      from: fromAt,
+      to: closedThroughAt,
+    }) as PointRow[];
+    const points = rows.map(pointFromRow);
     this.ingestMinutes(
       gpuIndex,
       rollUpMinutes(gpuIndex, points, fromAt, closedThroughAt, maxGapMs),

@@ -95,7 +95,7 @@ describe('the ledger of requests', () => {
     expect(csv[0]).toContain(
       ',requests,prompt_tokens,completion_tokens,request_marginal_kwh,estimated_token_requests',
     );
-    expect(csv[1]).toBe('2026-03-02,chat,,,,,,0,0,,,,,,2,200,400,0.000833333,0,,,,');
+    expect(csv[1]).toBe('2026-03-02,chat,,,,,,0,0,,,,,,2,200,400,0.000833333,0,,,,,,,,,,');
 
     // Three days on: the rows are pruned at the next write, the day's roll-up stays.
     await clock.advanceTo(T0 + 3 * DAY + 7_200_000);

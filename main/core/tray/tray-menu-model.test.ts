@@ -300,6 +300,25 @@ describe('tray menu', () => {
     });
   });
 
+  it('shows the energy used today below the saving, with its range and money, once the daemon reports it', () => {
+    const state = exampleState({
+      savedTodayJoules: 1_512_000,
+      usedTodayJoules: 4_320_000,
+      usedTodayUncertaintyJoules: 90_000,
+    });
+    const menu = trayMenuModel(state, EXAMPLE_NOW, { pricePerKwh: 0.3, currency: 'EUR' });
+    expect(item(menu, 'used-today')).toMatchObject({
+      label: 'Energy used today: 1.200 kWh ± 0.025 (0.36 EUR)',
+    });
+    expect(menu.findIndex((i) => i.id === 'used-today')).toBe(
+      menu.findIndex((i) => i.id === 'saved-today') + 1,
+    );
+    // An older daemon does not say: no line.
+    expect(trayMenuModel(exampleState(), EXAMPLE_NOW).some((i) => i.id === 'used-today')).toBe(
+      false,
+    );
+  });
+
   it('ends with "Add model…", "Open dashboard" and "Quit", and guides the user when no model is registered', () => {
     const menu = trayMenuModel(exampleState(), EXAMPLE_NOW);
     expect(labels(menu)).toEqual([

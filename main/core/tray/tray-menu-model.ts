@@ -82,6 +82,12 @@ export function trayMenuModel(
       state.savedTodayDozeJoules,
     ),
   });
+  if (state.usedTodayJoules !== undefined)
+    items.push({
+      type: 'label',
+      id: 'used-today',
+      label: usedTodayLine(state.usedTodayJoules, price, state.usedTodayUncertaintyJoules),
+    });
   items.push({ type: 'separator', id: 'separator-app' });
   items.push({
     type: 'action',
@@ -106,11 +112,29 @@ export function savedTodayLine(
   uncertaintyJoules?: number,
   dozeJoules?: number,
 ): string {
-  const money = formatEnergyMoney(savedTodayJoules, price);
-  const energy = `Energy saved today: ${formatEnergyKwhRange(savedTodayJoules, uncertaintyJoules)}`;
-  const line = money === null ? energy : `${energy} (${money})`;
+  const line = todayLine('Energy saved today', savedTodayJoules, price, uncertaintyJoules);
   const dozes = dozePartText(dozeJoules);
   return dozes === null ? line : `${line}, ${dozes}`;
+}
+
+/** `Energy used today: 1.200 kWh (€0.36)`: every model awake and waking (a stopped one draws nothing). */
+export function usedTodayLine(
+  usedTodayJoules: number,
+  price: EnergyPrice,
+  uncertaintyJoules?: number,
+): string {
+  return todayLine('Energy used today', usedTodayJoules, price, uncertaintyJoules);
+}
+
+function todayLine(
+  title: string,
+  energyJoules: number,
+  price: EnergyPrice,
+  uncertaintyJoules: number | undefined,
+): string {
+  const money = formatEnergyMoney(energyJoules, price);
+  const energy = `${title}: ${formatEnergyKwhRange(energyJoules, uncertaintyJoules)}`;
+  return money === null ? energy : `${energy} (${money})`;
 }
 
 function gpuLines(gpus: readonly GpuView[], probe: ProbeView): TrayMenuItem[] {

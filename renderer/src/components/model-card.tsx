@@ -13,6 +13,7 @@ import {
   formatBytes,
   formatDuration,
 } from '../../../main/core/client/format';
+import { usedText } from './energy-used';
 import { MeterBar } from './meter-bar';
 import { ServedModels } from './served-models';
 
@@ -74,6 +75,19 @@ export function ModelCard({
         <dd>{formatAgo(model.lastUsedAt, now)}</dd>
         <dt>Sleeps</dt>
         <dd aria-label={`Time until ${name} sleeps`}>{sleepText(model, now, autoSleepPaused)}</dd>
+        {model.usedJoules !== undefined ? (
+          <>
+            <dt>Used</dt>
+            <dd aria-label={`Energy used by ${name}`} title="Awake and waking, all its history">
+              {usedText(
+                model.usedJoules,
+                model.usedUncertaintyJoules,
+                model.usedMoney,
+                model.usedCurrency,
+              )}
+            </dd>
+          </>
+        ) : null}
         <dt>Keep-alive</dt>
         <dd aria-label={`Keep-alive of ${name}`} title={model.idle.reason}>
           {model.idle.policy},{' '}

@@ -43,6 +43,15 @@ export function DashboardPage({ view }: { readonly view: LiveView }): ReactEleme
           <strong aria-label="Energy saved today">
             {formatEnergyKwhRange(state.savedTodayJoules, state.savedTodayUncertaintyJoules)}
           </strong>
+          {state.usedTodayJoules !== undefined ? (
+            <>
+              {' '}
+              · used today:{' '}
+              <strong aria-label="Energy used today">
+                {formatEnergyKwhRange(state.usedTodayJoules, state.usedTodayUncertaintyJoules)}
+              </strong>
+            </>
+          ) : null}
         </p>
         <p className="muted small">
           Gateway: <code>{state.gatewayUrl}</code>

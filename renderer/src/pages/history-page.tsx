@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import type { HistoryResponse } from '../../../main/core/api/contract';
 import { HistoryResponseSchema } from '../../../main/core/api/contract';
 import { ApiCallError, callApi, downloadFile } from '../api-client';
+import { EnergyUsed } from '../components/energy-used';
 import { CumulativeLine, StackedBarChart, seriesClass } from '../components/stacked-bar-chart';
 import {
   dozePartText,
@@ -219,6 +220,7 @@ export function HistoryPage(): ReactElement {
           ) : (
             <p className="muted">Nothing recorded in this range yet.</p>
           )}
+          <EnergyUsed history={history} />
         </>
       )}
     </div>

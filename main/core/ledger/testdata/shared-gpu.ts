@@ -41,6 +41,19 @@ export interface SharedGpuTruth {
   readonly loadingJoulesByModel: ReadonlyMap<string, number>;
 }
 
+/**
+ * What each model really used since `startAccounting` (docs/energy.md, "Energy used"): awake, its ready time at its
+ * marginal beside the models still ready when it went down (the last one down carries the context step); waking, its
+ * loading energy; asleep, nothing. The GPU's own baseline is its idle watts the whole time.
+ */
+export interface SharedGpuUsedTruth {
+  readonly awakeJoulesByModel: ReadonlyMap<string, number>;
+  readonly wakingJoulesByModel: ReadonlyMap<string, number>;
+  /** What the GPU drew (the true watts integrated exactly). */
+  readonly gpuJoules: number;
+  readonly baselineJoules: number;
+}
+
 /** One logged reading: the true watts behind the noisy one reported. */
 export interface LoggedReading {
   readonly at: number;
@@ -59,6 +72,11 @@ export class SharedGpu {
   private readonly savedByModel = new Map<string, number>();
   private readonly loadingByModel = new Map<string, number>();
   private tick = 0;
+  /** Accounted ready seconds of each ready model, priced when it goes down (its marginal then). */
+  private readonly readySeconds = new Map<string, number>();
+  private readonly awakeUsedByModel = new Map<string, number>();
+  private gpuJoules = 0;
+  private accountedSeconds = 0;
   /** The true energy drawn since the stand-in was made (a GPU's energy counter). */
   private drawnJoules = 0;
   readonly log: LoggedReading[] = [];
@@ -90,7 +108,10 @@ export class SharedGpu {
       this.phase.set(model.name, 'ready');
       this.downOrder = this.downOrder.filter((n) => n !== model.name);
     } else if (event.action === 'die') {
-      if (this.phase.get(model.name) === 'ready') this.downOrder.push(model.name);
+      if (this.phase.get(model.name) === 'ready') {
+        this.chargeAwake(model);
+        this.downOrder.push(model.name);
+      }
       this.phase.set(model.name, 'down');
     }
   };
@@ -164,6 +185,7 @@ export class SharedGpu {
     if (seconds > 0) this.drawnJoules += this.powerWatts() * seconds;
     if (!this.accounting || seconds <= 0) return;
     const ready = this.models.filter((m) => this.phase.get(m.name) === 'ready');
+    this.settleUsed(seconds, ready);
     const all = this.residentWatts(this.models);
     this.savedJoules += (all - this.powerWatts()) * seconds;
     // Marginals in down order, newest first: each down model adds itself to what is resident.
@@ -181,5 +203,44 @@ export class SharedGpu {
       this.loadingByModel.set(m.name, (this.loadingByModel.get(m.name) ?? 0) + joules);
       this.savedByModel.set(m.name, (this.savedByModel.get(m.name) ?? 0) - joules);
     }
+  }
+  /** Energy used so far; a model still ready is priced at its marginal now. */
+  usedTruth(): SharedGpuUsedTruth {
+    this.settle();
+    const awake = new Map(this.awakeUsedByModel);
+    const ready = this.models.filter((m) => this.phase.get(m.name) === 'ready');
+    for (const m of ready)
+      awake.set(
+        m.name,
+        (awake.get(m.name) ?? 0) +
+          this.marginalBeside(m, ready) * (this.readySeconds.get(m.name) ?? 0),
+      );
+    return {
+      awakeJoulesByModel: awake,
+      wakingJoulesByModel: new Map(this.loadingByModel),
+      gpuJoules: this.gpuJoules,
+      baselineJoules: this.spec.baselineWatts * this.accountedSeconds,
+    };
+  }
+
+  private settleUsed(seconds: number, ready: readonly SharedGpuModel[]): void {
+    this.gpuJoules += this.powerWatts() * seconds;
+    this.accountedSeconds += seconds;
+    for (const m of ready)
+      this.readySeconds.set(m.name, (this.readySeconds.get(m.name) ?? 0) + seconds);
+  }
+
+  /** A ready model goes down: its ready time so far is priced at its marginal beside the others still ready. */
+  private chargeAwake(model: SharedGpuModel): void {
+    const ready = this.models.filter((m) => this.phase.get(m.name) === 'ready');
+    const joules = this.marginalBeside(model, ready) * (this.readySeconds.get(model.name) ?? 0);
+    this.awakeUsedByModel.set(model.name, (this.awakeUsedByModel.get(model.name) ?? 0) + joules);
+    this.readySeconds.set(model.name, 0);
+  }
+
+  /** What `model` adds to the power of the other models in `ready`. */
+  private marginalBeside(model: SharedGpuModel, ready: readonly SharedGpuModel[]): number {
+    const others = ready.filter((m) => m.name !== model.name);
+    return this.residentWatts([...others, model]) - this.residentWatts(others);
   }
 }
